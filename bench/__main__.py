@@ -1,0 +1,77 @@
+"""`make bench`: medians of the hot paths, on SQLite and PostgreSQL.
+
+Each figure is the median of several timed rounds, printed as a table; docs/performance.md
+keeps the latest numbers and how they were taken.
+"""
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+
+import psycopg
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+from portal.ids import new_id
+from portal.services import credentials
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+ROUNDS = 7
+
+
+def median_us(action, repeat: int) -> float:
+    """Median over ROUNDS of the mean time of one call, in microseconds."""
+    rounds = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(repeat):
+            action()
+        rounds.append((time.perf_counter() - started) / repeat * 1e6)
+    return statistics.median(rounds)
+
+
+def bench_database(label: str, url: str) -> list[tuple[str, float]]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TESTING": True})
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        _, secret = credentials.create_api_key("bench")
+        client = app.test_client()
+        figures = [
+            (f"GET /healthz ({label})", median_us(lambda: client.get("/healthz"), 200)),
+            (
+                f"API key check ({label})",
+                median_us(lambda: credentials.authenticate_api_key(secret), 500),
+            ),
+        ]
+        db.engine.dispose()
+    return figures
+
+
+def main() -> None:
+    figures = [("new prefixed id", median_us(lambda: new_id("org"), 20_000))]
+    with tempfile.TemporaryDirectory() as folder:
+        figures += bench_database("SQLite", f"sqlite:///{folder}/bench.db")
+    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace(
+            "postgresql://", "postgresql+psycopg://"
+        )
+        figures += bench_database("PostgreSQL", f"{base}/{name}")
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    width = max(len(label) for label, _ in figures)
+    print(f"{'benchmark'.ljust(width)}  median")
+    for label, value in figures:
+        print(f"{label.ljust(width)}  {value:10.1f} µs")
+
+
+if __name__ == "__main__":
+    main()

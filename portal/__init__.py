@@ -1,0 +1,62 @@
+"""portal: a self-hosted Admin Portal behind a WorkOS-compatible API."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as portal_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(portal_config.from_environment(app.instance_path))
+    app.config.update(config or {})
+    portal_config.check_production_settings(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal.errors import register_error_handlers
+    from portal.http_hardening import register_http_hardening
+
+    register_error_handlers(app)
+    register_http_hardening(app)
+
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import database, models  # noqa: F401  (tables and engine settings)
+    from portal.extensions import csrf, db, htmx, login_manager, migrate
+    from portal.queue import init_queue
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    init_queue(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.api import bp as api_bp
+    from portal.dashboard import bp as dashboard_bp
+    from portal.extensions import csrf
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(dashboard_bp)

@@ -1,0 +1,7 @@
+"""The developer's REST API, WorkOS-compatible paths at the root."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from portal.api import health  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,77 @@
+"""`flask --app app portal ...`: commands operators and scripts rely on (DESIGN: CLI contract)."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.services import credentials, demo
+
+portal_cli = AppGroup("portal", help="Manage this portal deployment.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@portal_cli.command("init")
+def init_command():
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    env = credentials.environment()
+    click.echo(f"Schema is up to date. Client ID: {env.client_id}")
+
+
+@portal_cli.command("create-api-key")
+@click.option("--name", required=True, help="What the key is for, e.g. the app using it.")
+@click.option("--replace", is_flag=True, help="Revoke earlier keys with the same name.")
+def create_api_key_command(name, replace):
+    """Create an API key; prints the client id, then the secret key as the last line."""
+    try:
+        key, secret = credentials.create_api_key(name, replace=replace)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Client ID: {credentials.environment().client_id}")
+    click.echo(
+        f"API key {key.id} ({key.name}) created. Copy the secret now, it is not shown again:"
+    )
+    click.echo(secret)
+
+
+@portal_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+def create_user_command(email, password):
+    """Create a dashboard user."""
+    try:
+        user = credentials.create_dashboard_user(email, password)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Created dashboard user {user.email} ({user.id}).")
+
+
+@portal_cli.command("seed-demo")
+def seed_demo_command():
+    """Create the demo organization with a pending domain (once)."""
+    org, created = demo.seed_demo()
+    verb = "Created" if created else "Found"
+    click.echo(f"{verb} demo organization {org.name} ({org.id}).")
+
+
+@portal_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+def worker_command(burst):
+    """Run an RQ worker (with scheduler) for the portal queue."""
+    if not current_app.config.get("REDIS_URL"):
+        _fail(
+            "REDIS_URL is not set. Without Redis, jobs run inside the web process "
+            "and no separate worker is needed."
+        )
+    from tasks.worker import run_worker
+
+    run_worker(current_app._get_current_object(), db.engine, burst=burst)

@@ -1,0 +1,50 @@
+"""Configuration read from the environment when the app is created."""
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105  (refused in production)
+
+
+def _env_list(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
+def _sqlite_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'portal.db'}"
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the settings dict from environment variables, with development defaults."""
+    env = os.environ.get("PORTAL_ENV", "development")
+    public_url = os.environ.get("PORTAL_PUBLIC_URL", "http://localhost:5000").rstrip("/")
+    return {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(instance_path),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "PORTAL_QUEUE_NAME": os.environ.get("PORTAL_QUEUE_NAME", "portal"),
+        "PORTAL_PUBLIC_URL": public_url,
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "PORTAL_DNS_RESOLVERS": _env_list("PORTAL_DNS_RESOLVERS"),
+        "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
+        "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def check_production_settings(settings: dict) -> None:
+    """Refuse to start in production with settings that are only safe on a laptop."""
+    if settings["PORTAL_ENV"] != "production":
+        return
+    problems = []
+    if settings["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY) or len(settings["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not settings["PORTAL_PUBLIC_URL"].startswith("https://"):
+        problems.append("PORTAL_PUBLIC_URL must be an https:// URL")
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + "; ".join(problems))

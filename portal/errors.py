@@ -1,0 +1,149 @@
+"""Errors: the exceptions services raise, and one place that turns any error into a response
+for its audience (WorkOS-style JSON for the API, an HTML page or fragment for people)."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Paths served to code rather than people; errors there are JSON.
+API_PATH_PREFIXES = (
+    "/organizations",
+    "/organization_domains",
+    "/portal/",
+    "/connections",
+    "/directories",
+    "/directory_users",
+    "/directory_groups",
+    "/events",
+    "/webhook_endpoints",
+    "/audit_logs",
+    "/sso/token",
+    "/sso/profile",
+    "/healthz",
+    "/openapi.json",
+)
+
+HTTP_ERROR_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request_parameters",
+    429: "rate_limit_exceeded",
+}
+
+PAGE_EXPLANATIONS = {
+    400: ("The request could not be understood", "Go back and try again."),
+    403: ("You cannot open this page", "Ask the person who sent you the link for a new one."),
+    404: ("This page does not exist", "Check the address, or start again from your link."),
+    405: ("This page cannot be used that way", "Go back and try again."),
+    413: ("That upload is too large", "Choose a smaller file and try again."),
+    429: ("Too many attempts", "Wait a minute, then try again."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Try again in a minute; if it keeps happening, "
+        "tell the team that runs this portal.",
+    ),
+}
+
+
+class PortalError(Exception):
+    """An error a service raises for its caller to see, with a stable code."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: str, code: str | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.details = details
+
+
+class InvalidInput(PortalError):
+    status = 422
+    code = "invalid_request_parameters"
+
+    def __init__(self, message: str, field: str | None = None, code: str | None = None):
+        details = {"errors": [{"field": field, "code": code or "invalid", "message": message}]}
+        super().__init__(message, code=None, **(details if field else {}))
+
+
+class NotFound(PortalError):
+    status = 404
+    code = "entity_not_found"
+
+
+class Conflict(PortalError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    return request.path.startswith(API_PATH_PREFIXES)
+
+
+def _json_error(status: int, code: str, message: str, **details):
+    return jsonify({"message": message, "code": code, **details}), status
+
+
+def _page_error(status: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = PAGE_EXPLANATIONS.get(status, PAGE_EXPLANATIONS[400])
+    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    body = render_template(
+        template, status=status, title=title or default_title, message=message or default_message
+    )
+    return body, status
+
+
+def handle_portal_error(error: PortalError):
+    if wants_json():
+        return _json_error(error.status, error.code, error.message, **error.details)
+    return _page_error(error.status, message=error.message)
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if status >= 500:
+        return handle_unexpected(error)
+    if wants_json():
+        code = HTTP_ERROR_CODES.get(status, "invalid_request")
+        response = _json_error(status, code, error.description or error.name)
+    else:
+        response = _page_error(status)
+    if status == 405 and error.get_response().headers.get("Allow"):
+        body, status = response
+        return body, status, {"Allow": error.get_response().headers["Allow"]}
+    return response
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    if not isinstance(error, HTTPException) or isinstance(error, InternalServerError):
+        log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    if wants_json():
+        return _json_error(500, "server_error", "An unexpected error occurred.")
+    return _page_error(500)
+
+
+def handle_csrf_error(error: CSRFError):
+    if wants_json():
+        return _json_error(400, "csrf_token_invalid", error.description)
+    return _page_error(400, "This form has expired", "Reload the page and submit the form again.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(PortalError, handle_portal_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,46 @@
+"""Column types and helpers shared by the models."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from portal.ids import new_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every database (SQLite drops the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def id_column(prefix: str) -> Mapped[str]:
+    return mapped_column(String(64), primary_key=True, default=lambda: new_id(prefix))
+
+
+def created_at_column() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def updated_at_column() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,50 @@
+"""Who may talk to portal as the developer: the environment's client id, API keys, users."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.columns import UTCDateTime, created_at_column, id_column
+
+
+class Environment(db.Model):
+    """The one environment this deployment serves; holds its public client id."""
+
+    __tablename__ = "environments"
+
+    id: Mapped[str] = id_column("environment")
+    client_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ApiKey(db.Model):
+    """A secret `sk_...` key; only its SHA-256 is stored, its prefix is shown."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = id_column("key")
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    display_prefix: Mapped[str] = mapped_column(String(32), nullable=False)
+    secret_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class DashboardUser(UserMixin, db.Model):
+    """A developer who signs in to the dashboard with email and password."""
+
+    __tablename__ = "dashboard_users"
+
+    id: Mapped[str] = id_column("user")
+    email: Mapped[str] = mapped_column(String(320), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,166 @@
+"""Background jobs by dotted name, on RQ when REDIS_URL is set, else in this process.
+
+Web code never imports `tasks`: it names the job (`"tasks.portal_links.purge_expired"`),
+so the same call works against Redis in production and against the in-process worker
+thread that `make run` uses.
+"""
+
+import heapq
+import importlib
+import itertools
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+class QueueUnavailable(RuntimeError):
+    """The job could not be handed to the queue (Redis down or refusing)."""
+
+
+def resolve_job(name: str):
+    """Import the job function `tasks.module.function`; only the tasks package is allowed."""
+    if not name.startswith("tasks."):
+        raise ValueError(f"jobs live in the tasks package, not {name!r}")
+    module_name, _, function_name = name.rpartition(".")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+class RedisJobQueue:
+    backend = "redis"
+
+    def __init__(self, redis_url: str, queue_name: str):
+        from redis import Redis
+
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        self.queue_name = queue_name
+
+    def rq_queue(self):
+        from rq import Queue
+
+        return Queue(self.queue_name, connection=self.connection)
+
+    def enqueue(self, name: str, args: tuple, kwargs: dict, delay: timedelta | None) -> str:
+        from redis.exceptions import RedisError
+
+        resolve_job(name)  # fail here, not in the worker, on a misspelt job name
+        queue = self.rq_queue()
+        try:
+            if delay:
+                job = queue.enqueue_in(delay, name, *args, **kwargs)
+            else:
+                job = queue.enqueue_call(func=name, args=args, kwargs=kwargs)
+        except RedisError as error:
+            raise QueueUnavailable(f"could not reach Redis: {error}") from error
+        return job.id
+
+    def status(self) -> dict:
+        from redis.exceptions import RedisError
+
+        try:
+            self.connection.ping()
+            return {"status": "ok", "backend": self.backend, "queued": len(self.rq_queue())}
+        except RedisError as error:
+            return {"status": "unavailable", "backend": self.backend, "error": str(error)}
+
+
+class InProcessJobQueue:
+    """A worker thread inside the web process: for `make run`, with no Redis to start."""
+
+    backend = "in-process"
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._due: list[tuple[float, int, str, tuple, dict]] = []
+        self._counter = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self.completed = 0
+        self.failed = 0
+
+    def enqueue(self, name: str, args: tuple, kwargs: dict, delay: timedelta | None) -> str:
+        resolve_job(name)
+        run_at = time.monotonic() + (delay.total_seconds() if delay else 0)
+        job_id = f"inproc-{next(self._counter)}"
+        with self._wake:
+            heapq.heappush(self._due, (run_at, next(self._counter), name, args, kwargs))
+            self._start_thread()
+            self._wake.notify()
+        return job_id
+
+    def status(self) -> dict:
+        with self._wake:
+            queued = len(self._due)
+        alive = self._thread is None or self._thread.is_alive()
+        return {
+            "status": "ok" if alive else "unavailable",
+            "backend": self.backend,
+            "queued": queued,
+        }
+
+    def wait_until_idle(self, timeout: float = 10.0, include_scheduled: bool = False) -> bool:
+        """Wait until no job is due (or, with include_scheduled, none is left); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._wake:
+                horizon = float("inf") if include_scheduled else time.monotonic()
+                busy = any(run_at <= horizon for run_at, *_ in self._due)
+            if not busy and not self._running:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _start_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._work, name="portal-jobs", daemon=True)
+            self._thread.start()
+
+    def _next_job(self):
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                if self._due and self._due[0][0] <= now:
+                    self._running = True
+                    return heapq.heappop(self._due)
+                timeout = (self._due[0][0] - now) if self._due else None
+                self._wake.wait(timeout)
+
+    def _work(self) -> None:
+        while True:
+            _, _, name, args, kwargs = self._next_job()
+            try:
+                with self.app.app_context():
+                    resolve_job(name)(*args, **kwargs)
+                self.completed += 1
+            except Exception:
+                self.failed += 1
+                log.exception("job %s failed", name)
+            finally:
+                self._running = False
+
+
+def init_queue(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        queue = RedisJobQueue(app.config["REDIS_URL"], app.config["PORTAL_QUEUE_NAME"])
+    else:
+        queue = InProcessJobQueue(app)
+    app.extensions["portal_queue"] = queue
+
+
+def job_queue():
+    return current_app.extensions["portal_queue"]
+
+
+def enqueue(name: str, *args, **kwargs) -> str:
+    """Run job `name` (a dotted path in `tasks`) as soon as a worker is free."""
+    return job_queue().enqueue(name, args, kwargs, None)
+
+
+def enqueue_in(delay: timedelta, name: str, *args, **kwargs) -> str:
+    """Run job `name` after `delay` (RQ's scheduler, or the in-process timer)."""
+    return job_queue().enqueue(name, args, kwargs, delay)

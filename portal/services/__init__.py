@@ -1,0 +1,1 @@
+"""Business logic. Services take the tenant explicitly and never touch the Flask request."""

@@ -1,0 +1,79 @@
+"""The environment's client id, API keys and dashboard users."""
+
+import re
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.errors import InvalidInput
+from portal.extensions import db
+from portal.ids import ulid
+from portal.models import ApiKey, DashboardUser, Environment
+from portal.models.columns import utcnow
+from portal.services import secret_tokens
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 12
+
+
+def environment() -> Environment:
+    """The deployment's environment row, created with its client id on first use."""
+    env = db.session.scalars(select(Environment).order_by(Environment.id).limit(1)).first()
+    if env is None:
+        env = Environment(client_id=f"client_{ulid()}")
+        db.session.add(env)
+        db.session.commit()
+    return env
+
+
+def create_api_key(name: str, replace: bool = False) -> tuple[ApiKey, str]:
+    """Create a key; returns it and its secret, which is not stored and not shown again."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("An API key needs a name.", field="name")
+    if replace:
+        for old in db.session.scalars(select(ApiKey).where(ApiKey.name == name)):
+            old.revoked_at = old.revoked_at or utcnow()
+    secret = secret_tokens.new_secret("sk")
+    key = ApiKey(name=name, display_prefix=secret[:10], secret_hash=secret_tokens.digest(secret))
+    db.session.add(key)
+    db.session.commit()
+    return key, secret
+
+
+def authenticate_api_key(secret: str) -> ApiKey | None:
+    """The active key whose secret this is, or None."""
+    if not secret.startswith("sk_"):
+        return None
+    stored = secret_tokens.digest(secret)
+    key = db.session.scalars(select(ApiKey).where(ApiKey.secret_hash == stored)).first()
+    if key is None or not key.is_active or not secret_tokens.matches(secret, key.secret_hash):
+        return None
+    return key
+
+
+def create_dashboard_user(email: str, password: str) -> DashboardUser:
+    """Create a dashboard user; the password is stored as a salted scrypt hash."""
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"{email!r} is not an email address.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if db.session.scalars(select(DashboardUser).where(DashboardUser.email == email)).first():
+        raise InvalidInput(f"A user with the email {email} already exists.", field="email")
+    user = DashboardUser(email=email, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def check_dashboard_password(email: str, password: str) -> DashboardUser | None:
+    """The user when email and password match, else None."""
+    user = db.session.scalars(
+        select(DashboardUser).where(DashboardUser.email == email.strip().lower())
+    ).first()
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user

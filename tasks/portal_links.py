@@ -1,0 +1,8 @@
+"""Housekeeping of magic links and the portal sessions they opened."""
+
+from portal.services import portal_access
+
+
+def purge_expired() -> int:
+    """Delete links and sessions that expired more than the retention period ago."""
+    return portal_access.purge_expired()

@@ -1,0 +1,156 @@
+"""Fixtures: the app on real PostgreSQL and SQLite, real Redis, and clean state per test.
+
+Every test that uses `app` runs once per database (`--databases`, default both). Each test
+session gets its own PostgreSQL database and its own Redis queue names, so parallel runs and
+leftovers cannot interfere. Under CI=true an unreachable service fails the run instead of
+skipping.
+"""
+
+import os
+import socket
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete
+
+from portal import create_app
+from portal.extensions import db
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--databases",
+        default=",".join(BACKENDS),
+        help="comma list of databases to run database tests on (sqlite,postgresql)",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("databases").split(",")
+        metafunc.parametrize(
+            "database_url", [b for b in BACKENDS if b in chosen], indirect=True, scope="session"
+        )
+
+
+def _require_service(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError as error:
+        message = f"{name} at {parts.hostname}:{parts.port} is not reachable ({error})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + "; CI needs it running", pytrace=False)
+        pytest.skip(message + "; run `make test`, which starts it")
+
+
+@pytest.fixture(scope="session")
+def run_id():
+    return f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(run_id):
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    _require_service("PostgreSQL", POSTGRES_ADMIN_URL)
+    name = f"portal_test_{run_id}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(POSTGRES_ADMIN_URL)
+    yield f"postgresql+psycopg://{parts.netloc}/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    """A migrated database of the requested backend, shared by the session's tests."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.db'}"
+    app = create_app(_test_config(url))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+    return url
+
+
+def _test_config(database_url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "REDIS_URL": None,
+        "PORTAL_PUBLIC_URL": "http://portal.test",
+        "PORTAL_ENV": "development",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def app_config():
+    """Per-test settings merged over the defaults; a test may add to it before using `app`."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = create_app(_test_config(database_url, **app_config))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _delete_all_rows()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _delete_all_rows() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url():
+    _require_service("Redis", REDIS_URL)
+    return REDIS_URL
+
+
+@pytest.fixture
+def queue_name(redis_url):
+    """A queue of this test's own on the real Redis, emptied afterwards."""
+    from redis import Redis
+    from rq import Queue
+
+    name = f"portal-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    connection = Redis.from_url(redis_url)
+    Queue(name, connection=connection).empty()
+    for key in connection.scan_iter(f"rq:*{name}*"):
+        connection.delete(key)
+
+
+@pytest.fixture(scope="session")
+def project_root():
+    return Path(__file__).resolve().parent.parent

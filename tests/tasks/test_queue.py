@@ -1,0 +1,139 @@
+"""Jobs by dotted name: on real Redis with a real worker process, and in-process."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Organization, PortalLink, PortalSession
+from portal.models.columns import utcnow
+from portal.queue import enqueue, enqueue_in, job_queue
+
+
+def _link(org: Organization, expires_in: timedelta, token: str) -> PortalLink:
+    link = PortalLink(
+        organization=org,
+        kind="api",
+        intents=["sso"],
+        token_hash=token * 64,
+        expires_at=utcnow() + expires_in,
+    )
+    db.session.add(link)
+    return link
+
+
+@pytest.fixture
+def links(app):
+    """One link long expired (with a session), one fresh."""
+    org = Organization(name="Acme")
+    stale = _link(org, timedelta(days=-40), "a")
+    fresh = _link(org, timedelta(minutes=5), "b")
+    db.session.add(
+        PortalSession(
+            organization=org,
+            link=stale,
+            token_hash="c" * 64,
+            expires_at=utcnow() - timedelta(days=40),
+        )
+    )
+    db.session.commit()
+    return stale.id, fresh.id
+
+
+def _remaining_link_ids() -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(PortalLink.id)))
+
+
+def test_in_process_worker_runs_the_same_job(app, links):
+    _, fresh_id = links
+    enqueue("tasks.portal_links.purge_expired")
+    assert job_queue().wait_until_idle(timeout=10)
+    assert _remaining_link_ids() == [fresh_id]
+    assert db.session.scalars(select(PortalSession)).all() == []
+
+
+def test_in_process_worker_runs_delayed_jobs_after_their_delay(app, links):
+    _, fresh_id = links
+    enqueue_in(timedelta(milliseconds=200), "tasks.portal_links.purge_expired")
+    assert len(_remaining_link_ids()) == 2
+    assert job_queue().status()["queued"] == 1
+    assert job_queue().wait_until_idle(timeout=10, include_scheduled=True)
+    assert job_queue().status()["queued"] == 0
+    assert _remaining_link_ids() == [fresh_id]
+
+
+def test_a_failing_job_does_not_stop_the_in_process_worker(app, links):
+    enqueue("tasks.portal_links.purge_expired", "unexpected argument")
+    enqueue("tasks.portal_links.purge_expired")
+    assert job_queue().wait_until_idle(timeout=10)
+    assert job_queue().failed == 1
+    assert len(_remaining_link_ids()) == 1
+
+
+def test_only_jobs_from_the_tasks_package_can_be_enqueued(app):
+    with pytest.raises(ValueError, match="tasks package"):
+        enqueue("os.system", "true")
+    with pytest.raises(ModuleNotFoundError):
+        enqueue("tasks.no_such_module.job")
+
+
+class TestOnRealRedis:
+    @pytest.fixture
+    def app_config(self, redis_url, queue_name):
+        return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
+
+    def _run_worker_process(self, app, project_root):
+        env = {
+            **os.environ,
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": app.config["REDIS_URL"],
+            "PORTAL_QUEUE_NAME": app.config["PORTAL_QUEUE_NAME"],
+        }
+        flask = os.path.join(os.path.dirname(sys.executable), "flask")
+        return subprocess.run(
+            [flask, "--app", "app", "portal", "worker", "--burst"],
+            cwd=project_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_a_real_worker_process_runs_an_enqueued_job(self, app, links, project_root):
+        _, fresh_id = links
+        job_id = enqueue("tasks.portal_links.purge_expired")
+        queue = Queue(
+            app.config["PORTAL_QUEUE_NAME"], connection=Redis.from_url(app.config["REDIS_URL"])
+        )
+        assert job_id in queue.job_ids
+
+        result = self._run_worker_process(app, project_root)
+        assert result.returncode == 0, result.stderr
+
+        assert _remaining_link_ids() == [fresh_id]
+        job = queue.fetch_job(job_id)
+        assert job.get_status() == "finished"
+        assert job.return_value() == 2
+
+    def test_delayed_jobs_go_to_the_rq_scheduler(self, app):
+        job_id = enqueue_in(timedelta(hours=1), "tasks.portal_links.purge_expired")
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        registry = ScheduledJobRegistry(app.config["PORTAL_QUEUE_NAME"], connection=connection)
+        assert job_id in registry.get_job_ids()
+        due = registry.get_scheduled_time(job_id)
+        assert timedelta(minutes=59) < due - utcnow() <= timedelta(hours=1)
+
+    def test_enqueue_reports_a_redis_outage_clearly(self, app):
+        from portal.queue import QueueUnavailable, RedisJobQueue
+
+        app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "x")
+        with pytest.raises(QueueUnavailable, match="could not reach Redis"):
+            enqueue("tasks.portal_links.purge_expired")
