@@ -71,12 +71,27 @@ class PortalError(Exception):
 
 
 class InvalidInput(PortalError):
+    """Input that fails validation; `errors` lists each field at fault (WorkOS 422 shape)."""
+
     status = 422
     code = "invalid_request_parameters"
 
-    def __init__(self, message: str, field: str | None = None, code: str | None = None):
-        details = {"errors": [{"field": field, "code": code or "invalid", "message": message}]}
-        super().__init__(message, code=None, **(details if field else {}))
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        code: str = "invalid",
+        errors: list[dict] | None = None,
+    ):
+        if errors is None and field:
+            errors = [{"field": field, "code": code, "message": message}]
+        super().__init__(message, **({"errors": errors} if errors else {}))
+        self.errors = errors or []
+
+
+class BadRequest(PortalError):
+    status = 400
+    code = "invalid_request"
 
 
 class NotFound(PortalError):

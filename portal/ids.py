@@ -5,22 +5,46 @@ primary key.
 """
 
 import os
+import threading
 import time
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_LENGTH = 26
 
 
+_RANDOM_BITS = 80
+_last = {"ms": -1, "random": 0}
+_lock = threading.Lock()
+
+
 def ulid(timestamp_ms: int | None = None) -> str:
-    """A 26-character ULID: 48 bits of milliseconds then 80 random bits, base32."""
+    """A 26-character ULID: 48 bits of milliseconds then 80 random bits, base32.
+
+    Within one process, ids made in the same millisecond still increase (the random part
+    counts up), so events written in one transaction keep their order.
+    """
     if timestamp_ms is None:
         timestamp_ms = time.time_ns() // 1_000_000
-    value = (timestamp_ms << 80) | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        if timestamp_ms == _last["ms"] and _last["random"] + 1 < (1 << _RANDOM_BITS):
+            random_part = _last["random"] + 1
+        else:
+            random_part = int.from_bytes(os.urandom(10), "big") >> 1
+        _last["ms"], _last["random"] = timestamp_ms, random_part
+    return _encode((timestamp_ms << _RANDOM_BITS) | random_part, ULID_LENGTH)
+
+
+def _encode(value: int, length: int) -> str:
     chars = []
-    for _ in range(ULID_LENGTH):
+    for _ in range(length):
         value, index = divmod(value, 32)
         chars.append(CROCKFORD[index])
     return "".join(reversed(chars))
+
+
+def lowest_id_at(prefix: str, timestamp_ms: int) -> str:
+    """The smallest id of this type that can be created at or after `timestamp_ms`."""
+    return f"{prefix}_{_encode((timestamp_ms << 80), ULID_LENGTH)}"
 
 
 def new_id(prefix: str) -> str:

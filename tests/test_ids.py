@@ -1,4 +1,4 @@
-from portal.ids import has_prefix, new_id, ulid
+from portal.ids import has_prefix, lowest_id_at, new_id, ulid
 
 
 def test_ids_carry_their_type_prefix_and_a_ulid():
@@ -16,3 +16,14 @@ def test_ids_sort_by_creation_time():
 
 def test_ids_are_unique_within_one_millisecond():
     assert len({ulid(1_700_000_000_000) for _ in range(1000)}) == 1000
+
+
+def test_lowest_id_at_bounds_every_id_made_from_that_millisecond_on():
+    floor = lowest_id_at("event", 1_700_000_000_000)
+    assert f"event_{ulid(1_700_000_000_000)}" >= floor
+    assert f"event_{ulid(1_699_999_999_999)}" < floor
+
+
+def test_ids_made_in_one_millisecond_keep_their_order():
+    made = [ulid(1_700_000_000_123) for _ in range(500)]
+    assert made == sorted(made)

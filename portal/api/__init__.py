@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from portal.api import health  # noqa: E402, F401  (routes register on import)
+from portal.api import (  # noqa: E402, F401  (routes register on import)
+    auth,
+    events,
+    health,
+    organization_domains,
+    organizations,
+    portal_links,
+)

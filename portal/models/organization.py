@@ -20,6 +20,7 @@ class Organization(db.Model):
     allow_profiles_outside_organization: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=False
     )
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

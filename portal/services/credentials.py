@@ -1,6 +1,7 @@
 """The environment's client id, API keys and dashboard users."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -49,7 +50,16 @@ def authenticate_api_key(secret: str) -> ApiKey | None:
     key = db.session.scalars(select(ApiKey).where(ApiKey.secret_hash == stored)).first()
     if key is None or not key.is_active or not secret_tokens.matches(secret, key.secret_hash):
         return None
+    _note_use(key)
     return key
+
+
+def _note_use(key: ApiKey) -> None:
+    # At most one write a minute per key, not one per request.
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        key.last_used_at = now
+        db.session.commit()
 
 
 def create_dashboard_user(email: str, password: str) -> DashboardUser:

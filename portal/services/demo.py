@@ -2,7 +2,7 @@
 
 from portal.extensions import db
 from portal.models import Organization
-from portal.services import organizations
+from portal.services import organization_domains, organizations
 
 DEMO_EXTERNAL_ID = "demo"
 
@@ -13,7 +13,7 @@ def seed_demo() -> tuple[Organization, bool]:
     if existing is not None:
         return existing, False
     org = Organization(name="Demo Co", external_id=DEMO_EXTERNAL_ID, metadata_={"plan": "demo"})
-    org.domains.append(organizations.new_domain("demo-co.example"))
+    org.domains.append(organization_domains.new_domain("demo-co.example"))
     db.session.add(org)
     db.session.commit()
     return org, True

@@ -1,0 +1,20 @@
+"""`GET /events`: the event stream, oldest first."""
+
+from flask import request
+
+from portal.api import bp
+from portal.api.parsing import list_param, page_request, timestamp_param
+from portal.services import api_shapes, events
+
+
+@bp.get("/events")
+def list_events():
+    event_filter = events.EventFilter(
+        types=tuple(list_param("events")),
+        organization_id=request.args.get("organization_id") or None,
+        range_start=timestamp_param("range_start"),
+        range_end=timestamp_param("range_end"),
+    )
+    page = events.list_events(event_filter, page_request(default_order="asc"))
+    items = [api_shapes.event(row) for row in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)

@@ -1,0 +1,66 @@
+"""`/organizations`: the developer's customers."""
+
+from flask import request
+
+from portal.api import bp
+from portal.api.parsing import json_body, list_param, page_request
+from portal.api.schemas import CreateOrganization, UpdateOrganization
+from portal.services import api_shapes, organizations
+from portal.services.organizations import DomainClaim, OrganizationChanges
+
+
+def _changes(body: CreateOrganization | UpdateOrganization) -> OrganizationChanges:
+    provided = body.provided()
+    claims = None
+    if body.domain_data is not None:
+        claims = [DomainClaim(d.domain, d.state) for d in body.domain_data]
+    elif body.domains is not None:
+        claims = [DomainClaim(d) for d in body.domains]
+    if {"domain_data", "domains"} & provided:
+        provided = (provided - {"domain_data"}) | {"domains"}
+    return OrganizationChanges(
+        name=body.name,
+        domains=claims,
+        external_id=body.external_id,
+        metadata=body.metadata,
+        allow_profiles_outside_organization=body.allow_profiles_outside_organization,
+        stripe_customer_id=body.stripe_customer_id,
+        provided=provided,
+    )
+
+
+@bp.get("/organizations")
+def list_organizations():
+    page = organizations.list_organizations(
+        page_request(), domains=list_param("domains"), search=request.args.get("search")
+    )
+    items = [api_shapes.organization(org) for org in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.post("/organizations")
+def create_organization():
+    org = organizations.create_organization(_changes(json_body(CreateOrganization)))
+    return api_shapes.organization(org), 201
+
+
+@bp.get("/organizations/<organization_id>")
+def get_organization(organization_id):
+    return api_shapes.organization(organizations.get_organization(organization_id))
+
+
+@bp.get("/organizations/external_id/<path:external_id>")
+def get_organization_by_external_id(external_id):
+    return api_shapes.organization(organizations.get_by_external_id(external_id))
+
+
+@bp.put("/organizations/<organization_id>")
+def update_organization(organization_id):
+    changes = _changes(json_body(UpdateOrganization))
+    return api_shapes.organization(organizations.update_organization(organization_id, changes))
+
+
+@bp.delete("/organizations/<organization_id>")
+def delete_organization(organization_id):
+    organizations.delete_organization(organization_id)
+    return "", 204

@@ -1,0 +1,36 @@
+"""`/portal/generate_link` and `/portal/revoke_link`: magic links for the IT admin."""
+
+from portal.api import bp
+from portal.api.parsing import json_body
+from portal.api.schemas import GenerateLink, RevokeLink
+from portal.errors import InvalidInput
+from portal.services import portal_links
+
+
+@bp.post("/portal/generate_link")
+def generate_link():
+    body = json_body(GenerateLink)
+    if body.it_contact_emails:
+        raise InvalidInput(
+            "it_contact_emails is not supported by this portal: send the returned link to the "
+            "IT contact yourself.",
+            field="it_contact_emails",
+            code="unsupported",
+        )
+    options = body.intent_options.model_dump(exclude_none=True) if body.intent_options else {}
+    _, url = portal_links.create_api_link(
+        body.organization,
+        body.intent,
+        return_url=body.return_url,
+        success_url=body.success_url,
+        external_user_id=body.external_user_id,
+        intent_options=options,
+    )
+    return {"link": url}, 201
+
+
+@bp.post("/portal/revoke_link")
+def revoke_link():
+    body = json_body(RevokeLink)
+    portal_links.revoke_for_external_user(body.organization, body.external_user_id)
+    return "", 204

@@ -1,0 +1,158 @@
+"""Organization domains: claiming a domain, and proving it by DNS or by the developer's word."""
+
+import secrets
+
+from sqlalchemy import select
+
+from portal.errors import Conflict, NotFound, PortalError
+from portal.extensions import db
+from portal.models import Organization, OrganizationDomain
+from portal.models.columns import utcnow
+from portal.queue import enqueue
+from portal.services import api_shapes, events
+from portal.services.domain_names import normalize_domain
+
+VERIFICATION_PREFIX = "portal-verification"
+CHECK_JOB = "tasks.domains.check_verification"
+
+
+class DomainAlreadyVerified(PortalError):
+    status = 400
+    code = "domain_already_verified"
+
+
+def new_domain(domain: str, state: str = "pending", strategy: str = "dns") -> OrganizationDomain:
+    """An unsaved domain with its DNS verification token and record prefix."""
+    return OrganizationDomain(
+        domain=normalize_domain(domain),
+        state=state,
+        verification_strategy=strategy,
+        verification_prefix=VERIFICATION_PREFIX,
+        verification_token=secrets.token_urlsafe(24),
+    )
+
+
+def get_domain(domain_id: str) -> OrganizationDomain:
+    domain = db.session.get(OrganizationDomain, domain_id)
+    if domain is None:
+        raise NotFound(f"Organization domain not found: '{domain_id}'.", entity_id=domain_id)
+    return domain
+
+
+def add(org: Organization, name: str, verified: bool = False) -> OrganizationDomain:
+    """Claim `name` for `org` in the current transaction; emits organization_domain.created."""
+    _refuse_taken(org, name)
+    domain = new_domain(name, strategy="manual" if verified else "dns")
+    org.domains.append(domain)
+    db.session.flush()
+    events.record("organization_domain.created", api_shapes.organization_domain(domain), org.id)
+    if verified:
+        mark_verified(domain, strategy="manual")
+    return domain
+
+
+def remove(domain: OrganizationDomain) -> None:
+    """Drop the claim in the current transaction; emits organization_domain.deleted."""
+    events.record(
+        "organization_domain.deleted",
+        api_shapes.organization_domain(domain),
+        domain.organization_id,
+    )
+    domain.organization.domains.remove(domain)
+    db.session.delete(domain)
+
+
+def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
+    """The domain is proven; other organizations' pending claims on it fail."""
+    _refuse_taken(domain.organization, domain.domain, ignore_id=domain.id)
+    now = utcnow()
+    domain.state = "verified"
+    domain.verification_strategy = strategy
+    domain.verified_at = now
+    domain.failure_reason = None
+    domain.updated_at = now
+    db.session.flush()
+    events.record(
+        "organization_domain.verified",
+        api_shapes.organization_domain(domain),
+        domain.organization_id,
+    )
+    for rival in _claims_elsewhere(domain.domain, domain.organization_id):
+        if rival.state == "pending":
+            _fail(rival, "domain_verified_by_other_organization")
+
+
+def create_domain(organization_id: str, name: str) -> OrganizationDomain:
+    """API: claim a domain for an organization and start DNS verification."""
+    org = db.session.get(Organization, organization_id)
+    if org is None:
+        raise NotFound(f"Organization not found: '{organization_id}'.", entity_id=organization_id)
+    domain = add(org, normalize_domain(name))
+    db.session.commit()
+    _schedule_check(domain)
+    return domain
+
+
+def delete_domain(domain_id: str) -> None:
+    remove(get_domain(domain_id))
+    db.session.commit()
+
+
+def start_verification(domain_id: str) -> OrganizationDomain:
+    """API: (re)start DNS verification of a pending or failed domain."""
+    domain = get_domain(domain_id)
+    if domain.state == "verified":
+        raise DomainAlreadyVerified(f"The domain {domain.domain} is already verified.")
+    if domain.state != "pending":
+        domain.state = "pending"
+        domain.failure_reason = None
+        domain.updated_at = utcnow()
+        db.session.flush()
+        events.record(
+            "organization_domain.updated",
+            api_shapes.organization_domain(domain),
+            domain.organization_id,
+        )
+    db.session.commit()
+    _schedule_check(domain)
+    return domain
+
+
+def _schedule_check(domain: OrganizationDomain) -> None:
+    enqueue(CHECK_JOB, domain.id)
+
+
+def _fail(domain: OrganizationDomain, reason: str) -> None:
+    domain.state = "failed"
+    domain.failure_reason = reason
+    domain.updated_at = utcnow()
+    db.session.flush()
+    events.record(
+        "organization_domain.verification_failed",
+        {"reason": reason, "organization_domain": api_shapes.organization_domain(domain)},
+        domain.organization_id,
+    )
+
+
+def _claims_elsewhere(name: str, organization_id: str) -> list[OrganizationDomain]:
+    return list(
+        db.session.scalars(
+            select(OrganizationDomain).where(
+                OrganizationDomain.domain == name,
+                OrganizationDomain.organization_id != organization_id,
+            )
+        )
+    )
+
+
+def _refuse_taken(org: Organization, name: str, ignore_id: str | None = None) -> None:
+    if any(d.domain == name and d.id != ignore_id for d in org.domains):
+        raise Conflict(
+            f"The domain {name} already belongs to this organization.",
+            code="domain_already_exists",
+        )
+    if any(d.state == "verified" for d in _claims_elsewhere(name, org.id)):
+        raise Conflict(
+            f"The domain {name} is already verified by another organization.",
+            code="domain_already_exists",
+        )
