@@ -27,6 +27,7 @@ run: $(VENV)/.installed-run $(HTMX)
 
 test: $(VENV)/.installed-test $(HTMX)
 	@bash .ci/ensure-services
+	@bash .ci/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

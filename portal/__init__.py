@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(portal_config.from_environment(app.instance_path))
     app.config.update(config or {})
+    app.config.update(portal_config.cookie_settings(app.config))
     portal_config.check_production_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
@@ -43,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import database, models  # noqa: F401  (tables and engine settings)
     from portal.extensions import csrf, db, htmx, login_manager, migrate
     from portal.queue import init_queue
+    from portal.services import portal_links  # noqa: F401  (subscribes to completion events)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -50,13 +52,16 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     init_queue(app)
+    app.teardown_request(lambda error: db.session.remove())
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.admin import bp as admin_bp
     from portal.api import bp as api_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.extensions import csrf
 
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)

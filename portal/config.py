@@ -14,6 +14,19 @@ def _sqlite_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'portal.db'}"
 
 
+def cookie_settings(settings: dict) -> dict:
+    """Cookie flags that follow from the public URL and whether embedding is allowed."""
+    # Inside another site's iframe a cookie travels only as SameSite=None; Secure, and
+    # browsers that block third-party cookies keep it only when Partitioned (CHIPS).
+    embedded = bool(settings["PORTAL_FRAME_ANCESTORS"])
+    return {
+        "SESSION_COOKIE_SECURE": embedded or settings["PORTAL_PUBLIC_URL"].startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "None" if embedded else "Lax",
+        "SESSION_COOKIE_PARTITIONED": embedded,
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings dict from environment variables, with development defaults."""
     env = os.environ.get("PORTAL_ENV", "development")
@@ -24,15 +37,16 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "PORTAL_QUEUE_NAME": os.environ.get("PORTAL_QUEUE_NAME", "portal"),
+        # Without Redis, a thread in this process runs jobs; tests turn it off and run them.
+        "PORTAL_INPROCESS_WORKER": True,
         "PORTAL_PUBLIC_URL": public_url,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "PORTAL_DNS_RESOLVERS": _env_list("PORTAL_DNS_RESOLVERS"),
         "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
         "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
-        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # A form's token lives as long as the longest portal session.
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

@@ -122,6 +122,7 @@ def _page_error(status: int, title: str | None = None, message: str | None = Non
 
 
 def handle_portal_error(error: PortalError):
+    db.session.rollback()
     if wants_json():
         return _json_error(error.status, error.code, error.message, **error.details)
     return _page_error(error.status, message=error.message)
@@ -154,7 +155,12 @@ def handle_unexpected(error: Exception):
 def handle_csrf_error(error: CSRFError):
     if wants_json():
         return _json_error(400, "csrf_token_invalid", error.description)
-    return _page_error(400, "This form has expired", "Reload the page and submit the form again.")
+    body, status = _page_error(
+        400, "This form has expired", "Reload the page and submit the form again."
+    )
+    # htmx does not swap error responses; have it reload the page for a fresh token instead.
+    headers = {"HX-Refresh": "true"} if request.headers.get("HX-Request") else {}
+    return body, status, headers
 
 
 def register_error_handlers(app: Flask) -> None:

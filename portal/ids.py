@@ -7,9 +7,12 @@ primary key.
 import os
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_LENGTH = 26
+TIME_LENGTH = 10  # leading characters of a ULID that hold its 48-bit millisecond time
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 _RANDOM_BITS = 80
@@ -45,6 +48,14 @@ def _encode(value: int, length: int) -> str:
 def lowest_id_at(prefix: str, timestamp_ms: int) -> str:
     """The smallest id of this type that can be created at or after `timestamp_ms`."""
     return f"{prefix}_{_encode((timestamp_ms << 80), ULID_LENGTH)}"
+
+
+def time_of(value: str) -> datetime:
+    """When an id was made: the millisecond in its ULID, as an aware UTC datetime."""
+    milliseconds = 0
+    for char in value.rpartition("_")[2][:TIME_LENGTH]:
+        milliseconds = milliseconds * 32 + CROCKFORD.index(char)
+    return EPOCH + timedelta(milliseconds=milliseconds)
 
 
 def new_id(prefix: str) -> str:

@@ -73,8 +73,9 @@ class InProcessJobQueue:
 
     backend = "in-process"
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, start_thread: bool = True):
         self.app = app
+        self.start_thread = start_thread
         self._due: list[tuple[float, int, str, tuple, dict]] = []
         self._counter = itertools.count()
         self._wake = threading.Condition()
@@ -89,9 +90,21 @@ class InProcessJobQueue:
         job_id = f"inproc-{next(self._counter)}"
         with self._wake:
             heapq.heappush(self._due, (run_at, next(self._counter), name, args, kwargs))
-            self._start_thread()
+            if self.start_thread:
+                self._start_thread()
             self._wake.notify()
         return job_id
+
+    def run_due_jobs(self) -> int:
+        """Run every job that is due, here and now (tests run jobs this way); returns the count."""
+        ran = 0
+        while True:
+            with self._wake:
+                if not self._due or self._due[0][0] > time.monotonic():
+                    return ran
+                _, _, name, args, kwargs = heapq.heappop(self._due)
+            self._run(name, args, kwargs)
+            ran += 1
 
     def status(self) -> dict:
         with self._wake:
@@ -134,21 +147,25 @@ class InProcessJobQueue:
         while True:
             _, _, name, args, kwargs = self._next_job()
             try:
-                with self.app.app_context():
-                    resolve_job(name)(*args, **kwargs)
-                self.completed += 1
-            except Exception:
-                self.failed += 1
-                log.exception("job %s failed", name)
+                self._run(name, args, kwargs)
             finally:
                 self._running = False
+
+    def _run(self, name: str, args: tuple, kwargs: dict) -> None:
+        try:
+            with self.app.app_context():
+                resolve_job(name)(*args, **kwargs)
+            self.completed += 1
+        except Exception:
+            self.failed += 1
+            log.exception("job %s failed", name)
 
 
 def init_queue(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         queue = RedisJobQueue(app.config["REDIS_URL"], app.config["PORTAL_QUEUE_NAME"])
     else:
-        queue = InProcessJobQueue(app)
+        queue = InProcessJobQueue(app, start_thread=app.config["PORTAL_INPROCESS_WORKER"])
     app.extensions["portal_queue"] = queue
 
 

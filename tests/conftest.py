@@ -94,6 +94,9 @@ def _test_config(database_url: str, **overrides) -> dict:
         "REDIS_URL": None,
         "PORTAL_PUBLIC_URL": "http://portal.test",
         "PORTAL_ENV": "development",
+        "PORTAL_INPROCESS_WORKER": False,
+        # CSRF is exercised by tests that turn it back on (tests/security, tests/admin).
+        "WTF_CSRF_ENABLED": False,
         **overrides,
     }
 
@@ -154,3 +157,13 @@ def queue_name(redis_url):
 @pytest.fixture(scope="session")
 def project_root():
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def dns_server(tmp_path_factory):
+    """A real DNS server on loopback; each test serves the zone it needs."""
+    from tests.peers.dns_server import ZoneServer
+
+    server = ZoneServer(tmp_path_factory.mktemp("dns"))
+    yield server
+    server.stop()

@@ -1,4 +1,6 @@
-from portal.ids import has_prefix, lowest_id_at, new_id, ulid
+from datetime import UTC, datetime
+
+from portal.ids import has_prefix, lowest_id_at, new_id, time_of, ulid
 
 
 def test_ids_carry_their_type_prefix_and_a_ulid():
@@ -27,3 +29,9 @@ def test_lowest_id_at_bounds_every_id_made_from_that_millisecond_on():
 def test_ids_made_in_one_millisecond_keep_their_order():
     made = [ulid(1_700_000_000_123) for _ in range(500)]
     assert made == sorted(made)
+
+
+def test_time_of_reads_the_millisecond_an_id_was_made():
+    made = time_of(f"event_{ulid(1_700_000_000_123)}")
+    assert made == datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)
+    assert time_of(lowest_id_at("event", 1_700_000_000_123)) == made

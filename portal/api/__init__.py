@@ -8,6 +8,7 @@ from portal.api import (  # noqa: E402, F401  (routes register on import)
     auth,
     events,
     health,
+    openapi,
     organization_domains,
     organizations,
     portal_links,

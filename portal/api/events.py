@@ -1,9 +1,7 @@
 """`GET /events`: the event stream, oldest first."""
 
-from flask import request
-
 from portal.api import bp
-from portal.api.parsing import list_param, page_request, timestamp_param
+from portal.api.parsing import list_param, page_request, text_param, timestamp_param
 from portal.services import api_shapes, events
 
 
@@ -11,7 +9,7 @@ from portal.services import api_shapes, events
 def list_events():
     event_filter = events.EventFilter(
         types=tuple(list_param("events")),
-        organization_id=request.args.get("organization_id") or None,
+        organization_id=text_param("organization_id"),
         range_start=timestamp_param("range_start"),
         range_end=timestamp_param("range_end"),
     )

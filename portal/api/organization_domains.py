@@ -1,12 +1,14 @@
 """`/organization_domains`: claiming and verifying an organization's domains."""
 
 from portal.api import bp
+from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body
 from portal.api.schemas import CreateOrganizationDomain
 from portal.services import api_shapes, organization_domains
 
 
 @bp.post("/organization_domains")
+@idempotent
 def create_organization_domain():
     body = json_body(CreateOrganizationDomain)
     domain = organization_domains.create_domain(body.organization_id, body.domain)
@@ -19,6 +21,7 @@ def get_organization_domain(domain_id):
 
 
 @bp.post("/organization_domains/<domain_id>/verify")
+@idempotent
 def verify_organization_domain(domain_id):
     domain = organization_domains.start_verification(domain_id)
     return api_shapes.organization_domain(domain)

@@ -1,12 +1,28 @@
 """`/organizations`: the developer's customers."""
 
-from flask import request
+from werkzeug.routing import PathConverter
 
 from portal.api import bp
-from portal.api.parsing import json_body, list_param, page_request
+from portal.api.idempotency import idempotent
+from portal.api.parsing import json_body, list_param, page_request, text_param
 from portal.api.schemas import CreateOrganization, UpdateOrganization
 from portal.services import api_shapes, organizations
 from portal.services.organizations import DomainClaim, OrganizationChanges
+
+
+class ExternalIdConverter(PathConverter):
+    """The rest of the path, whatever it holds: an external id is the developer's own string,
+    and the SDK sends its `/` as %2F, which arrives decoded. Werkzeug's `path` cannot start
+    with a slash, so `/acme` fell through to a merge-slashes redirect to `.../acme`, which the
+    SDK follows: another organization, or a 404."""
+
+    regex = ".+"
+    part_isolating = False
+
+
+@bp.record_once
+def _register_external_id_converter(state):
+    state.app.url_map.converters["external_id"] = ExternalIdConverter
 
 
 def _changes(body: CreateOrganization | UpdateOrganization) -> OrganizationChanges:
@@ -32,13 +48,14 @@ def _changes(body: CreateOrganization | UpdateOrganization) -> OrganizationChang
 @bp.get("/organizations")
 def list_organizations():
     page = organizations.list_organizations(
-        page_request(), domains=list_param("domains"), search=request.args.get("search")
+        page_request(), domains=list_param("domains"), search=text_param("search")
     )
     items = [api_shapes.organization(org) for org in page.items]
     return api_shapes.list_envelope(items, page.before, page.after)
 
 
 @bp.post("/organizations")
+@idempotent
 def create_organization():
     org = organizations.create_organization(_changes(json_body(CreateOrganization)))
     return api_shapes.organization(org), 201
@@ -49,7 +66,7 @@ def get_organization(organization_id):
     return api_shapes.organization(organizations.get_organization(organization_id))
 
 
-@bp.get("/organizations/external_id/<path:external_id>")
+@bp.get("/organizations/external_id/<external_id:external_id>")
 def get_organization_by_external_id(external_id):
     return api_shapes.organization(organizations.get_by_external_id(external_id))
 

@@ -1,6 +1,8 @@
 """Reading API input: JSON bodies into request schemas, query strings into page requests.
 
 Every failure becomes a 400 (unreadable) or 422 (readable but invalid) naming the field.
+Text holding a NUL character is refused everywhere: no name, id or URL has one, and
+PostgreSQL cannot store or even compare it.
 """
 
 import json
@@ -10,10 +12,12 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from portal.errors import BadRequest, InvalidInput
+from portal.api import bp
+from portal.errors import BadRequest, InvalidInput, NotFound
 from portal.services.pagination import DEFAULT_LIMIT, PageRequest
 
 JSON_TYPES = ("application/json",)
+NUL = "\x00"
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -33,10 +37,35 @@ def json_body(schema: type[Model]) -> Model:
         ) from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.", code="invalid_request_body")
+    _refuse_nul(data, "")
     try:
         return schema.model_validate(data)
     except ValidationError as error:
         raise validation_failed(error) from None
+
+
+def _refuse_nul(value, field: str) -> None:
+    if isinstance(value, str):
+        if NUL in value:
+            raise InvalidInput(f"{field} must not contain NUL characters.", field=field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, _subfield(field, key))
+            _refuse_nul(item, _subfield(field, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, _subfield(field, index))
+
+
+def _subfield(field: str, key: str | int) -> str:
+    return f"{field}.{key}" if field else str(key)
+
+
+@bp.url_value_preprocessor
+def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
+    """A path value with a NUL character names no object."""
+    if any(NUL in str(value) for value in (values or {}).values()):
+        raise NotFound("No object has this id.")
 
 
 def validation_failed(error: ValidationError) -> InvalidInput:
@@ -57,9 +86,18 @@ def _describe(detail: dict) -> dict:
     return {"field": field, "code": kind, "message": message}
 
 
+def text_param(name: str) -> str | None:
+    """The query string value of `name`, or None when it is absent or empty."""
+    value = request.args.get(name) or None
+    _refuse_nul(value, name)
+    return value
+
+
 def list_param(name: str) -> list[str]:
     """A list from `name=a,b`, repeated `name=a&name=b`, or `name[]=a`."""
     values = request.args.getlist(name) + request.args.getlist(f"{name}[]")
+    for value in values:
+        _refuse_nul(value, name)
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
@@ -91,7 +129,7 @@ def timestamp_param(name: str) -> datetime | None:
 def page_request(default_order: str = "desc") -> PageRequest:
     return PageRequest(
         limit=int_param("limit", DEFAULT_LIMIT),
-        before=request.args.get("before") or None,
-        after=request.args.get("after") or None,
+        before=text_param("before"),
+        after=text_param("after"),
         order=request.args.get("order") or default_order,
     )

@@ -1,6 +1,7 @@
 """`/portal/generate_link` and `/portal/revoke_link`: magic links for the IT admin."""
 
 from portal.api import bp
+from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body
 from portal.api.schemas import GenerateLink, RevokeLink
 from portal.errors import InvalidInput
@@ -8,6 +9,7 @@ from portal.services import portal_links
 
 
 @bp.post("/portal/generate_link")
+@idempotent
 def generate_link():
     body = json_body(GenerateLink)
     if body.it_contact_emails:
@@ -30,6 +32,7 @@ def generate_link():
 
 
 @bp.post("/portal/revoke_link")
+@idempotent
 def revoke_link():
     body = json_body(RevokeLink)
     portal_links.revoke_for_external_user(body.organization, body.external_user_id)

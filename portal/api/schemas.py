@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portal.services.portal_links import INTENTS
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -57,14 +59,7 @@ class IntentOptions(Strict):
 
 class GenerateLink(Strict):
     organization: str = Field(max_length=64)
-    intent: Literal[
-        "sso",
-        "dsync",
-        "audit_logs",
-        "log_streams",
-        "domain_verification",
-        "certificate_renewal",
-    ]
+    intent: Literal[INTENTS]
     return_url: str | None = Field(default=None, max_length=2048)
     success_url: str | None = Field(default=None, max_length=2048)
     external_user_id: str | None = Field(default=None, max_length=255)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -11,12 +11,18 @@ from portal.models.columns import UTCDateTime, created_at_column, id_column
 
 
 class Environment(db.Model):
-    """The one environment this deployment serves; holds its public client id."""
+    """The one environment this deployment serves: its client id and the developer's settings
+    (branding shown to IT admins, default redirects)."""
 
     __tablename__ = "environments"
 
     id: Mapped[str] = id_column("environment")
     client_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    app_name: Mapped[str | None] = mapped_column(String(100))
+    brand_color: Mapped[str | None] = mapped_column(String(7))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mimetype: Mapped[str | None] = mapped_column(String(32))
+    default_return_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -62,6 +62,10 @@ def check_domain(domain_id: str) -> DnsCheck | None:
     domain = db.session.get(OrganizationDomain, domain_id)
     if domain is None or domain.state != "pending":
         return None
+    return _check(domain)
+
+
+def _check(domain: OrganizationDomain) -> DnsCheck:
     name = record_name(domain)
     seen, problem = lookup_txt(name)
     if domain.verification_token in seen:

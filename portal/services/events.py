@@ -1,5 +1,6 @@
 """The event outbox: `record` adds an event to the caller's transaction; `list_events` reads."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.ids import lowest_id_at, new_id
+from portal.ids import lowest_id_at, new_id, time_of
 from portal.models import Event
 from portal.services.pagination import Page, PageRequest, paginate
 
@@ -39,22 +40,37 @@ EVENT_TYPES = frozenset(
 )
 
 
+_subscribers: dict[str, list[Callable[[Event], None]]] = {}
+
+
+def subscribe(event_types: tuple[str, ...], handler: Callable[[Event], None]) -> None:
+    """Call `handler` inside the transaction of every event of these types as it is recorded."""
+    for event_type in event_types:
+        _subscribers.setdefault(event_type, []).append(handler)
+
+
 def record(
     event_type: str, data: dict, organization_id: str | None, event_id: str | None = None
 ) -> Event:
     """Add an event to the current transaction; it is committed with the change it describes.
 
-    Events sort by id, so the id is taken now (or reserved earlier and passed in).
+    Events sort by id, so the id is taken now (or reserved earlier and passed in). The
+    event's `created_at` is the time in its id, so the `range_start`/`range_end` filters
+    (id comparisons) agree with the timestamps the API shows.
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
+    event_id = event_id or new_id("event")
     event = Event(
-        id=event_id or new_id("event"),
+        id=event_id,
         event=event_type,
         data=data,
         organization_id=organization_id,
+        created_at=time_of(event_id),
     )
     db.session.add(event)
+    for handler in _subscribers.get(event_type, ()):
+        handler(event)
     return event
 
 

@@ -1,5 +1,6 @@
 """Organization domains: claiming a domain, and proving it by DNS or by the developer's word."""
 
+import logging
 import secrets
 
 from sqlalchemy import select
@@ -8,9 +9,11 @@ from portal.errors import Conflict, NotFound, PortalError
 from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
-from portal.queue import enqueue
+from portal.queue import QueueUnavailable, enqueue
 from portal.services import api_shapes, events
 from portal.services.domain_names import normalize_domain
+
+log = logging.getLogger(__name__)
 
 VERIFICATION_PREFIX = "portal-verification"
 CHECK_JOB = "tasks.domains.check_verification"
@@ -39,13 +42,32 @@ def get_domain(domain_id: str) -> OrganizationDomain:
     return domain
 
 
+def domains_of(organization_id: str) -> list[OrganizationDomain]:
+    """The organization's domains, oldest first."""
+    return list(
+        db.session.scalars(
+            select(OrganizationDomain)
+            .where(OrganizationDomain.organization_id == organization_id)
+            .order_by(OrganizationDomain.id)
+        )
+    )
+
+
+def domain_of(organization_id: str, domain_id: str) -> OrganizationDomain:
+    """One of the organization's domains; another organization's is NotFound."""
+    domain = db.session.get(OrganizationDomain, domain_id)
+    if domain is None or domain.organization_id != organization_id:
+        raise NotFound("That domain does not exist.")
+    return domain
+
+
 def add(org: Organization, name: str, verified: bool = False) -> OrganizationDomain:
     """Claim `name` for `org` in the current transaction; emits organization_domain.created."""
     _refuse_taken(org, name)
     domain = new_domain(name, strategy="manual" if verified else "dns")
     org.domains.append(domain)
     db.session.flush()
-    events.record("organization_domain.created", api_shapes.organization_domain(domain), org.id)
+    _record("organization_domain.created", domain)
     if verified:
         mark_verified(domain, strategy="manual")
     return domain
@@ -53,11 +75,7 @@ def add(org: Organization, name: str, verified: bool = False) -> OrganizationDom
 
 def remove(domain: OrganizationDomain) -> None:
     """Drop the claim in the current transaction; emits organization_domain.deleted."""
-    events.record(
-        "organization_domain.deleted",
-        api_shapes.organization_domain(domain),
-        domain.organization_id,
-    )
+    _record("organization_domain.deleted", domain)
     domain.organization.domains.remove(domain)
     db.session.delete(domain)
 
@@ -72,11 +90,7 @@ def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
     domain.failure_reason = None
     domain.updated_at = now
     db.session.flush()
-    events.record(
-        "organization_domain.verified",
-        api_shapes.organization_domain(domain),
-        domain.organization_id,
-    )
+    _record("organization_domain.verified", domain)
     for rival in _claims_elsewhere(domain.domain, domain.organization_id):
         if rival.state == "pending":
             _fail(rival, "domain_verified_by_other_organization")
@@ -108,18 +122,23 @@ def start_verification(domain_id: str) -> OrganizationDomain:
         domain.failure_reason = None
         domain.updated_at = utcnow()
         db.session.flush()
-        events.record(
-            "organization_domain.updated",
-            api_shapes.organization_domain(domain),
-            domain.organization_id,
-        )
+        _record("organization_domain.updated", domain)
     db.session.commit()
     _schedule_check(domain)
     return domain
 
 
+def _record(event_type: str, domain: OrganizationDomain) -> None:
+    events.record(event_type, api_shapes.organization_domain(domain), domain.organization_id)
+
+
 def _schedule_check(domain: OrganizationDomain) -> None:
-    enqueue(CHECK_JOB, domain.id)
+    # The domain is saved as pending either way; if the queue is down, the periodic poll of
+    # pending domains checks it later, so the API call still succeeds.
+    try:
+        enqueue(CHECK_JOB, domain.id)
+    except QueueUnavailable:
+        log.warning("could not queue the DNS check of %s; it will be polled later", domain.id)
 
 
 def _fail(domain: OrganizationDomain, reason: str) -> None:

@@ -1,6 +1,7 @@
 import pytest
 
 from portal import create_app
+from portal.extensions import db
 
 
 def test_healthz_reports_database_and_queue(client):
@@ -50,6 +51,8 @@ def test_healthz_is_503_when_redis_is_down(database_url):
         }
     )
     response = app.test_client().get("/healthz")
+    with app.app_context():
+        db.engine.dispose()  # else its pooled connection is left for the garbage collector
     assert response.status_code == 503
     body = response.get_json()
     assert body["database"]["status"] == "ok"

@@ -52,6 +52,11 @@ def _remaining_link_ids() -> list[str]:
     return list(db.session.scalars(select(PortalLink.id)))
 
 
+@pytest.fixture
+def app_config():
+    return {"PORTAL_INPROCESS_WORKER": True}
+
+
 def test_in_process_worker_runs_the_same_job(app, links):
     _, fresh_id = links
     enqueue("tasks.portal_links.purge_expired")
@@ -137,3 +142,17 @@ class TestOnRealRedis:
         app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "x")
         with pytest.raises(QueueUnavailable, match="could not reach Redis"):
             enqueue("tasks.portal_links.purge_expired")
+
+
+class TestWithoutTheWorkerThread:
+    @pytest.fixture
+    def app_config(self):
+        return {"PORTAL_INPROCESS_WORKER": False}
+
+    def test_jobs_wait_until_run_due_jobs_runs_them(self, app, links):
+        _, fresh_id = links
+        enqueue("tasks.portal_links.purge_expired")
+        assert len(_remaining_link_ids()) == 2
+        assert job_queue().run_due_jobs() == 1
+        assert _remaining_link_ids() == [fresh_id]
+        assert job_queue().run_due_jobs() == 0

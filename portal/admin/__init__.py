@@ -1,0 +1,14 @@
+"""The IT admin's portal, opened from a magic link (`/admin/...`)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from portal.admin import (  # noqa: E402, F401  (routes register on import)
+    branding,
+    context,
+    domains,
+    guard,
+    launch,
+    pages,
+)

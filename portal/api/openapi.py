@@ -1,0 +1,490 @@
+"""`GET /openapi.json`: an OpenAPI 3.1 description of every route of the API.
+
+Request bodies are generated from the pydantic models the routes validate with, so they cannot
+drift. Response shapes mirror `portal.services.api_shapes`; tests check them against real
+responses and check that every route of the blueprint is described here.
+"""
+
+from functools import cache
+from importlib.metadata import version
+
+from flask import current_app, jsonify
+from pydantic import BaseModel
+
+from portal.api import bp, schemas
+from portal.api.idempotency import MAX_KEY_LENGTH
+from portal.services.events import EVENT_TYPES
+from portal.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
+
+OPENAPI_VERSION = "3.1.0"
+REF_TEMPLATE = "#/components/schemas/{model}"
+REQUEST_MODELS = (
+    schemas.CreateOrganization,
+    schemas.UpdateOrganization,
+    schemas.CreateOrganizationDomain,
+    schemas.GenerateLink,
+    schemas.RevokeLink,
+)
+
+TIMESTAMP = {"type": "string", "format": "date-time"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "description": "A retry with the same key and input gets the first response again, with "
+    "`Idempotent-Replayed: true`, instead of doing the work twice (keys last 24 hours).",
+    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+}
+
+ERROR_RESPONSES = {
+    400: "The request could not be read (not JSON, not an object, an Idempotency-Key reused "
+    "for other input), or the action does not apply to the object in its current state.",
+    401: "The API key is missing, invalid or revoked.",
+    404: "No object has this id.",
+    409: "The change conflicts with an existing object.",
+    413: "The request body is larger than the server accepts.",
+    422: "The input is readable but invalid; `errors` names each field at fault.",
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF_TEMPLATE.format(model=name)}
+
+
+def _closed_object(properties: dict, optional: tuple[str, ...] = ()) -> dict:
+    """An object with exactly these keys, all required but the `optional` ones."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+        "additionalProperties": False,
+    }
+
+
+def _response_schemas() -> dict:
+    """The shapes of `portal.services.api_shapes` and of the error and health bodies."""
+    return {
+        "OrganizationDomain": _closed_object(
+            {
+                "object": {"const": "organization_domain"},
+                "id": {"type": "string", "examples": ["org_domain_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
+                "organization_id": {"type": "string"},
+                "domain": {"type": "string", "examples": ["example.com"]},
+                "state": {"enum": ["pending", "verified", "failed"]},
+                "verification_strategy": {"enum": ["dns", "manual"]},
+                "verification_token": NULLABLE_STRING,
+                "verification_prefix": NULLABLE_STRING,
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+        ),
+        "Organization": _closed_object(
+            {
+                "object": {"const": "organization"},
+                "id": {"type": "string", "examples": ["org_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
+                "name": {"type": "string"},
+                "domains": {"type": "array", "items": _ref("OrganizationDomain")},
+                "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                "external_id": NULLABLE_STRING,
+                "stripe_customer_id": NULLABLE_STRING,
+                "allow_profiles_outside_organization": {"type": "boolean"},
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+        ),
+        "Event": _closed_object(
+            {
+                "object": {"const": "event"},
+                "id": {"type": "string", "examples": ["event_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
+                "event": {"enum": sorted(EVENT_TYPES)},
+                "data": {"type": "object", "description": "The object the event is about."},
+                "created_at": TIMESTAMP,
+            }
+        ),
+        "ListMetadata": _closed_object(
+            {
+                "before": {**NULLABLE_STRING, "description": "Cursor to the previous page."},
+                "after": {**NULLABLE_STRING, "description": "Cursor to the next page."},
+            }
+        ),
+        "OrganizationList": _list_of("Organization"),
+        "EventList": _list_of("Event"),
+        "PortalLink": _closed_object(
+            {"link": {"type": "string", "format": "uri", "description": "Valid for 5 minutes."}}
+        ),
+        "Error": _closed_object(
+            {
+                "message": {"type": "string"},
+                "code": {"type": "string", "examples": ["entity_not_found"]},
+                "errors": {"type": "array", "items": _ref("FieldError")},
+                "entity_id": {"type": "string"},
+            },
+            optional=("errors", "entity_id"),
+        ),
+        "FieldError": _closed_object(
+            {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}
+        ),
+        "Health": _health_schema(),
+    }
+
+
+def _list_of(item: str) -> dict:
+    return _closed_object(
+        {
+            "object": {"const": "list"},
+            "data": {"type": "array", "items": _ref(item)},
+            "list_metadata": _ref("ListMetadata"),
+        }
+    )
+
+
+def _health_schema() -> dict:
+    status = {"enum": ["ok", "unavailable"]}
+    database = _closed_object(
+        {
+            "status": status,
+            "dialect": {"type": "string"},
+            "latency_ms": {"type": "number"},
+            "error": {"type": "string"},
+        },
+        optional=("dialect", "latency_ms", "error"),
+    )
+    queue = _closed_object(
+        {
+            "status": status,
+            "backend": {"enum": ["redis", "in-process"]},
+            "queued": {"type": "integer", "minimum": 0},
+            "error": {"type": "string"},
+        },
+        optional=("queued", "error"),
+    )
+    return _closed_object({"status": status, "database": database, "queue": queue})
+
+
+def _request_schemas() -> dict:
+    """JSON Schemas of the request models, their nested models hoisted beside them."""
+    hoisted: dict[str, dict] = {}
+    for model in REQUEST_MODELS:
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, definition in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+            if hoisted.setdefault(name, definition) != definition:
+                raise RuntimeError(f"two request models define {name} differently")
+    return hoisted
+
+
+def _path_parameter(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _query_parameter(name: str, schema: dict, description: str) -> dict:
+    parameter = {"name": name, "in": "query", "description": description, "schema": schema}
+    if schema.get("type") == "array":
+        parameter.update(style="form", explode=True)
+    return parameter
+
+
+def _page_parameters(default_order: str) -> list[dict]:
+    return [
+        _query_parameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            "How many objects to return.",
+        ),
+        _query_parameter("before", {"type": "string"}, "Return the page before this id."),
+        _query_parameter("after", {"type": "string"}, "Return the page after this id."),
+        _query_parameter(
+            "order",
+            {"enum": list(ORDERS), "default": default_order},
+            "Order by creation time; `normal` lists newest first with swapped cursors.",
+        ),
+    ]
+
+
+def _response(description: str, schema: str | None = None) -> dict:
+    response = {"description": description}
+    if schema:
+        response["content"] = {"application/json": {"schema": _ref(schema)}}
+    return response
+
+
+def _body(model: type[BaseModel], required: bool = True) -> dict:
+    return {
+        "required": required,
+        "content": {"application/json": {"schema": _ref(model.__name__)}},
+    }
+
+
+def _operation(
+    operation_id: str,
+    summary: str,
+    tag: str,
+    success: dict[int, dict],
+    errors: tuple[int, ...] = (),
+    parameters: list[dict] | None = None,
+    body: dict | None = None,
+    public: bool = False,
+) -> dict:
+    """One operation: its successes, its errors (401 unless public) and its inputs."""
+    statuses = sorted(set(errors) | ({401} if not public else set()))
+    responses = {str(s): r for s, r in success.items()}
+    responses |= {str(s): _response(ERROR_RESPONSES[s], "Error") for s in statuses}
+    operation = {
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": [tag],
+        "responses": responses,
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if body:
+        operation["requestBody"] = body
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _meta_paths() -> dict:
+    return {
+        "/healthz": {
+            "get": _operation(
+                "healthz",
+                "Whether this process can serve: database and job queue reachable",
+                "Meta",
+                {
+                    200: _response("Every dependency is reachable.", "Health"),
+                    503: _response("A dependency is unreachable.", "Health"),
+                },
+                public=True,
+            )
+        },
+        "/openapi.json": {
+            "get": _operation(
+                "openapi",
+                "This OpenAPI document",
+                "Meta",
+                {
+                    200: {
+                        "description": "The OpenAPI 3.1 document.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+                public=True,
+            )
+        },
+    }
+
+
+def _organization_paths() -> dict:
+    organization_id = _path_parameter("organization_id", "The organization's id, `org_...`.")
+    organization = _response("The organization.", "Organization")
+    write_errors = (400, 409, 413, 422)
+    return {
+        "/organizations": {
+            "get": _operation(
+                "list_organizations",
+                "List organizations, newest first",
+                "Organizations",
+                {200: _response("A page of organizations.", "OrganizationList")},
+                errors=(422,),
+                parameters=[
+                    *_page_parameters("desc"),
+                    _query_parameter(
+                        "domains",
+                        {"type": "array", "items": {"type": "string"}},
+                        "Only organizations holding one of these domains.",
+                    ),
+                    _query_parameter(
+                        "search", {"type": "string"}, "Only organizations whose name contains this."
+                    ),
+                ],
+            ),
+            "post": _operation(
+                "create_organization",
+                "Create an organization",
+                "Organizations",
+                {201: _response("The new organization.", "Organization")},
+                errors=write_errors,
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.CreateOrganization),
+            ),
+        },
+        "/organizations/{organization_id}": {
+            "parameters": [organization_id],
+            "get": _operation(
+                "get_organization",
+                "Get an organization",
+                "Organizations",
+                {200: organization},
+                errors=(404,),
+            ),
+            "put": _operation(
+                "update_organization",
+                "Update an organization: the fields sent change, `null` clears",
+                "Organizations",
+                {200: organization},
+                errors=(404, *write_errors),
+                body=_body(schemas.UpdateOrganization, required=False),
+            ),
+            "delete": _operation(
+                "delete_organization",
+                "Delete an organization and everything it owns",
+                "Organizations",
+                {204: _response("Deleted.")},
+                errors=(404,),
+            ),
+        },
+        "/organizations/external_id/{external_id}": {
+            "get": _operation(
+                "get_organization_by_external_id",
+                "Get an organization by the id your app gave it",
+                "Organizations",
+                {200: organization},
+                errors=(404,),
+                parameters=[_path_parameter("external_id", "The organization's `external_id`.")],
+            )
+        },
+    }
+
+
+def _domain_paths() -> dict:
+    domain_id = _path_parameter("domain_id", "The domain's id, `org_domain_...`.")
+    domain = _response("The domain.", "OrganizationDomain")
+    return {
+        "/organization_domains": {
+            "post": _operation(
+                "create_organization_domain",
+                "Claim a domain for an organization and start its DNS verification",
+                "Organization domains",
+                {201: _response("The new domain, pending verification.", "OrganizationDomain")},
+                errors=(400, 404, 409, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.CreateOrganizationDomain),
+            )
+        },
+        "/organization_domains/{domain_id}": {
+            "parameters": [domain_id],
+            "get": _operation(
+                "get_organization_domain",
+                "Get a domain",
+                "Organization domains",
+                {200: domain},
+                errors=(404,),
+            ),
+            "delete": _operation(
+                "delete_organization_domain",
+                "Remove a domain from its organization",
+                "Organization domains",
+                {204: _response("Deleted.")},
+                errors=(404,),
+            ),
+        },
+        "/organization_domains/{domain_id}/verify": {
+            "post": _operation(
+                "verify_organization_domain",
+                "Check the domain's DNS record again (400 if it is already verified)",
+                "Organization domains",
+                {200: domain},
+                errors=(400, 404),
+                parameters=[domain_id, IDEMPOTENCY_KEY],
+            )
+        },
+    }
+
+
+def _portal_paths() -> dict:
+    return {
+        "/portal/generate_link": {
+            "post": _operation(
+                "generate_link",
+                "A 5-minute link into the Admin Portal for one intent",
+                "Portal links",
+                {201: _response("The link to give the IT admin.", "PortalLink")},
+                errors=(400, 404, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.GenerateLink),
+            )
+        },
+        "/portal/revoke_link": {
+            "post": _operation(
+                "revoke_link",
+                "End every link and portal session of one of your users",
+                "Portal links",
+                {204: _response("Revoked (also when there was nothing to revoke).")},
+                errors=(400, 404, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.RevokeLink),
+            )
+        },
+    }
+
+
+def _event_paths() -> dict:
+    return {
+        "/events": {
+            "get": _operation(
+                "list_events",
+                "List events, oldest first",
+                "Events",
+                {200: _response("A page of events.", "EventList")},
+                errors=(422,),
+                parameters=[
+                    *_page_parameters("asc"),
+                    _query_parameter(
+                        "events",
+                        {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}},
+                        "Only events of these types.",
+                    ),
+                    _query_parameter(
+                        "organization_id", {"type": "string"}, "Only events of this organization."
+                    ),
+                    _query_parameter("range_start", TIMESTAMP, "Only events at or after this."),
+                    _query_parameter("range_end", TIMESTAMP, "Only events at or before this."),
+                ],
+            )
+        }
+    }
+
+
+@cache
+def openapi_document(server_url: str) -> dict:
+    """The OpenAPI 3.1 document of the API served at `server_url` (built once per URL)."""
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "portal",
+            "version": version("portal"),
+            "description": "A self-hosted Admin Portal whose REST API is wire-compatible "
+            "with the WorkOS API.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            **_meta_paths(),
+            **_organization_paths(),
+            **_domain_paths(),
+            **_portal_paths(),
+            **_event_paths(),
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key, `sk_...`.",
+                }
+            },
+            "schemas": {**_request_schemas(), **_response_schemas()},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config["PORTAL_PUBLIC_URL"]))

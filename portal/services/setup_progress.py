@@ -1,0 +1,37 @@
+"""Is a portal feature configured for an organization? Setup links end when all theirs are."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import OrganizationDomain
+
+SETUP_FEATURES = ("sso", "dsync", "domain_verification")
+# Events after which a feature may have become configured.
+COMPLETION_EVENTS = ("organization_domain.verified", "connection.activated", "dsync.activated")
+
+
+def _has_verified_domain(organization_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(OrganizationDomain.id)
+            .where(
+                OrganizationDomain.organization_id == organization_id,
+                OrganizationDomain.state == "verified",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# Each feature registers how to tell it is configured; one without a check is not configured.
+CHECKS = {"domain_verification": _has_verified_domain}
+
+
+def is_configured(organization_id: str, feature: str) -> bool:
+    check = CHECKS.get(feature)
+    return bool(check and check(organization_id))
+
+
+def configured_features(organization_id: str) -> set[str]:
+    return {f for f in SETUP_FEATURES if is_configured(organization_id, f)}

@@ -1,0 +1,397 @@
+"""The document at /openapi.json describes every route of the API and nothing else, is valid
+OpenAPI 3.1, and what the server really answers, success or error, matches it."""
+
+import copy
+import re
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import pytest
+import schemathesis
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from portal import create_app
+from portal.api.auth import PUBLIC_ENDPOINTS
+from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
+from portal.extensions import db
+from tests.conftest import _test_config
+from tests.factories import make_organization
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+FLASK_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+DOCUMENT_URI = "urn:portal:openapi"
+OVERSIZE_BODY = b" " * (1024 * 1024 + 1)
+UNREADABLE_BODIES = [(b'{"name": ', "application/json"), (b"name=Acme", "text/plain")]
+
+
+@pytest.fixture(scope="module")
+def bare_app():
+    """The app without a database: enough to serve the document and list the routes."""
+    return create_app(_test_config("sqlite://"))
+
+
+@pytest.fixture(scope="module")
+def document(bare_app):
+    response = bare_app.test_client().get("/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+@pytest.fixture
+def ids(app):
+    """Path values: an organization with a verified and a pending domain, next to another."""
+    org = make_organization(
+        "Acme", domains=[("acme.com", "verified"), "pending.acme.com"], external_id="acme-1"
+    )
+    make_organization("Other", external_id="other-1")
+    by_state = {domain.state: domain.id for domain in org.domains}
+    return {
+        "organization_id": org.id,
+        "external_id": "acme-1",
+        "domain_id": by_state["pending"],
+        "verified_domain_id": by_state["verified"],
+    }
+
+
+def api_routes(app) -> dict[tuple[str, str], str]:
+    """(OpenAPI path, method) -> endpoint, for every route of the `api` blueprint."""
+    return {
+        (FLASK_VARIABLE.sub(r"{\1}", rule.rule), method.lower()): rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def operations(document: dict) -> dict[tuple[str, str], dict]:
+    return {
+        (path, method): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def needs_key(operation: dict) -> bool:
+    return operation.get("security") != []
+
+
+def registry(document: dict) -> Registry:
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    return Registry().with_resource(DOCUMENT_URI, resource)
+
+
+def json_pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def assert_matches_document(document: dict, response, path: str, method: str) -> None:
+    """The status is documented for the operation, and the body has the documented shape."""
+    status = str(response.status_code)
+    documented = document["paths"][path][method]["responses"]
+    assert status in documented, f"{method.upper()} {path} answered an undocumented {status}"
+    if "content" not in documented[status]:
+        assert response.data == b""
+        return
+    assert response.mimetype == "application/json"
+    pointer = json_pointer(
+        "paths", path, method, "responses", status, "content", "application/json", "schema"
+    )
+    validator = Draft202012Validator(
+        {"$ref": f"{DOCUMENT_URI}#{pointer}"},
+        registry=registry(document),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(response.get_json())]
+    assert not errors, f"{method.upper()} {path} {status}: {errors}"
+
+
+def fill(path: str, values: dict) -> str:
+    return re.sub(r"{(\w+)}", lambda match: values[match.group(1)], path)
+
+
+# The document's structure
+
+
+def test_every_api_route_is_documented_and_nothing_else(bare_app, document):
+    assert set(operations(document)) == set(api_routes(bare_app))
+
+
+def test_each_operation_is_named_after_its_view(bare_app, document):
+    named = {key: f"api.{op['operationId']}" for key, op in operations(document).items()}
+    assert named == api_routes(bare_app)
+
+
+def test_only_the_public_endpoints_skip_the_api_key(document):
+    assert document["components"]["securitySchemes"]["bearerAuth"]["type"] == "http"
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert document["security"] == [{"bearerAuth": []}]
+    public = {
+        f"api.{op['operationId']}" for op in operations(document).values() if not needs_key(op)
+    }
+    assert public == PUBLIC_ENDPOINTS
+    for operation in operations(document).values():
+        assert ("401" in operation["responses"]) == needs_key(operation)
+
+
+def test_path_parameters_are_those_of_the_path(document):
+    for path, item in document["paths"].items():
+        for method in item.keys() & HTTP_METHODS:
+            parameters = item.get("parameters", []) + item[method].get("parameters", [])
+            declared = {p["name"] for p in parameters if p["in"] == "path"}
+            assert declared == set(re.findall(r"{(\w+)}", path)), f"{method} {path}"
+
+
+def test_the_document_names_the_api_and_where_it_is_served(bare_app, document):
+    assert document["info"]["title"] == "portal"
+    assert document["info"]["version"] == version("portal")
+    assert document["servers"] == [{"url": bare_app.config["PORTAL_PUBLIC_URL"]}]
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert re.fullmatch(r"3\.1\.\d+", document["openapi"])
+    schemathesis.openapi.from_dict(copy.deepcopy(document)).validate()
+
+
+def test_every_schema_is_valid_json_schema_2020_12(document):
+    parameters = [
+        parameter
+        for item in document["paths"].values()
+        for operation in [item, *(item[m] for m in item.keys() & HTTP_METHODS)]
+        for parameter in operation.get("parameters", [])
+    ]
+    for schema in [*document["components"]["schemas"].values(), *(p["schema"] for p in parameters)]:
+        Draft202012Validator.check_schema(schema)
+
+
+def references(node) -> list[str]:
+    """Every `$ref` in a JSON value."""
+    if isinstance(node, list):
+        return [ref for value in node for ref in references(value)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+    return found + references(list(node.values()))
+
+
+def test_every_reference_resolves(document):
+    resolver = registry(document).resolver(DOCUMENT_URI)
+    assert references(document)
+    for reference in references(document):
+        resolver.lookup(reference)
+
+
+def test_request_bodies_are_the_pydantic_models(document):
+    components = document["components"]["schemas"]
+    for model in REQUEST_MODELS:
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, definition in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+            assert components[name] == definition, name
+
+
+# Real responses against the document
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # as documented
+    status: int
+    query: str = ""
+    body: dict | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}{self.query} {self.status}"
+
+
+ORGANIZATION = "/organizations/{organization_id}"
+DOMAIN = "/organization_domains/{domain_id}"
+MISSING = {
+    "organization_id": "org_01M00000000000000000000000",
+    "domain_id": "org_domain_01M00000000000000000000000",
+    "external_id": "nobody",
+}
+LINK = {"organization": "{organization_id}", "intent": "sso"}
+
+CALLS = [
+    Call("get", "/healthz", 200),
+    Call("get", "/openapi.json", 200),
+    Call("get", "/organizations", 200),
+    Call("get", "/organizations", 200, "?limit=1&order=normal&domains=acme.com&search=ac"),
+    Call("get", "/organizations", 422, "?limit=0"),
+    Call("get", "/organizations", 422, "?domains=not_a_domain"),
+    Call(
+        "post",
+        "/organizations",
+        201,
+        body={
+            "name": "Globex",
+            "domain_data": [{"domain": "globex.com", "state": "verified"}],
+            "external_id": "globex-1",
+            "metadata": {"tier": "gold"},
+        },
+    ),
+    Call("post", "/organizations", 422, body={}),
+    Call("post", "/organizations", 409, body={"name": "Again", "external_id": "acme-1"}),
+    Call(
+        "post", "/organizations", 409, body={"name": "B", "domain_data": [{"domain": "acme.com"}]}
+    ),
+    Call("get", ORGANIZATION, 200),
+    Call("get", "/organizations/external_id/{external_id}", 200),
+    Call("put", ORGANIZATION, 200, body={"name": "Acme Inc", "metadata": None}),
+    Call("put", ORGANIZATION, 200, body={}),
+    Call("put", ORGANIZATION, 409, body={"external_id": "other-1"}),
+    Call("put", ORGANIZATION, 422, body={"metadata": {f"k{i}": "v" for i in range(11)}}),
+    Call("delete", ORGANIZATION, 204),
+    Call(
+        "post",
+        "/organization_domains",
+        201,
+        body={"organization_id": "{organization_id}", "domain": "new.acme.com"},
+    ),
+    Call(
+        "post",
+        "/organization_domains",
+        409,
+        body={"organization_id": "{organization_id}", "domain": "acme.com"},
+    ),
+    Call(
+        "post",
+        "/organization_domains",
+        422,
+        body={"organization_id": "{organization_id}", "domain": "a b"},
+    ),
+    Call(
+        "post", "/organization_domains", 404, body={"organization_id": "org_x", "domain": "x.com"}
+    ),
+    Call("get", DOMAIN, 200),
+    Call("post", DOMAIN + "/verify", 200),
+    Call("delete", DOMAIN, 204),
+    Call("post", "/portal/generate_link", 201, body={**LINK, "return_url": "https://a.test/b"}),
+    Call("post", "/portal/generate_link", 404, body={**LINK, "organization": "org_x"}),
+    Call("post", "/portal/generate_link", 422, body={**LINK, "intent": "everything"}),
+    Call("post", "/portal/generate_link", 422, body={**LINK, "it_contact_emails": ["it@a.test"]}),
+    Call(
+        "post",
+        "/portal/revoke_link",
+        204,
+        body={"organization": "{organization_id}", "external_user_id": "u1"},
+    ),
+    Call(
+        "post", "/portal/revoke_link", 404, body={"organization": "org_x", "external_user_id": "u1"}
+    ),
+    Call("post", "/portal/revoke_link", 422, body={"organization": "{organization_id}"}),
+    Call("get", "/events", 200),
+    Call(
+        "get",
+        "/events",
+        200,
+        "?events=organization.created&range_start=2020-01-01T00:00:00Z&order=desc",
+    ),
+    Call("get", "/events", 422, "?events=organization.exploded"),
+    Call("get", "/events", 422, "?range_end=yesterday"),
+]
+NOT_FOUND_CALLS = [
+    Call(method, path, 404)
+    for path, method in [
+        (ORGANIZATION, "get"),
+        (ORGANIZATION, "put"),
+        (ORGANIZATION, "delete"),
+        ("/organizations/external_id/{external_id}", "get"),
+        (DOMAIN, "get"),
+        (DOMAIN, "delete"),
+        (DOMAIN + "/verify", "post"),
+    ]
+]
+
+
+def _filled_body(body: dict | None, ids: dict) -> dict | None:
+    if body is None:
+        return None
+    return {
+        key: value.format(**ids) if isinstance(value, str) else value for key, value in body.items()
+    }
+
+
+@pytest.mark.parametrize("call", CALLS, ids=str)
+def test_real_responses_match_the_document(api, document, ids, call):
+    url = fill(call.path, ids) + call.query
+    response = api.open(url, method=call.method.upper(), json=_filled_body(call.body, ids))
+    assert response.status_code == call.status, response.get_data(as_text=True)
+    assert_matches_document(document, response, call.path, call.method)
+
+
+@pytest.mark.parametrize("call", NOT_FOUND_CALLS, ids=str)
+def test_unknown_ids_get_a_documented_404(api, document, call):
+    body = {} if call.method in ("put", "post") else None
+    response = api.open(fill(call.path, MISSING), method=call.method.upper(), json=body)
+    assert response.status_code == 404
+    assert_matches_document(document, response, call.path, call.method)
+
+
+def test_verifying_a_verified_domain_is_a_documented_400(api, document, ids):
+    path = DOMAIN + "/verify"
+    response = api.post(fill(path, {"domain_id": ids["verified_domain_id"]}))
+    assert response.status_code == 400
+    assert_matches_document(document, response, path, "post")
+
+
+def test_every_operation_without_a_key_is_a_documented_401(client, document, ids):
+    for (path, method), operation in operations(document).items():
+        if needs_key(operation):
+            response = client.open(fill(path, ids), method=method.upper())
+            assert response.status_code == 401, f"{method} {path}"
+            assert_matches_document(document, response, path, method)
+
+
+def test_the_idempotency_key_is_documented_where_a_retry_is_replayed(api, document, ids):
+    for call in CALLS:
+        if call.method != "post" or call.status >= 300:
+            continue
+        url, body = fill(call.path, ids), _filled_body(call.body, ids)
+        headers = {"Idempotency-Key": f"retry {call}"}
+        api.post(url, json=body, headers=headers)
+        retry = api.post(url, json=body, headers=headers)
+        parameters = document["paths"][call.path]["post"].get("parameters", [])
+        documented = {p["name"] for p in parameters if p["in"] == "header"}
+        replayed = retry.headers.get("Idempotent-Replayed") == "true"
+        assert replayed == ("Idempotency-Key" in documented), str(call)
+
+
+def test_unreadable_and_oversize_bodies_are_documented_400_and_413(api, document, ids):
+    for (path, method), operation in operations(document).items():
+        if "requestBody" not in operation:
+            continue
+        for data, content_type in [*UNREADABLE_BODIES, (OVERSIZE_BODY, "application/json")]:
+            response = api.open(
+                fill(path, ids), method=method.upper(), data=data, content_type=content_type
+            )
+            assert response.status_code == (413 if data is OVERSIZE_BODY else 400)
+            assert_matches_document(document, response, path, method)
+
+
+def test_an_unhealthy_server_answers_a_documented_503(database_url, document):
+    app = create_app(_test_config(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
+    response = app.test_client().get("/healthz")
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 503
+    assert_matches_document(document, response, "/healthz", "get")
+
+
+def test_every_documented_status_is_exercised_here(document):
+    exercised = {(c.path, c.method, str(c.status)) for c in CALLS + NOT_FOUND_CALLS}
+    exercised |= {("/healthz", "get", "503"), (DOMAIN + "/verify", "post", "400")}
+    for (path, method), operation in operations(document).items():
+        exercised |= {(path, method, "401")} if needs_key(operation) else set()
+        if "requestBody" in operation:
+            exercised |= {(path, method, "400"), (path, method, "413")}
+    documented = {
+        (path, method, status)
+        for (path, method), operation in operations(document).items()
+        for status in operation["responses"]
+    }
+    assert documented == exercised

@@ -1,0 +1,104 @@
+from urllib.parse import quote
+
+from sqlalchemy import update
+
+from portal.extensions import db
+from portal.models import PortalLink
+from portal.models.columns import utcnow
+from tests.browser.conftest import accessibility_violations, screenshot
+from tests.factories import make_organization
+
+
+def _org():
+    return make_organization("Acme Corp", domains=["acme.test"])
+
+
+def test_an_sdk_link_opens_the_branded_shell(page, portal, workos):
+    org = _org()
+    link = workos.admin_portal.generate_link(
+        organization=org.id,
+        intent="domain_verification",
+        return_url="http://localhost:3000/settings",
+    ).link
+    page.goto(link)
+    assert page.url.endswith("/admin/domains")
+    assert page.locator(".org-name").inner_text() == "Acme Corp"
+    assert page.get_by_role("link", name="Domains").get_attribute("aria-current") == "page"
+    assert page.get_by_role("link", name="Single sign-on").count() == 0
+    assert page.get_by_role("link", name="Return to the app").get_attribute("href") == (
+        "http://localhost:3000/settings"
+    )
+    assert page.get_by_text("portal-verification.acme.test").is_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "shell-domains")
+
+
+def test_check_now_runs_over_htmx_with_csrf(page, portal, workos):
+    org = _org()
+    page.goto(
+        workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
+    )
+    page.get_by_role("button", name="Check now").click()
+    result = page.get_by_role("status")
+    result.wait_for()
+    assert "DNS" in result.inner_text()
+    assert page.locator("header .org-name").count() == 1  # swapped a fragment, not a page
+    screenshot(page, "shell-check-now")
+
+
+def test_an_expired_link_explains_what_to_do(page, portal, workos):
+    org = _org()
+    link = workos.admin_portal.generate_link(organization=org.id, intent="sso").link
+    db.session.execute(update(PortalLink).values(expires_at=utcnow()))
+    db.session.commit()
+    response = page.goto(link)
+    assert response.status == 410
+    assert page.get_by_role("heading", name="This link has expired").is_visible()
+    assert "5 minutes" in page.content()
+    assert accessibility_violations(page) == []
+    screenshot(page, "link-expired")
+
+
+def test_the_portal_works_inside_an_iframe_of_an_allowed_origin(page, portal, workos, host_apps):
+    org = _org()
+    link = workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
+    page.goto(f"{host_apps[0].url}/?src={quote(link, safe='')}")
+    frame = page.frame_locator("#portal")
+    frame.locator(".org-name").wait_for()
+    assert frame.locator(".org-name").inner_text() == "Acme Corp"
+    frame.get_by_role("button", name="Check now").click()
+    frame.get_by_role("status").wait_for()  # the session cookie and CSRF work third-party
+    screenshot(page, "iframe-allowed")
+
+
+def test_other_origins_cannot_frame_the_portal(page, portal, workos, host_apps):
+    org = _org()
+    link = workos.admin_portal.generate_link(organization=org.id, intent="sso").link
+    with page.expect_event(
+        "console", predicate=lambda message: "frame-ancestors" in message.text
+    ) as refusal:
+        page.goto(f"{host_apps[1].url}/?src={quote(link, safe='')}")
+    assert "has been blocked" in refusal.value.text
+    frame = next(f for f in page.frames if f != page.main_frame)
+    assert "Acme Corp" not in frame.content()
+    screenshot(page, "iframe-refused")
+
+
+def test_the_shell_works_by_keyboard_and_on_a_phone(page, portal, workos):
+    org = _org()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(
+        workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Check now":
+            break
+    page.keyboard.press("Enter")
+    page.get_by_role("status").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert accessibility_violations(page) == []
+    screenshot(page, "shell-phone")

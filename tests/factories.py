@@ -1,0 +1,43 @@
+"""Test data made through the services, as the app itself would make it."""
+
+from portal.models import Organization
+from portal.services import credentials, organizations
+from portal.services.organizations import DomainClaim, OrganizationChanges
+
+
+def make_organization(name: str = "Acme", domains=(), **fields) -> Organization:
+    claims = [DomainClaim(d) if isinstance(d, str) else DomainClaim(*d) for d in domains]
+    changes = OrganizationChanges(
+        name=name, domains=claims, provided={"name", "domains", *fields}, **fields
+    )
+    return organizations.create_organization(changes)
+
+
+def make_api_key(name: str = "tests") -> str:
+    return credentials.create_api_key(name)[1]
+
+
+def make_portal_link(org: Organization, intents: list[str], kind: str = "api", **fields):
+    """A link granting any intents (the API grants one at a time); returns (row, token)."""
+    from datetime import timedelta
+
+    from portal.extensions import db
+    from portal.ids import new_id
+    from portal.models import PortalLink
+    from portal.models.columns import utcnow
+    from portal.services import link_tokens, secret_tokens
+
+    link_id = new_id("portal_link")
+    token = link_tokens.issue(link_id)
+    link = PortalLink(
+        id=link_id,
+        organization_id=org.id,
+        kind=kind,
+        intents=intents,
+        token_hash=secret_tokens.digest(token),
+        expires_at=utcnow() + timedelta(minutes=5),
+        **fields,
+    )
+    db.session.add(link)
+    db.session.commit()
+    return link, token

@@ -1,0 +1,71 @@
+"""A portal session of organization A reaches nothing of organization B, on every admin route.
+
+Routes come from the URL map, so a new admin route is covered the day it is added: one with a
+URL parameter this test does not know fails until an id of B is provided for it below.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from portal.admin.guard import PUBLIC_ENDPOINTS
+from portal.admin.intents import SECTIONS
+from portal.extensions import db
+from portal.models import Event, OrganizationDomain
+from tests.factories import make_organization, make_portal_link
+
+ALL_INTENTS = [section.intent for section in SECTIONS]
+
+
+@pytest.fixture
+def tenants(app):
+    a = make_organization("Alpha Org", domains=["alpha.test"])
+    b = make_organization("Bravo Org", domains=["bravo.test"])
+    return a, b
+
+
+def _ids_of(b) -> dict[str, str]:
+    """URL parameter name -> an id belonging to organization B."""
+    return {"domain_id": b.domains[0].id}
+
+
+def _admin_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.") and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
+
+
+def _signed_in_as(app, org):
+    client = app.test_client()
+    _, token = make_portal_link(org, ALL_INTENTS)
+    assert client.get(f"/admin/launch?token={token}").status_code == 302
+    return client
+
+
+def test_every_admin_route_is_covered(app, tenants):
+    known = set(_ids_of(tenants[1]))
+    for rule in _admin_rules(app):
+        unknown = set(rule.arguments) - known
+        assert not unknown, f"{rule.rule}: add an id of organization B for {unknown}"
+
+
+def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
+    a, b = tenants
+    client = _signed_in_as(app, a)
+    b_domain = b.domains[0]
+    secrets_of_b = [b.name, b_domain.domain, b_domain.verification_token, b_domain.id]
+    events_before = db.session.scalars(select(Event.id)).all()
+    for rule in _admin_rules(app):
+        url = rule.build(_ids_of(b), append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, headers={"HX-Request": "true"})
+            body = response.get_data(as_text=True)
+            if rule.arguments:
+                assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+            assert not [s for s in secrets_of_b if s in body], f"{method} {url} leaks B"
+            if rule.endpoint == "admin.sign_out":
+                client = _signed_in_as(app, a)
+    db.session.expire_all()
+    assert db.session.get(OrganizationDomain, b_domain.id).state == "pending"
+    assert db.session.scalars(select(Event.id)).all() == events_before
