@@ -10,6 +10,10 @@ def _env_list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _sqlite_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'portal.db'}"
 
@@ -42,8 +46,12 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_PUBLIC_URL": public_url,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "PORTAL_DNS_RESOLVERS": _env_list("PORTAL_DNS_RESOLVERS"),
+        "PORTAL_DNS_TIMEOUT": float(os.environ.get("PORTAL_DNS_TIMEOUT", "5")),
         "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
         "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
+        # Outbound calls (webhooks, metadata URLs) may reach private and loopback addresses:
+        # for tests and single-machine setups only, never where others can add URLs.
+        "PORTAL_OUTBOUND_ALLOW_PRIVATE": _env_flag("PORTAL_OUTBOUND_ALLOW_PRIVATE"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # A form's token lives as long as the longest portal session.
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,

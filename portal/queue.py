@@ -44,19 +44,32 @@ class RedisJobQueue:
 
         return Queue(self.queue_name, connection=self.connection)
 
-    def enqueue(self, name: str, args: tuple, kwargs: dict, delay: timedelta | None) -> str:
+    def enqueue(
+        self, name: str, args: tuple, kwargs: dict, delay: timedelta | None, job_id: str | None
+    ) -> str:
         from redis.exceptions import RedisError
 
         resolve_job(name)  # fail here, not in the worker, on a misspelt job name
         queue = self.rq_queue()
         try:
             if delay:
-                job = queue.enqueue_in(delay, name, *args, **kwargs)
+                job = queue.enqueue_in(delay, name, args=args, kwargs=kwargs, job_id=job_id)
+            elif job_id and self._waiting(job_id):
+                return job_id  # already queued to run now: one run does it
             else:
-                job = queue.enqueue_call(func=name, args=args, kwargs=kwargs)
+                job = queue.enqueue_call(func=name, args=args, kwargs=kwargs, job_id=job_id)
         except RedisError as error:
             raise QueueUnavailable(f"could not reach Redis: {error}") from error
         return job.id
+
+    def _waiting(self, job_id: str) -> bool:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+
+        try:
+            return Job.fetch(job_id, connection=self.connection).get_status() == JobStatus.QUEUED
+        except NoSuchJobError:
+            return False
 
     def status(self) -> dict:
         from redis.exceptions import RedisError
@@ -76,20 +89,27 @@ class InProcessJobQueue:
     def __init__(self, app: Flask, start_thread: bool = True):
         self.app = app
         self.start_thread = start_thread
-        self._due: list[tuple[float, int, str, tuple, dict]] = []
+        self._due: list[tuple[float, int, str, tuple, dict, str]] = []
         self._counter = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._running = False
+        self._periodic_started = False
         self.completed = 0
         self.failed = 0
 
-    def enqueue(self, name: str, args: tuple, kwargs: dict, delay: timedelta | None) -> str:
+    def enqueue(
+        self, name: str, args: tuple, kwargs: dict, delay: timedelta | None, job_id: str | None
+    ) -> str:
         resolve_job(name)
         run_at = time.monotonic() + (delay.total_seconds() if delay else 0)
-        job_id = f"inproc-{next(self._counter)}"
+        job_id = job_id or f"inproc-{next(self._counter)}"
         with self._wake:
-            heapq.heappush(self._due, (run_at, next(self._counter), name, args, kwargs))
+            # A job id names one job: enqueueing it again replaces the earlier one (as in RQ).
+            self._due = [entry for entry in self._due if entry[5] != job_id]
+            heapq.heapify(self._due)
+            entry = (run_at, next(self._counter), name, args, kwargs, job_id)
+            heapq.heappush(self._due, entry)
             if self.start_thread:
                 self._start_thread()
             self._wake.notify()
@@ -102,7 +122,7 @@ class InProcessJobQueue:
             with self._wake:
                 if not self._due or self._due[0][0] > time.monotonic():
                     return ran
-                _, _, name, args, kwargs = heapq.heappop(self._due)
+                _, _, name, args, kwargs, _ = heapq.heappop(self._due)
             self._run(name, args, kwargs)
             ran += 1
 
@@ -128,6 +148,12 @@ class InProcessJobQueue:
             time.sleep(0.01)
         return False
 
+    def start_periodic_jobs(self) -> None:
+        """Queue the periodic jobs once per process (the web process is the worker here)."""
+        if not self._periodic_started:
+            self._periodic_started = True
+            self.enqueue("tasks.periodic.start_all", (), {}, None, "periodic-start")
+
     def _start_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._work, name="portal-jobs", daemon=True)
@@ -145,7 +171,7 @@ class InProcessJobQueue:
 
     def _work(self) -> None:
         while True:
-            _, _, name, args, kwargs = self._next_job()
+            _, _, name, args, kwargs, _ = self._next_job()
             try:
                 self._run(name, args, kwargs)
             finally:
@@ -166,6 +192,8 @@ def init_queue(app: Flask) -> None:
         queue = RedisJobQueue(app.config["REDIS_URL"], app.config["PORTAL_QUEUE_NAME"])
     else:
         queue = InProcessJobQueue(app, start_thread=app.config["PORTAL_INPROCESS_WORKER"])
+        if queue.start_thread:
+            app.before_request(queue.start_periodic_jobs)
     app.extensions["portal_queue"] = queue
 
 
@@ -173,11 +201,14 @@ def job_queue():
     return current_app.extensions["portal_queue"]
 
 
-def enqueue(name: str, *args, **kwargs) -> str:
-    """Run job `name` (a dotted path in `tasks`) as soon as a worker is free."""
-    return job_queue().enqueue(name, args, kwargs, None)
+def enqueue(name: str, *args, job_id: str | None = None, **kwargs) -> str:
+    """Run job `name` (a dotted path in `tasks`) as soon as a worker is free.
+
+    A `job_id` makes the job unique: enqueueing the same id again replaces it.
+    """
+    return job_queue().enqueue(name, args, kwargs, None, job_id)
 
 
-def enqueue_in(delay: timedelta, name: str, *args, **kwargs) -> str:
+def enqueue_in(delay: timedelta, name: str, *args, job_id: str | None = None, **kwargs) -> str:
     """Run job `name` after `delay` (RQ's scheduler, or the in-process timer)."""
-    return job_queue().enqueue(name, args, kwargs, delay)
+    return job_queue().enqueue(name, args, kwargs, delay, job_id)

@@ -3,7 +3,11 @@
 from portal.services import domain_verification
 
 
-def check_verification(domain_id: str) -> bool:
-    """Look up the domain's TXT record once; True when it verified the domain."""
-    result = domain_verification.check_domain(domain_id)
-    return bool(result and result.verified)
+def poll(domain_id: str) -> str:
+    """One scheduled DNS check of a pending domain; schedules the next one itself."""
+    return domain_verification.poll(domain_id)
+
+
+def sweep_pending() -> int:
+    """Re-queue checks of pending domains whose schedule was lost."""
+    return domain_verification.sweep()

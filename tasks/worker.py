@@ -4,6 +4,8 @@ from flask import Flask
 from rq import Worker
 from sqlalchemy.engine import Engine
 
+from tasks.periodic import start_all
+
 
 class AppContextWorker(Worker):
     """An RQ worker that gives each job its own app context and database connections."""
@@ -27,4 +29,7 @@ def run_worker(app: Flask, engine: Engine, burst: bool = False) -> bool:
     worker = AppContextWorker([queue.rq_queue()], connection=queue.connection)
     worker.flask_app = app
     worker.engine = engine
+    if not burst:
+        with app.app_context():
+            start_all()
     return worker.work(burst=burst, with_scheduler=True)

@@ -1,18 +1,42 @@
-"""Domains: the DNS record that proves the organization owns each domain, and "Check now"."""
+"""Domains: add a domain, the DNS record that proves it, "Check now", and trying again."""
 
-from flask import g, render_template
+from flask import g, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
+from portal.dns_hosts import DNS_HOSTS, steps_for
+from portal.errors import PortalError
 from portal.services import domain_verification, organization_domains
+
+
+@bp.app_template_global()
+def dns_host_steps(domain):
+    return [
+        (host, steps_for(host, domain.verification_prefix, domain.domain)) for host in DNS_HOSTS
+    ]
 
 
 @bp.get("/domains")
 @requires_intent("domain_verification")
 def domains():
-    return render_template(
-        "admin/domains.html", domains=organization_domains.domains_of(g.organization.id)
-    )
+    error, proposed = None, _domain_named_by_link()
+    if proposed:
+        try:
+            organization_domains.claim_for_portal(g.organization.id, proposed)
+        except PortalError as refusal:
+            error = refusal.message
+    return _page(error=error, proposed=proposed if error else "")
+
+
+@bp.post("/domains")
+@requires_intent("domain_verification")
+def add_domain():
+    name = request.form.get("domain", "")
+    try:
+        organization_domains.claim_for_portal(g.organization.id, name)
+    except PortalError as refusal:
+        return _page(error=refusal.message, proposed=name), 422
+    return redirect(url_for("admin.domains"))
 
 
 @bp.post("/domains/<domain_id>/check")
@@ -22,3 +46,25 @@ def check_domain(domain_id):
     result = domain_verification.check_domain(domain.id)
     domain = organization_domains.domain_of(g.organization.id, domain_id)
     return render_template("admin/_domain.html", domain=domain, check=result)
+
+
+@bp.post("/domains/<domain_id>/retry")
+@requires_intent("domain_verification")
+def retry_domain(domain_id):
+    domain = organization_domains.domain_of(g.organization.id, domain_id)
+    domain = organization_domains.start_verification(domain.id)
+    return render_template("admin/_domain.html", domain=domain, check=None)
+
+
+def _domain_named_by_link() -> str | None:
+    options = g.portal_session.link.intent_options or {}
+    return (options.get("domain_verification") or {}).get("domain_name")
+
+
+def _page(error: str | None, proposed: str):
+    return render_template(
+        "admin/domains.html",
+        domains=organization_domains.domains_of(g.organization.id),
+        error=error,
+        proposed=proposed,
+    )

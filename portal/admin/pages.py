@@ -4,7 +4,7 @@ from flask import g, render_template
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.services import setup_progress
+from portal.services import setup_progress, sso_policy
 
 
 def _section(template: str, intent: str):
@@ -16,7 +16,11 @@ def _section(template: str, intent: str):
 @bp.get("/sso")
 @requires_intent("sso")
 def sso():
-    return _section("admin/sso.html", "sso")
+    return render_template(
+        "admin/sso.html",
+        configured=setup_progress.is_configured(g.organization.id, "sso"),
+        domain_blocker=sso_policy.activation_blocker(g.organization),
+    )
 
 
 @bp.get("/directory-sync")

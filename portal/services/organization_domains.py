@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -9,14 +10,14 @@ from portal.errors import Conflict, NotFound, PortalError
 from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
-from portal.queue import QueueUnavailable, enqueue
+from portal.queue import QueueUnavailable, enqueue, enqueue_in
 from portal.services import api_shapes, events
 from portal.services.domain_names import normalize_domain
 
 log = logging.getLogger(__name__)
 
 VERIFICATION_PREFIX = "portal-verification"
-CHECK_JOB = "tasks.domains.check_verification"
+POLL_JOB = "tasks.domains.poll"
 
 
 class DomainAlreadyVerified(PortalError):
@@ -93,7 +94,7 @@ def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
     _record("organization_domain.verified", domain)
     for rival in _claims_elsewhere(domain.domain, domain.organization_id):
         if rival.state == "pending":
-            _fail(rival, "domain_verified_by_other_organization")
+            fail(rival, "domain_verified_by_other_organization")
 
 
 def create_domain(organization_id: str, name: str) -> OrganizationDomain:
@@ -103,8 +104,15 @@ def create_domain(organization_id: str, name: str) -> OrganizationDomain:
         raise NotFound(f"Organization not found: '{organization_id}'.", entity_id=organization_id)
     domain = add(org, normalize_domain(name))
     db.session.commit()
-    _schedule_check(domain)
+    start_polling(domain)
     return domain
+
+
+def claim_for_portal(organization_id: str, name: str) -> OrganizationDomain:
+    """The IT admin adds a domain (or the link named one): claimed once, then polled."""
+    name = normalize_domain(name)
+    existing = next((d for d in domains_of(organization_id) if d.domain == name), None)
+    return existing or create_domain(organization_id, name)
 
 
 def delete_domain(domain_id: str) -> None:
@@ -124,7 +132,7 @@ def start_verification(domain_id: str) -> OrganizationDomain:
         db.session.flush()
         _record("organization_domain.updated", domain)
     db.session.commit()
-    _schedule_check(domain)
+    start_polling(domain)
     return domain
 
 
@@ -132,16 +140,38 @@ def _record(event_type: str, domain: OrganizationDomain) -> None:
     events.record(event_type, api_shapes.organization_domain(domain), domain.organization_id)
 
 
-def _schedule_check(domain: OrganizationDomain) -> None:
-    # The domain is saved as pending either way; if the queue is down, the periodic poll of
-    # pending domains checks it later, so the API call still succeeds.
+def start_polling(domain: OrganizationDomain) -> None:
+    """Begin a new round of DNS checks (7 days) for a pending DNS-verified domain."""
+    if domain.state != "pending" or domain.verification_strategy != "dns":
+        return
+    domain.verification_started_at = utcnow()
+    domain.check_count = 0
+    db.session.commit()
+    schedule_poll(domain.id)
+
+
+def start_polling_new_domains(organization_id: str) -> None:
+    """Start checks for the organization's pending domains that have never been polled."""
+    for domain in domains_of(organization_id):
+        if domain.verification_started_at is None:
+            start_polling(domain)
+
+
+def schedule_poll(domain_id: str, delay: timedelta | None = None) -> None:
+    """Queue the domain's next DNS check; one queued check per domain at a time."""
+    # The domain is saved either way: if the queue is down, the sweep of pending domains
+    # checks it later, so the caller's request still succeeds.
     try:
-        enqueue(CHECK_JOB, domain.id)
+        if delay:
+            enqueue_in(delay, POLL_JOB, domain_id, job_id=f"domain-poll-{domain_id}")
+        else:
+            enqueue(POLL_JOB, domain_id, job_id=f"domain-poll-{domain_id}")
     except QueueUnavailable:
-        log.warning("could not queue the DNS check of %s; it will be polled later", domain.id)
+        log.warning("could not queue the DNS check of %s; the sweep will", domain_id)
 
 
-def _fail(domain: OrganizationDomain, reason: str) -> None:
+def fail(domain: OrganizationDomain, reason: str) -> None:
+    """Stop verification with a reason; emits organization_domain.verification_failed."""
     domain.state = "failed"
     domain.failure_reason = reason
     domain.updated_at = utcnow()

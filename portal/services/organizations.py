@@ -100,6 +100,7 @@ def create_organization(changes: OrganizationChanges) -> Organization:
         event_id=created_event_id,
     )
     db.session.commit()
+    organization_domains.start_polling_new_domains(org.id)
     return org
 
 
@@ -116,6 +117,7 @@ def update_organization(organization_id: str, changes: OrganizationChanges) -> O
         db.session.flush()
         events.record("organization.updated", api_shapes.organization(org, for_event=True), org.id)
     db.session.commit()
+    organization_domains.start_polling_new_domains(org.id)
     return org
 
 

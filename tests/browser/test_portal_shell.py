@@ -93,7 +93,7 @@ def test_the_shell_works_by_keyboard_and_on_a_phone(page, portal, workos):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
-    for _ in range(8):
+    for _ in range(20):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Check now":
             break

@@ -4,7 +4,7 @@ import pytest
 from workos import BadRequestError, ConflictError, NotFoundError, UnprocessableEntityError
 from workos.organizations import OrganizationDomainData
 
-CHECK_JOB = "tasks.domains.check_verification"
+POLL_JOB = "tasks.domains.poll"
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_verify_keeps_a_pending_domain_pending_and_schedules_a_dns_check(workos,
     assert verified.state == "pending"
     assert verified.verification_token == domain.verification_token
     jobs = check_jobs(domain.id)
-    assert [job.func_name for job in jobs] == [CHECK_JOB, CHECK_JOB]  # on create, on verify
+    # Create and verify each queue the domain's check; one job id per domain keeps one.
+    assert [(job.func_name, job.id) for job in jobs] == [(POLL_JOB, f"domain-poll-{domain.id}")]
 
 
 def test_verify_of_a_verified_domain_is_a_bad_request(workos):

@@ -1,8 +1,5 @@
 """Jobs by dotted name: on real Redis with a real worker process, and in-process."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -15,6 +12,7 @@ from portal.extensions import db
 from portal.models import Organization, PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.queue import enqueue, enqueue_in, job_queue
+from tests.peers.worker import run_worker_burst
 
 
 def _link(org: Organization, expires_in: timedelta, token: str) -> PortalLink:
@@ -95,23 +93,6 @@ class TestOnRealRedis:
     def app_config(self, redis_url, queue_name):
         return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
 
-    def _run_worker_process(self, app, project_root):
-        env = {
-            **os.environ,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "REDIS_URL": app.config["REDIS_URL"],
-            "PORTAL_QUEUE_NAME": app.config["PORTAL_QUEUE_NAME"],
-        }
-        flask = os.path.join(os.path.dirname(sys.executable), "flask")
-        return subprocess.run(
-            [flask, "--app", "app", "portal", "worker", "--burst"],
-            cwd=project_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
     def test_a_real_worker_process_runs_an_enqueued_job(self, app, links, project_root):
         _, fresh_id = links
         job_id = enqueue("tasks.portal_links.purge_expired")
@@ -120,7 +101,7 @@ class TestOnRealRedis:
         )
         assert job_id in queue.job_ids
 
-        result = self._run_worker_process(app, project_root)
+        result = run_worker_burst(app, project_root)
         assert result.returncode == 0, result.stderr
 
         assert _remaining_link_ids() == [fresh_id]

@@ -1,0 +1,106 @@
+"""The IT admin adding and verifying domains in the portal."""
+
+import pytest
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import OrganizationDomain
+from tests.factories import make_organization, make_portal_link
+
+
+def _open(app, org, intents, **link_fields):
+    client = app.test_client()
+    _, token = make_portal_link(org, intents, **link_fields)
+    assert client.get(f"/admin/launch?token={token}").status_code == 302
+    return client
+
+
+@pytest.fixture
+def bare_org(app):
+    return make_organization("Initech")
+
+
+def test_an_admin_adds_a_domain_and_sees_its_record(app, bare_org):
+    client = _open(app, bare_org, ["domain_verification"])
+    page = client.get("/admin/domains").get_data(as_text=True)
+    assert "Add your domain" in page
+    response = client.post("/admin/domains", data={"domain": " Initech.Example "})
+    assert response.status_code == 302
+    page = client.get("/admin/domains").get_data(as_text=True)
+    domain = db.session.scalars(select(OrganizationDomain)).one()
+    assert domain.domain == "initech.example"
+    assert domain.verification_started_at is not None
+    assert "portal-verification.initech.example" in page
+    for host in (
+        "Cloudflare",
+        "Amazon Route 53",
+        "GoDaddy",
+        "Namecheap",
+        "Azure DNS",
+        "Squarespace (formerly Google Domains)",
+    ):
+        assert f"<summary>{host}</summary>" in page
+    assert "Name: portal-verification (Cloudflare adds initech.example by itself)" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("https://initech.example/login", "give just the domain, like example.com"),
+        ("bob@initech.example", "give just the domain"),
+        ("initech", "is not a valid domain name"),
+    ],
+)
+def test_a_mistyped_domain_is_explained_and_kept(app, bare_org, typed, message):
+    client = _open(app, bare_org, ["domain_verification"])
+    response = client.post("/admin/domains", data={"domain": typed})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    assert f'value="{typed}"' in page
+    assert db.session.scalars(select(OrganizationDomain)).all() == []
+
+
+def test_a_domain_verified_by_another_organization_is_refused(app, bare_org):
+    make_organization("Other", domains=[("initech.example", "verified")])
+    client = _open(app, bare_org, ["domain_verification"])
+    page = client.post("/admin/domains", data={"domain": "initech.example"}).get_data(as_text=True)
+    assert "already verified by another organization" in page
+
+
+def test_a_domain_named_in_the_link_skips_the_entry_step(app, bare_org):
+    options = {"domain_verification": {"domain_name": "initech.example"}}
+    client = _open(app, bare_org, ["domain_verification"], intent_options=options)
+    page = client.get("/admin/domains").get_data(as_text=True)
+    assert "portal-verification.initech.example" in page
+    client.get("/admin/domains")
+    assert len(db.session.scalars(select(OrganizationDomain)).all()) == 1
+
+
+def test_a_failed_domain_can_be_tried_again(app, bare_org):
+    client = _open(app, bare_org, ["domain_verification"])
+    client.post("/admin/domains", data={"domain": "initech.example"})
+    db.session.execute(
+        update(OrganizationDomain).values(
+            state="failed", failure_reason="domain_verification_period_expired"
+        )
+    )
+    db.session.commit()
+    page = client.get("/admin/domains").get_data(as_text=True)
+    assert "the record did not appear within 7 days" in page
+    domain = db.session.scalars(select(OrganizationDomain)).one()
+    fragment = client.post(f"/admin/domains/{domain.id}/retry").get_data(as_text=True)
+    assert "Check now" in fragment
+    db.session.refresh(domain)
+    assert domain.state == "pending"
+
+
+def test_the_sso_section_says_a_verified_domain_comes_first(app, bare_org):
+    client = _open(app, bare_org, ["sso", "domain_verification"])
+    page = client.get("/admin/sso").get_data(as_text=True)
+    assert "Verify a domain first" in page
+    assert 'href="/admin/domains"' in page
+    bare_org.allow_profiles_outside_organization = True
+    db.session.commit()
+    assert "Verify a domain first" not in client.get("/admin/sso").get_data(as_text=True)

@@ -1,0 +1,55 @@
+"""Periodic jobs keep themselves scheduled, one chain however often they are started."""
+
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+
+from portal.models.columns import utcnow
+from portal.queue import job_queue
+from tasks import periodic
+
+
+class TestOnRealRedis:
+    @pytest.fixture
+    def app_config(self, redis_url, queue_name):
+        return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
+
+    def test_starting_twice_queues_each_periodic_job_once(self, app):
+        periodic.start_all()
+        periodic.start_all()
+        queue = Queue(
+            app.config["PORTAL_QUEUE_NAME"], connection=Redis.from_url(app.config["REDIS_URL"])
+        )
+        assert sorted(queue.job_ids) == sorted(periodic.job_id(name) for name in periodic.EVERY)
+
+    def test_each_run_schedules_the_next(self, app):
+        periodic.run("tasks.domains.sweep_pending")
+        periodic.run("tasks.domains.sweep_pending")
+        registry = ScheduledJobRegistry(
+            app.config["PORTAL_QUEUE_NAME"], connection=Redis.from_url(app.config["REDIS_URL"])
+        )
+        job_id = periodic.job_id("tasks.domains.sweep_pending")
+        assert registry.get_job_ids() == [job_id]
+        due = registry.get_scheduled_time(job_id) - utcnow()
+        assert timedelta(minutes=14) < due <= timedelta(minutes=15)
+
+
+def test_only_known_jobs_run_periodically(app):
+    with pytest.raises(ValueError, match="not a periodic job"):
+        periodic.run("tasks.portal_links.purge_expired")
+
+
+class TestInProcess:
+    @pytest.fixture
+    def app_config(self):
+        return {"PORTAL_INPROCESS_WORKER": True}
+
+    def test_the_first_request_starts_the_periodic_jobs(self, app, client):
+        client.get("/healthz")
+        client.get("/healthz")
+        assert job_queue().wait_until_idle(timeout=10)
+        assert job_queue().failed == 0
+        assert job_queue().status()["queued"] == len(periodic.EVERY)
