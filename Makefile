@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run $(HTMX)
 
 test: $(VENV)/.installed-test $(HTMX)
 	@bash .ci/ensure-services
-	@bash .ci/ensure-browser
+	@bash .ci/ensure-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     _init_extensions(app)
+    from portal.services.saml_sp import configure_clock_skew
+
+    configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
     _register_blueprints(app)
 
     from portal.errors import register_error_handlers
@@ -44,7 +47,10 @@ def _init_extensions(app: Flask) -> None:
     from portal import database, models  # noqa: F401  (tables and engine settings)
     from portal.extensions import csrf, db, htmx, login_manager, migrate
     from portal.queue import init_queue
-    from portal.services import portal_links  # noqa: F401  (subscribes to completion events)
+    from portal.services import (
+        portal_links,  # noqa: F401  (subscribes to completion events)
+        webhook_deliveries,  # noqa: F401  (fans events out after commit)
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -60,8 +66,15 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import bp as api_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.extensions import csrf
+    from portal.scim import bp as scim_bp
+    from portal.sso import bp as sso_bp
 
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    csrf.exempt(sso_bp)  # an IdP's POST to the ACS cannot carry our CSRF token
+    app.register_blueprint(sso_bp)
     app.register_blueprint(dashboard_bp)
+    # An IdP cannot carry a CSRF token; each SCIM request is authenticated by bearer token.
+    csrf.exempt(scim_bp)
+    app.register_blueprint(scim_bp)

@@ -1,5 +1,6 @@
 """`flask --app app portal ...`: commands operators and scripts rely on (DESIGN: CLI contract)."""
 
+import json
 import sys
 
 import click
@@ -9,7 +10,7 @@ from flask_migrate import upgrade
 
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.services import credentials, demo
+from portal.services import credentials, demo, directories
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -75,3 +76,17 @@ def worker_command(burst):
     from tasks.worker import run_worker
 
     run_worker(current_app._get_current_object(), db.engine, burst=burst)
+
+
+@portal_cli.command("create-directory")
+@click.option("--organization", required=True, help="The organization's id, org_...")
+@click.option("--type", "directory_type", default=directories.DEFAULT_TYPE, show_default=True)
+def create_directory_command(organization, directory_type):
+    """Create a SCIM directory; prints JSON with its SCIM base URL and bearer token (once)."""
+    try:
+        directory, token = directories.create_directory(organization, directory_type)
+    except PortalError as error:
+        _fail(error.message)
+    base_url = directories.scim_base_url(current_app.config["PORTAL_PUBLIC_URL"], directory)
+    payload = {"directory_id": directory.id, "scim_base_url": base_url, "bearer_token": token}
+    click.echo(json.dumps(payload))

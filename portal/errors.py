@@ -104,8 +104,40 @@ class Conflict(PortalError):
     code = "conflict"
 
 
+class ScimError(PortalError):
+    """An error in a SCIM request, answered with the SCIM error schema and its `scimType`."""
+
+    def __init__(self, message: str, status: int = 400, scim_type: str | None = None):
+        super().__init__(message, code=scim_type or "invalid_request")
+        self.status = status
+        self.scim_type = scim_type
+
+
+SCIM_PATH_PREFIX = "/scim/"
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+# RFC 7644 3.12: what the IdP reads from an error of each status when we name no scimType.
+SCIM_TYPES_BY_STATUS = {409: "uniqueness", 413: "tooLarge"}
+
+
 def wants_json() -> bool:
     return request.path.startswith(API_PATH_PREFIXES)
+
+
+def wants_scim() -> bool:
+    return request.path.startswith(SCIM_PATH_PREFIX)
+
+
+def _scim_error(status: int, detail: str, scim_type: str | None = None):
+    # SCIM has no 422: input it cannot use is a 400 invalidValue.
+    if status == 422:
+        status, scim_type = 400, scim_type or "invalidValue"
+    body = {"schemas": [SCIM_ERROR_SCHEMA], "status": str(status), "detail": detail}
+    scim_type = scim_type or SCIM_TYPES_BY_STATUS.get(status)
+    if scim_type:
+        body["scimType"] = scim_type
+    response = jsonify(body)
+    response.mimetype = "application/scim+json"
+    return response, status
 
 
 def _json_error(status: int, code: str, message: str, **details):
@@ -123,6 +155,8 @@ def _page_error(status: int, title: str | None = None, message: str | None = Non
 
 def handle_portal_error(error: PortalError):
     db.session.rollback()
+    if wants_scim():
+        return _scim_error(error.status, error.message, getattr(error, "scim_type", None))
     if wants_json():
         return _json_error(error.status, error.code, error.message, **error.details)
     return _page_error(error.status, message=error.message)
@@ -132,7 +166,9 @@ def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if status >= 500:
         return handle_unexpected(error)
-    if wants_json():
+    if wants_scim():
+        response = _scim_error(status, error.description or error.name)
+    elif wants_json():
         code = HTTP_ERROR_CODES.get(status, "invalid_request")
         response = _json_error(status, code, error.description or error.name)
     else:
@@ -147,6 +183,8 @@ def handle_unexpected(error: Exception):
     db.session.rollback()
     if not isinstance(error, HTTPException) or isinstance(error, InternalServerError):
         log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    if wants_scim():
+        return _scim_error(500, "An unexpected error occurred.")
     if wants_json():
         return _json_error(500, "server_error", "An unexpected error occurred.")
     return _page_error(500)

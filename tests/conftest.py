@@ -167,3 +167,19 @@ def dns_server(tmp_path_factory):
     server = ZoneServer(tmp_path_factory.mktemp("dns"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def make_receiver():
+    """Real webhook receivers on loopback (see tests/peers/webhook_receiver.py), stopped after."""
+    from tests.peers.webhook_receiver import WebhookReceiver
+
+    made = []
+
+    def make(path: str = "/hooks") -> WebhookReceiver:
+        made.append(WebhookReceiver(path))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.stop()

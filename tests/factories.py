@@ -41,3 +41,29 @@ def make_portal_link(org: Organization, intents: list[str], kind: str = "api", *
     db.session.add(link)
     db.session.commit()
     return link, token
+
+
+def make_directory(org: Organization, directory_type: str = "okta scim v2.0"):
+    """A SCIM directory of `org`; returns (directory, bearer token)."""
+    from portal.services import directories
+
+    return directories.create_directory(org.id, directory_type)
+
+
+def make_saml_connection(org: Organization, idp, connection_type: str = "OktaSAML"):
+    """A SAML connection trusting the test IdP `idp` (a tests.peers.saml_idp.SigningIdp)."""
+    from portal.services import connections
+    from portal.services.connections import ConnectionSettings
+    from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
+
+    return connections.create_connection(
+        org.id,
+        ConnectionSettings(
+            connection_type=connection_type,
+            saml={
+                "idp_entity_id": IDP_ENTITY_ID,
+                "idp_sso_url": IDP_SSO_URL,
+                "idp_signing_certs": [idp.certificate],
+            },
+        ),
+    )

@@ -23,12 +23,6 @@ def sso():
     )
 
 
-@bp.get("/directory-sync")
-@requires_intent("dsync")
-def directory_sync():
-    return _section("admin/directory_sync.html", "dsync")
-
-
 @bp.get("/audit-logs")
 @requires_intent("audit_logs")
 def audit_logs():

@@ -6,10 +6,13 @@ bp = Blueprint("api", __name__)
 
 from portal.api import (  # noqa: E402, F401  (routes register on import)
     auth,
+    connections,
+    directories,
     events,
     health,
     openapi,
     organization_domains,
     organizations,
     portal_links,
+    webhook_endpoints,
 )

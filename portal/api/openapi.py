@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from portal.api import bp, schemas
 from portal.api.idempotency import MAX_KEY_LENGTH
+from portal.api.openapi_connections import connection_paths, connection_schemas
+from portal.api.openapi_directories import directory_paths, directory_schemas
 from portal.services.events import EVENT_TYPES
 from portal.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 
@@ -24,6 +26,11 @@ REQUEST_MODELS = (
     schemas.CreateOrganizationDomain,
     schemas.GenerateLink,
     schemas.RevokeLink,
+    schemas.CreateWebhookEndpoint,
+    schemas.UpdateWebhookEndpoint,
+    schemas.CreateConnection,
+    schemas.UpdateConnection,
+    schemas.CreateIdpCertificate,
 )
 
 TIMESTAMP = {"type": "string", "format": "date-time"}
@@ -108,8 +115,25 @@ def _response_schemas() -> dict:
                 "after": {**NULLABLE_STRING, "description": "Cursor to the next page."},
             }
         ),
+        "WebhookEndpoint": _closed_object(
+            {
+                "object": {"const": "webhook_endpoint"},
+                "id": {"type": "string", "examples": ["we_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
+                "endpoint_url": {"type": "string", "format": "uri"},
+                "secret": {
+                    "type": "string",
+                    "description": "The signing secret, in the response that creates the "
+                    "endpoint only; an empty string everywhere else.",
+                },
+                "status": {"enum": ["enabled", "disabled"]},
+                "events": {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}},
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+        ),
         "OrganizationList": _list_of("Organization"),
         "EventList": _list_of("Event"),
+        "WebhookEndpointList": _list_of("WebhookEndpoint"),
         "PortalLink": _closed_object(
             {"link": {"type": "string", "format": "uri", "description": "Valid for 5 minutes."}}
         ),
@@ -452,6 +476,57 @@ def _event_paths() -> dict:
     }
 
 
+def _webhook_paths() -> dict:
+    endpoint_id = _path_parameter("endpoint_id", "The webhook endpoint's id, `we_...`.")
+    endpoint = _response("The webhook endpoint (`secret` is empty).", "WebhookEndpoint")
+    return {
+        "/webhook_endpoints": {
+            "get": _operation(
+                "list_webhook_endpoints",
+                "List webhook endpoints, newest first",
+                "Webhooks",
+                {200: _response("A page of webhook endpoints.", "WebhookEndpointList")},
+                errors=(422,),
+                parameters=_page_parameters("desc"),
+            ),
+            "post": _operation(
+                "create_webhook_endpoint",
+                "Create a webhook endpoint; the response shows its signing secret, once",
+                "Webhooks",
+                {201: _response("The new, enabled endpoint with its secret.", "WebhookEndpoint")},
+                errors=(400, 409, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.CreateWebhookEndpoint),
+            ),
+        },
+        "/webhook_endpoints/{endpoint_id}": {
+            "parameters": [endpoint_id],
+            "get": _operation(
+                "get_webhook_endpoint",
+                "Get a webhook endpoint (portal's addition; the SDK has no such call)",
+                "Webhooks",
+                {200: endpoint},
+                errors=(404,),
+            ),
+            "patch": _operation(
+                "update_webhook_endpoint",
+                "Change a webhook endpoint's URL, events or status (`disabled` pauses it)",
+                "Webhooks",
+                {200: endpoint},
+                errors=(400, 404, 409, 413, 422),
+                body=_body(schemas.UpdateWebhookEndpoint, required=False),
+            ),
+            "delete": _operation(
+                "delete_webhook_endpoint",
+                "Delete a webhook endpoint and its delivery history",
+                "Webhooks",
+                {204: _response("Deleted.")},
+                errors=(404,),
+            ),
+        },
+    }
+
+
 @cache
 def openapi_document(server_url: str) -> dict:
     """The OpenAPI 3.1 document of the API served at `server_url` (built once per URL)."""
@@ -471,6 +546,9 @@ def openapi_document(server_url: str) -> dict:
             **_domain_paths(),
             **_portal_paths(),
             **_event_paths(),
+            **_webhook_paths(),
+            **directory_paths(),
+            **connection_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -480,7 +558,12 @@ def openapi_document(server_url: str) -> dict:
                     "description": "An API key, `sk_...`.",
                 }
             },
-            "schemas": {**_request_schemas(), **_response_schemas()},
+            "schemas": {
+                **_request_schemas(),
+                **_response_schemas(),
+                **directory_schemas(),
+                **connection_schemas(),
+            },
         },
     }
 

@@ -4,7 +4,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portal.services.events import EVENT_TYPES
+from portal.services.outbound import MAX_URL_LENGTH
 from portal.services.portal_links import INTENTS
+from portal.services.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
 
 
 class Strict(BaseModel):
@@ -70,3 +73,69 @@ class GenerateLink(Strict):
 class RevokeLink(Strict):
     organization: str = Field(max_length=64)
     external_user_id: str = Field(min_length=1, max_length=255)
+
+
+WebhookEventType = Literal[tuple(sorted(EVENT_TYPES))]
+
+
+class CreateWebhookEndpoint(Strict):
+    endpoint_url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
+    events: list[WebhookEventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
+
+
+class UpdateWebhookEndpoint(Strict):
+    """Absent (or null) fields stay as they are."""
+
+    endpoint_url: str | None = Field(default=None, min_length=1, max_length=MAX_URL_LENGTH)
+    status: Literal[WEBHOOK_ENDPOINT_STATUSES] | None = None
+    events: list[WebhookEventType] | None = Field(
+        default=None, min_length=1, max_length=len(EVENT_TYPES)
+    )
+
+
+class StandardAttributes(Strict):
+    idp_id: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    first_name: str | None = Field(default=None, max_length=255)
+    last_name: str | None = Field(default=None, max_length=255)
+    name: str | None = Field(default=None, max_length=255)
+    groups: str | None = Field(default=None, max_length=255)
+
+
+class AttributeMaps(Strict):
+    standard_attributes: StandardAttributes | None = None
+    custom_attributes: dict[str, str] | None = None
+
+
+class SamlOptions(Strict):
+    idp_metadata_url: str | None = Field(default=None, max_length=2048)
+    idp_entity_id: str | None = Field(default=None, max_length=1024)
+    idp_sso_url: str | None = Field(default=None, max_length=2048)
+    idp_signing_certs: list[str] | None = Field(default=None, max_length=5)
+
+
+class OidcOptions(Strict):
+    discovery_endpoint: str | None = Field(default=None, max_length=2048)
+    client_id: str | None = Field(default=None, max_length=255)
+    client_secret: str | None = Field(default=None, max_length=1024)
+
+
+class ConnectionFields(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    external_id: str | None = Field(default=None, max_length=255)
+    connection_type: str | None = Field(default=None, max_length=64)
+    attribute_maps: AttributeMaps | None = None
+    saml_options: SamlOptions | None = None
+    oidc_options: OidcOptions | None = None
+
+
+class CreateConnection(ConnectionFields):
+    organization_id: str = Field(max_length=64)
+
+
+class UpdateConnection(ConnectionFields):
+    pass
+
+
+class CreateIdpCertificate(Strict):
+    value: str = Field(min_length=1, max_length=20_000)

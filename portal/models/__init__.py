@@ -1,19 +1,38 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
 from portal.models.credentials import ApiKey, DashboardUser, Environment
+from portal.models.directory import (
+    Directory,
+    DirectoryGroup,
+    DirectoryGroupMembership,
+    DirectoryUser,
+)
 from portal.models.event import Event
 from portal.models.idempotency import IdempotentRequest
 from portal.models.organization import Organization, OrganizationDomain
 from portal.models.portal_access import PortalLink, PortalSession
+from portal.models.webhook import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
+    "Connection",
+    "ConnectionSession",
     "DashboardUser",
+    "Directory",
+    "DirectoryGroup",
+    "DirectoryGroupMembership",
+    "DirectoryUser",
     "Environment",
     "Event",
     "IdempotentRequest",
+    "IdpCertificate",
     "Organization",
     "OrganizationDomain",
     "PortalLink",
     "PortalSession",
+    "SignInGrant",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
+    "WebhookEndpoint",
 ]

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.columns import created_at_column, id_column
+from portal.models.columns import UTCDateTime, created_at_column, id_column
 
 
 class Event(db.Model):
@@ -18,3 +18,5 @@ class Event(db.Model):
     organization_id: Mapped[str | None] = mapped_column(String(64), index=True)
     data: Mapped[dict] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
+    # When the event was fanned out to the webhook endpoints (None: not yet; the relay will).
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

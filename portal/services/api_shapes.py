@@ -2,7 +2,14 @@
 
 from datetime import UTC, datetime
 
-from portal.models import Event, Organization, OrganizationDomain
+from portal.models import (
+    Connection,
+    Event,
+    IdpCertificate,
+    Organization,
+    OrganizationDomain,
+    WebhookEndpoint,
+)
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -56,5 +63,52 @@ def event(row: Event) -> dict:
     }
 
 
+def webhook_endpoint(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
+    """The endpoint; its signing secret only in the response that created it (the SDK's
+    model requires the key, so other responses carry an empty string)."""
+    return {
+        "object": "webhook_endpoint",
+        "id": endpoint.id,
+        "endpoint_url": endpoint.endpoint_url,
+        "secret": endpoint.secret if with_secret else "",
+        "status": endpoint.status,
+        "events": list(endpoint.events),
+        "created_at": timestamp(endpoint.created_at),
+        "updated_at": timestamp(endpoint.updated_at),
+    }
+
+
 def list_envelope(items: list[dict], before: str | None, after: str | None) -> dict:
     return {"object": "list", "data": items, "list_metadata": {"before": before, "after": after}}
+
+
+def connection(conn: Connection, for_event: bool = False) -> dict:
+    shape = {
+        "object": "connection",
+        "id": conn.id,
+        "organization_id": conn.organization_id,
+        "connection_type": conn.connection_type,
+        "name": conn.name,
+        "state": conn.state,
+        "status": "linked" if conn.state == "active" else "unlinked",
+        "domains": [
+            {"object": "connection_domain", "id": d.id, "domain": d.domain}
+            for d in conn.organization.domains
+        ],
+        "created_at": timestamp(conn.created_at),
+        "updated_at": timestamp(conn.updated_at),
+    }
+    if for_event:
+        shape["external_key"] = conn.id
+    return shape
+
+
+def idp_certificate(certificate: IdpCertificate) -> dict:
+    return {
+        "object": "saml_idp_signing_certificate",
+        "id": certificate.id,
+        "value": certificate.value,
+        "not_before": timestamp(certificate.not_before),
+        "not_after": timestamp(certificate.not_after),
+        "created_at": timestamp(certificate.created_at),
+    }

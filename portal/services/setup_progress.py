@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import OrganizationDomain
+from portal.models import Connection, OrganizationDomain
 
 SETUP_FEATURES = ("sso", "dsync", "domain_verification")
 # Events after which a feature may have become configured.
@@ -24,8 +24,29 @@ def _has_verified_domain(organization_id: str) -> bool:
     )
 
 
+def _has_linked_directory(organization_id: str) -> bool:
+    from portal.services import directories  # imported late: directories needs organizations
+
+    return directories.is_linked(organization_id)
+
+
+def _has_active_connection(organization_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Connection.id)
+            .where(Connection.organization_id == organization_id, Connection.state == "active")
+            .limit(1)
+        )
+        is not None
+    )
+
+
 # Each feature registers how to tell it is configured; one without a check is not configured.
-CHECKS = {"domain_verification": _has_verified_domain}
+CHECKS = {
+    "domain_verification": _has_verified_domain,
+    "dsync": _has_linked_directory,
+    "sso": _has_active_connection,
+}
 
 
 def is_configured(organization_id: str, feature: str) -> bool:

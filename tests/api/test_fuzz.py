@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from portal import create_app
 from portal.extensions import db
 from portal.models import ApiKey
-from portal.services import secret_tokens
+from portal.services import secret_tokens, webhooks
 from tests.conftest import _test_config
-from tests.factories import make_organization
+from tests.factories import make_directory, make_organization
+from tests.scim.helpers import provision_user_in_group
 
 # A fixed key: schemathesis makes some of the cases when it collects the tests.
 API_KEY = "sk_fuzz_" + "0" * 43
@@ -57,16 +58,25 @@ def flatmap_body(context, body):
 
 @pytest.fixture
 def existing(app):
-    """The fixed API key, and an organization with a pending and a verified domain."""
+    """The fixed API key, an organization with a pending and a verified domain, and a
+    webhook endpoint."""
     digest = secret_tokens.digest(API_KEY)
     db.session.add(ApiKey(name="fuzz", display_prefix=API_KEY[:10], secret_hash=digest))
     org = make_organization(
         "Acme", domains=["acme.com", ("verified.acme.com", "verified")], external_id="acme-1"
     )
     pending = next(d for d in org.domains if d.state == "pending")
+    endpoint = webhooks.create_endpoint("https://1.1.1.1/hooks", ["organization.created"])
     EXISTING.update(
-        organization_id=org.id, organization=org.id, external_id="acme-1", domain_id=pending.id
+        organization_id=org.id,
+        organization=org.id,
+        external_id="acme-1",
+        domain_id=pending.id,
+        endpoint_id=endpoint.id,
     )
+    directory, token = make_directory(org)
+    user_id, group_id = provision_user_in_group(directory, token)
+    EXISTING.update(directory_id=directory.id, user_id=user_id, group_id=group_id)
     yield
     EXISTING.clear()
 

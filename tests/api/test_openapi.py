@@ -16,8 +16,12 @@ from portal import create_app
 from portal.api.auth import PUBLIC_ENDPOINTS
 from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
 from portal.extensions import db
+from portal.services import connections, webhooks
+from portal.services.connections import ConnectionSettings
 from tests.conftest import _test_config
-from tests.factories import make_organization
+from tests.factories import make_directory, make_organization
+from tests.peers.saml_idp import make_key_pair
+from tests.scim.helpers import provision_user_in_group
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 FLASK_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
@@ -41,19 +45,58 @@ def document(bare_app):
 
 
 @pytest.fixture
-def ids(app):
+def ids(app, tmp_path):
     """Path values: an organization with a verified and a pending domain, next to another."""
     org = make_organization(
         "Acme", domains=[("acme.com", "verified"), "pending.acme.com"], external_id="acme-1"
     )
     make_organization("Other", external_id="other-1")
     by_state = {domain.state: domain.id for domain in org.domains}
+    endpoint = webhooks.create_endpoint(HOOK_URL, ["organization.created"])
+    webhooks.create_endpoint(OTHER_HOOK_URL, ["organization.deleted"])
+    directory, token = make_directory(org)
+    user_id, group_id = provision_user_in_group(directory, token)
     return {
+        "directory_id": directory.id,
+        "user_id": user_id,
+        "group_id": group_id,
         "organization_id": org.id,
         "external_id": "acme-1",
         "domain_id": by_state["pending"],
         "verified_domain_id": by_state["verified"],
+        "endpoint_id": endpoint.id,
+        **_connection_ids(org, tmp_path),
     }
+
+
+def _connection_ids(org, folder) -> dict:
+    """A SAML connection with two IdP certificates (so one may go), and a spare PEM."""
+    pems = [make_key_pair(folder, f"idp{i}")[2] for i in range(3)]
+    connection = connections.create_connection(
+        org.id,
+        ConnectionSettings(
+            connection_type="OktaSAML",
+            saml={
+                "idp_entity_id": "https://idp.test",
+                "idp_sso_url": "https://idp.test/sso",
+                "idp_signing_certs": pems[:2],
+            },
+        ),
+    )
+    return {
+        "connection_id": connection.id,
+        "certificate_id": connection.certificates[0].id,
+        "second_certificate": pems[2],
+    }
+
+
+def test_removing_the_last_certificate_of_a_live_connection_is_a_documented_409(api, document, ids):
+    certificates = fill(CERTIFICATES, ids)
+    for certificate in api.get(certificates).get_json()["data"][1:]:
+        assert api.delete(f"{certificates}/{certificate['id']}").status_code == 204
+    response = api.delete(fill(CERTIFICATE, ids))
+    assert response.status_code == 409
+    assert_matches_document(document, response, CERTIFICATE, "delete")
 
 
 def api_routes(app) -> dict[tuple[str, str], str]:
@@ -209,11 +252,26 @@ class Call:
 
 ORGANIZATION = "/organizations/{organization_id}"
 DOMAIN = "/organization_domains/{domain_id}"
+ENDPOINT = "/webhook_endpoints/{endpoint_id}"
+DIRECTORY = "/directories/{directory_id}"
+CONNECTION = "/connections/{connection_id}"
+CERTIFICATES = CONNECTION + "/saml_idp_signing_certs"
+CERTIFICATE = CERTIFICATES + "/{certificate_id}"
+# Public addresses, so no DNS is needed and the outbound address rules accept them.
+HOOK_URL = "https://1.1.1.1/hooks"
+OTHER_HOOK_URL = "https://1.0.0.1/hooks"
 MISSING = {
     "organization_id": "org_01M00000000000000000000000",
     "domain_id": "org_domain_01M00000000000000000000000",
     "external_id": "nobody",
+    "endpoint_id": "we_01M00000000000000000000000",
+    "directory_id": "directory_01M00000000000000000000000",
+    "user_id": "directory_user_01M00000000000000000000000",
+    "group_id": "directory_group_01M00000000000000000000000",
+    "connection_id": "conn_01M00000000000000000000000",
+    "certificate_id": "cert_01M00000000000000000000000",
 }
+HOOK = {"endpoint_url": "https://8.8.8.8/portal", "events": ["organization.created"]}
 LINK = {"organization": "{organization_id}", "intent": "sso"}
 
 CALLS = [
@@ -293,6 +351,60 @@ CALLS = [
     ),
     Call("get", "/events", 422, "?events=organization.exploded"),
     Call("get", "/events", 422, "?range_end=yesterday"),
+    Call("get", "/webhook_endpoints", 200),
+    Call("get", "/webhook_endpoints", 200, "?limit=1&order=asc"),
+    Call("get", "/webhook_endpoints", 422, "?limit=101"),
+    Call("post", "/webhook_endpoints", 201, body=HOOK),
+    Call("post", "/webhook_endpoints", 409, body={**HOOK, "endpoint_url": HOOK_URL}),
+    Call("post", "/webhook_endpoints", 422, body={**HOOK, "endpoint_url": "http://10.0.0.1/"}),
+    Call("post", "/webhook_endpoints", 422, body={**HOOK, "events": ["user.created"]}),
+    Call("get", ENDPOINT, 200),
+    Call("patch", ENDPOINT, 200, body={"status": "disabled", "events": ["organization.deleted"]}),
+    Call("patch", ENDPOINT, 200, body={}),
+    Call("patch", ENDPOINT, 409, body={"endpoint_url": OTHER_HOOK_URL}),
+    Call("patch", ENDPOINT, 422, body={"status": "paused"}),
+    Call("delete", ENDPOINT, 204),
+    Call("get", "/directories", 200),
+    Call("get", "/directories", 200, "?organization_id={organization_id}&search=acme&limit=1"),
+    Call("get", "/directories", 422, "?limit=0"),
+    Call("get", DIRECTORY, 200),
+    Call("get", "/directory_users", 200, "?directory={directory_id}&group={group_id}"),
+    Call("get", "/directory_users", 422, "?order=sideways"),
+    Call("get", "/directory_users/{user_id}", 200),
+    Call("get", "/directory_groups", 200, "?directory={directory_id}&user={user_id}"),
+    Call("get", "/directory_groups", 422, "?limit=101"),
+    Call("get", "/directory_groups/{group_id}", 200),
+    Call("delete", DIRECTORY, 204),
+    Call("get", "/connections", 200),
+    Call(
+        "get",
+        "/connections",
+        200,
+        "?organization_id={organization_id}&connection_type=OktaSAML&domain=acme.com&limit=1",
+    ),
+    Call("get", "/connections", 422, "?limit=0"),
+    Call(
+        "post",
+        "/connections",
+        201,
+        body={"organization_id": "{organization_id}", "connection_type": "GenericSAML"},
+    ),
+    Call("post", "/connections", 404, body={"organization_id": "org_x"}),
+    Call(
+        "post",
+        "/connections",
+        422,
+        body={"organization_id": "{organization_id}", "connection_type": "FaxSAML"},
+    ),
+    Call("get", CONNECTION, 200),
+    Call("patch", CONNECTION, 200, body={"name": "Renamed"}),
+    Call("patch", CONNECTION, 409, body={"connection_type": "GenericOIDC"}),
+    Call("patch", CONNECTION, 422, body={"attribute_maps": {"standard_attributes": {"x": "y"}}}),
+    Call("delete", CONNECTION, 204),
+    Call("get", CERTIFICATES, 200),
+    Call("post", CERTIFICATES, 201, body={"value": "{second_certificate}"}),
+    Call("post", CERTIFICATES, 422, body={"value": "not a certificate"}),
+    Call("delete", CERTIFICATE, 204),
 ]
 NOT_FOUND_CALLS = [
     Call(method, path, 404)
@@ -304,6 +416,19 @@ NOT_FOUND_CALLS = [
         (DOMAIN, "get"),
         (DOMAIN, "delete"),
         (DOMAIN + "/verify", "post"),
+        (ENDPOINT, "get"),
+        (ENDPOINT, "patch"),
+        (ENDPOINT, "delete"),
+        (DIRECTORY, "get"),
+        (DIRECTORY, "delete"),
+        ("/directory_users/{user_id}", "get"),
+        ("/directory_groups/{group_id}", "get"),
+        (CONNECTION, "get"),
+        (CONNECTION, "patch"),
+        (CONNECTION, "delete"),
+        (CERTIFICATES, "get"),
+        (CERTIFICATES, "post"),
+        (CERTIFICATE, "delete"),
     ]
 ]
 
@@ -318,7 +443,7 @@ def _filled_body(body: dict | None, ids: dict) -> dict | None:
 
 @pytest.mark.parametrize("call", CALLS, ids=str)
 def test_real_responses_match_the_document(api, document, ids, call):
-    url = fill(call.path, ids) + call.query
+    url = fill(call.path + call.query, ids)
     response = api.open(url, method=call.method.upper(), json=_filled_body(call.body, ids))
     assert response.status_code == call.status, response.get_data(as_text=True)
     assert_matches_document(document, response, call.path, call.method)
@@ -326,7 +451,7 @@ def test_real_responses_match_the_document(api, document, ids, call):
 
 @pytest.mark.parametrize("call", NOT_FOUND_CALLS, ids=str)
 def test_unknown_ids_get_a_documented_404(api, document, call):
-    body = {} if call.method in ("put", "post") else None
+    body = {} if call.method in ("put", "post", "patch") else None
     response = api.open(fill(call.path, MISSING), method=call.method.upper(), json=body)
     assert response.status_code == 404
     assert_matches_document(document, response, call.path, call.method)
@@ -385,6 +510,7 @@ def test_an_unhealthy_server_answers_a_documented_503(database_url, document):
 def test_every_documented_status_is_exercised_here(document):
     exercised = {(c.path, c.method, str(c.status)) for c in CALLS + NOT_FOUND_CALLS}
     exercised |= {("/healthz", "get", "503"), (DOMAIN + "/verify", "post", "400")}
+    exercised |= {(CERTIFICATE, "delete", "409")}
     for (path, method), operation in operations(document).items():
         exercised |= {(path, method, "401")} if needs_key(operation) else set()
         if "requestBody" in operation:

@@ -21,6 +21,7 @@ from portal.services import credentials
 from tests.conftest import REDIS_URL, _delete_all_rows, _require_service, _test_config
 
 PUBLIC_URL = "https://portal.compat.test"
+REDIRECT_URI = "https://app.compat.test/callback"
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +43,7 @@ def server_app(postgres_url, compat_queue_name):
             PORTAL_PUBLIC_URL=PUBLIC_URL,
             REDIS_URL=REDIS_URL,
             PORTAL_QUEUE_NAME=compat_queue_name,
+            PORTAL_REDIRECT_URIS=[REDIRECT_URI],
         )
     )
     with app.app_context():

@@ -1,0 +1,60 @@
+"""Directory sync: choose the provider, copy the SCIM URL and token, watch it link, manage."""
+
+from flask import current_app, g, render_template, request
+
+from portal.admin import bp
+from portal.admin.guard import requires_intent
+from portal.errors import NotFound, PortalError
+from portal.idp_guides import GUIDES, guide_for
+from portal.services import directories
+
+
+def _page(token: str | None = None, error: str | None = None, status: int = 200):
+    directory = directories.for_organization(g.organization.id)
+    context = {"directory": directory, "token": token, "error": error, "guides": GUIDES}
+    if directory is not None:
+        context.update(
+            guide=guide_for(directory.type),
+            base_url=directories.scim_base_url(current_app.config["PORTAL_PUBLIC_URL"], directory),
+            counts=directories.counts(directory.id),
+            users=directories.recent_users(directory),
+        )
+    return render_template("admin/directory_sync.html", **context), status
+
+
+@bp.get("/directory-sync")
+@requires_intent("dsync")
+def directory_sync():
+    return _page()
+
+
+@bp.post("/directory-sync")
+@requires_intent("dsync")
+def start_directory_sync():
+    try:
+        _, token = directories.start_for_portal(g.organization.id, request.form.get("type", ""))
+    except PortalError as refusal:
+        return _page(error=refusal.message, status=422)
+    return _page(token=token)
+
+
+@bp.post("/directory-sync/token")
+@requires_intent("dsync")
+def rotate_directory_token():
+    directory = directories.for_organization(g.organization.id)
+    if directory is None:
+        raise NotFound("Set up directory sync first.")
+    return _page(token=directories.rotate_token(directory))
+
+
+@bp.get("/directory-sync/status")
+@requires_intent("dsync")
+def directory_sync_status():
+    directory = directories.for_organization(g.organization.id)
+    if directory is None:
+        raise NotFound("Set up directory sync first.")
+    response = current_app.make_response(
+        render_template("admin/_directory_status.html", directory=directory)
+    )
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,85 @@
+"""`/connections`: SSO connections and their IdP signing certificates."""
+
+from portal.api import bp
+from portal.api.idempotency import idempotent
+from portal.api.parsing import json_body, page_request, text_param
+from portal.api.schemas import CreateConnection, CreateIdpCertificate, UpdateConnection
+from portal.extensions import db
+from portal.services import api_shapes, connections
+from portal.services.connections import ConnectionSettings
+
+
+def _settings(body: CreateConnection | UpdateConnection) -> ConnectionSettings:
+    attribute_map = (
+        body.attribute_maps.model_dump(exclude_none=True) if body.attribute_maps else None
+    )
+    return ConnectionSettings(
+        name=body.name,
+        connection_type=body.connection_type,
+        external_id=body.external_id,
+        attribute_map=attribute_map,
+        saml=body.saml_options.model_dump(exclude_none=True) if body.saml_options else None,
+        oidc=body.oidc_options.model_dump(exclude_none=True) if body.oidc_options else None,
+        provided=body.provided(),
+    )
+
+
+@bp.get("/connections")
+def list_connections():
+    page = connections.list_connections(
+        page_request(),
+        organization_id=text_param("organization_id"),
+        connection_type=text_param("connection_type"),
+        domain=text_param("domain"),
+        search=text_param("search"),
+    )
+    items = [api_shapes.connection(c) for c in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.post("/connections")
+@idempotent
+def create_connection():
+    body = json_body(CreateConnection)
+    connection = connections.create_connection(body.organization_id, _settings(body))
+    return api_shapes.connection(connection), 201
+
+
+@bp.get("/connections/<connection_id>")
+def get_connection(connection_id):
+    return api_shapes.connection(connections.get_connection(connection_id))
+
+
+@bp.patch("/connections/<connection_id>")
+def update_connection(connection_id):
+    settings = _settings(json_body(UpdateConnection))
+    return api_shapes.connection(connections.update_connection(connection_id, settings))
+
+
+@bp.delete("/connections/<connection_id>")
+def delete_connection(connection_id):
+    connections.delete_connection(connection_id)
+    return "", 204
+
+
+@bp.get("/connections/<connection_id>/saml_idp_signing_certs")
+def list_connection_saml_idp_signing_certs(connection_id):
+    connection = connections.get_connection(connection_id)
+    items = [api_shapes.idp_certificate(c) for c in connection.certificates]
+    return {"object": "list", "data": items, "list_metadata": {"before": None, "after": None}}
+
+
+@bp.post("/connections/<connection_id>/saml_idp_signing_certs")
+@idempotent
+def create_connection_saml_idp_signing_cert(connection_id):
+    connection = connections.get_connection(connection_id)
+    body = json_body(CreateIdpCertificate)
+    certificate = connections.add_certificate(connection, body.value)
+    db.session.commit()
+    return api_shapes.idp_certificate(certificate), 201
+
+
+@bp.delete("/connections/<connection_id>/saml_idp_signing_certs/<certificate_id>")
+def delete_connection_saml_idp_signing_cert(connection_id, certificate_id):
+    connections.remove_certificate(connection_id, certificate_id)
+    return "", 204

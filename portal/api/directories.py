@@ -1,0 +1,67 @@
+"""`/directories`, `/directory_users`, `/directory_groups`: what the IdPs pushed over SCIM."""
+
+from portal.api import bp
+from portal.api.parsing import page_request, text_param
+from portal.services import (
+    api_shapes,
+    directories,
+    directory_groups,
+    directory_shapes,
+    directory_users,
+)
+
+
+@bp.get("/directories")
+def list_directories():
+    page = directories.list_directories(
+        page_request(),
+        organization_id=text_param("organization_id"),
+        search=text_param("search"),
+        domain=text_param("domain"),
+    )
+    items = [directory_shapes.directory(d, directories.counts(d.id)) for d in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.get("/directories/<directory_id>")
+def get_directory(directory_id):
+    directory = directories.get_directory(directory_id)
+    return directory_shapes.directory(directory, directories.counts(directory.id))
+
+
+@bp.delete("/directories/<directory_id>")
+def delete_directory(directory_id):
+    directories.delete_directory(directory_id)
+    return "", 204
+
+
+@bp.get("/directory_users")
+def list_directory_users():
+    page = directory_users.list_users(
+        page_request(),
+        directory_id=text_param("directory"),
+        group_id=text_param("group"),
+        idp_id=text_param("idp_id"),
+        email=text_param("email"),
+    )
+    items = [directory_users.api_shape(user) for user in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.get("/directory_users/<user_id>")
+def get_directory_user(user_id):
+    return directory_users.api_shape(directory_users.get_user(user_id))
+
+
+@bp.get("/directory_groups")
+def list_directory_groups():
+    page = directory_groups.list_groups(
+        page_request(), directory_id=text_param("directory"), user_id=text_param("user")
+    )
+    items = [directory_shapes.group(group) for group in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.get("/directory_groups/<group_id>")
+def get_directory_group(group_id):
+    return directory_shapes.group(directory_groups.get_group(group_id))

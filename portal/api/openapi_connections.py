@@ -1,0 +1,147 @@
+"""The SSO part of the OpenAPI document: `/connections` and IdP signing certificates."""
+
+from portal.services.connections import OIDC_TYPES, SAML_TYPES
+
+TIMESTAMP = {"type": "string", "format": "date-time"}
+NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+
+def connection_schemas() -> dict:
+    """Response shapes of `api_shapes.connection` and `api_shapes.idp_certificate`."""
+    from portal.api.openapi import _closed_object, _list_of, _ref
+
+    return {
+        "ConnectionDomain": _closed_object(
+            {
+                "object": {"const": "connection_domain"},
+                "id": {"type": "string"},
+                "domain": {"type": "string"},
+            }
+        ),
+        "Connection": _closed_object(
+            {
+                "object": {"const": "connection"},
+                "id": {"type": "string", "examples": ["conn_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
+                "organization_id": {"type": "string"},
+                "connection_type": {"enum": list(SAML_TYPES + OIDC_TYPES)},
+                "name": {"type": "string"},
+                "state": {"enum": ["draft", "validating", "active", "inactive"]},
+                "status": {"enum": ["linked", "unlinked"]},
+                "domains": {"type": "array", "items": _ref("ConnectionDomain")},
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+        ),
+        "ConnectionList": _list_of("Connection"),
+        "SamlIdpSigningCertificate": _closed_object(
+            {
+                "object": {"const": "saml_idp_signing_certificate"},
+                "id": {"type": "string"},
+                "value": {"type": "string", "description": "PEM."},
+                "not_before": NULLABLE_TIMESTAMP,
+                "not_after": NULLABLE_TIMESTAMP,
+                "created_at": TIMESTAMP,
+            }
+        ),
+        "SamlIdpSigningCertificateList": _list_of("SamlIdpSigningCertificate"),
+    }
+
+
+def connection_paths() -> dict:
+    from portal.api import schemas
+    from portal.api.openapi import (
+        IDEMPOTENCY_KEY,
+        _body,
+        _operation,
+        _page_parameters,
+        _path_parameter,
+        _query_parameter,
+        _response,
+    )
+
+    connection_id = _path_parameter("connection_id", "The connection's id, `conn_...`.")
+    connection = _response("The connection.", "Connection")
+    tag = "SSO connections"
+    filters = [
+        _query_parameter(name, {"type": "string"}, text)
+        for name, text in (
+            ("organization_id", "Only this organization's connections."),
+            ("connection_type", "Only connections of this type."),
+            ("domain", "Only connections of organizations with this domain."),
+            ("search", "Part of the connection's name."),
+        )
+    ]
+    return {
+        "/connections": {
+            "get": _operation(
+                "list_connections",
+                "List connections",
+                tag,
+                {200: _response("A page of connections.", "ConnectionList")},
+                errors=(422,),
+                parameters=_page_parameters("desc") + filters,
+            ),
+            "post": _operation(
+                "create_connection",
+                "Create a SAML or OIDC connection (validating once the IdP side is complete)",
+                tag,
+                {201: _response("The new connection.", "Connection")},
+                errors=(400, 404, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.CreateConnection),
+            ),
+        },
+        "/connections/{connection_id}": {
+            "parameters": [connection_id],
+            "get": _operation(
+                "get_connection", "Get a connection", tag, {200: connection}, errors=(404,)
+            ),
+            "patch": _operation(
+                "update_connection",
+                "Change a connection's settings",
+                tag,
+                {200: connection},
+                errors=(400, 404, 409, 413, 422),
+                body=_body(schemas.UpdateConnection),
+            ),
+            "delete": _operation(
+                "delete_connection",
+                "Delete a connection",
+                tag,
+                {204: _response("Deleted.")},
+                errors=(404,),
+            ),
+        },
+        "/connections/{connection_id}/saml_idp_signing_certs": {
+            "parameters": [connection_id],
+            "get": _operation(
+                "list_connection_saml_idp_signing_certs",
+                "The IdP's signing certificates",
+                tag,
+                {200: _response("Every certificate on file.", "SamlIdpSigningCertificateList")},
+                errors=(404,),
+            ),
+            "post": _operation(
+                "create_connection_saml_idp_signing_cert",
+                "Add an IdP signing certificate (several may be live during a rollover)",
+                tag,
+                {201: _response("The certificate.", "SamlIdpSigningCertificate")},
+                errors=(400, 404, 413, 422),
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(schemas.CreateIdpCertificate),
+            ),
+        },
+        "/connections/{connection_id}/saml_idp_signing_certs/{certificate_id}": {
+            "parameters": [
+                connection_id,
+                _path_parameter("certificate_id", "The certificate's id."),
+            ],
+            "delete": _operation(
+                "delete_connection_saml_idp_signing_cert",
+                "Remove an IdP signing certificate",
+                tag,
+                {204: _response("Deleted.")},
+                errors=(404, 409),
+            ),
+        },
+    }

@@ -1,0 +1,43 @@
+"""`/webhook_endpoints`: where events are sent. The SDK has no call to read one endpoint;
+`GET /webhook_endpoints/{id}` is portal's own addition."""
+
+from portal.api import bp
+from portal.api.idempotency import idempotent
+from portal.api.parsing import json_body, page_request
+from portal.api.schemas import CreateWebhookEndpoint, UpdateWebhookEndpoint
+from portal.services import api_shapes, webhooks
+
+
+@bp.get("/webhook_endpoints")
+def list_webhook_endpoints():
+    page = webhooks.list_endpoints(page_request())
+    items = [api_shapes.webhook_endpoint(endpoint) for endpoint in page.items]
+    return api_shapes.list_envelope(items, page.before, page.after)
+
+
+@bp.post("/webhook_endpoints")
+@idempotent
+def create_webhook_endpoint():
+    body = json_body(CreateWebhookEndpoint)
+    endpoint = webhooks.create_endpoint(body.endpoint_url, body.events)
+    return api_shapes.webhook_endpoint(endpoint, with_secret=True), 201
+
+
+@bp.get("/webhook_endpoints/<endpoint_id>")
+def get_webhook_endpoint(endpoint_id):
+    return api_shapes.webhook_endpoint(webhooks.get_endpoint(endpoint_id))
+
+
+@bp.patch("/webhook_endpoints/<endpoint_id>")
+def update_webhook_endpoint(endpoint_id):
+    body = json_body(UpdateWebhookEndpoint)
+    changes = webhooks.EndpointChanges(
+        endpoint_url=body.endpoint_url, status=body.status, events=body.events
+    )
+    return api_shapes.webhook_endpoint(webhooks.update_endpoint(endpoint_id, changes))
+
+
+@bp.delete("/webhook_endpoints/<endpoint_id>")
+def delete_webhook_endpoint(endpoint_id):
+    webhooks.delete_endpoint(endpoint_id)
+    return "", 204

@@ -1,0 +1,111 @@
+"""SSO connections, their IdP signing certificates, sign-in attempts and the grants they yield."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
+from portal.models.organization import Organization
+
+
+class Connection(db.Model):
+    """One organization's link to its identity provider, over SAML or OIDC."""
+
+    __tablename__ = "connections"
+
+    id: Mapped[str] = id_column("conn")
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    connection_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    attribute_map: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    allow_idp_initiated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    saml_idp_entity_id: Mapped[str | None] = mapped_column(Text)
+    saml_idp_sso_url: Mapped[str | None] = mapped_column(Text)
+    saml_idp_metadata_url: Mapped[str | None] = mapped_column(Text)
+    oidc_discovery_endpoint: Mapped[str | None] = mapped_column(Text)
+    oidc_client_id: Mapped[str | None] = mapped_column(String(255))
+    # The IdP's client secret must be presented to it, so it cannot be stored hashed.
+    oidc_client_secret: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    organization: Mapped[Organization] = relationship()
+    certificates: Mapped[list["IdpCertificate"]] = relationship(
+        back_populates="connection", cascade="all, delete-orphan", order_by="IdpCertificate.id"
+    )
+
+    @property
+    def protocol(self) -> str:
+        return "oidc" if self.connection_type.endswith("OIDC") else "saml"
+
+
+class IdpCertificate(db.Model):
+    """A certificate the IdP signs with; several at once allow a rollover without downtime."""
+
+    __tablename__ = "idp_certificates"
+
+    id: Mapped[str] = id_column("cert")
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    not_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = created_at_column()
+
+    connection: Mapped[Connection] = relationship(back_populates="certificates")
+
+
+class ConnectionSession(db.Model):
+    """One sign-in attempt through a connection, with what was sent and what came back."""
+
+    __tablename__ = "connection_sessions"
+    __table_args__ = (UniqueConstraint("connection_id", "assertion_id"),)
+
+    id: Mapped[str] = id_column("conn_session")
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    organization_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="started")
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    redirect_uri: Mapped[str | None] = mapped_column(Text)
+    client_state: Mapped[str | None] = mapped_column(Text)
+    oidc_nonce: Mapped[str | None] = mapped_column(String(128))
+    oidc_code_verifier: Mapped[str | None] = mapped_column(String(128))
+    request_payload: Mapped[str | None] = mapped_column(Text)
+    response_payload: Mapped[str | None] = mapped_column(Text)
+    assertion_id: Mapped[str | None] = mapped_column(String(255))
+    profile: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = created_at_column()
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    connection: Mapped[Connection] = relationship()
+
+
+class SignInGrant(db.Model):
+    """What a successful sign-in gives the host app: a one-time code, then an access token."""
+
+    __tablename__ = "sign_in_grants"
+
+    id: Mapped[str] = id_column("grant")
+    connection_session_id: Mapped[str] = mapped_column(
+        ForeignKey("connection_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    code_expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    code_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    profile: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    session: Mapped[ConnectionSession] = relationship()

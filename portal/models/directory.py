@@ -1,0 +1,94 @@
+"""A Directory is one organization's SCIM connection; its users and groups mirror the IdP."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
+
+
+class Directory(db.Model):
+    __tablename__ = "directories"
+
+    id: Mapped[str] = id_column("directory")
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    type: Mapped[str] = mapped_column(String(64), nullable=False)
+    # WorkOS directory states: `unlinked` until the IdP's first authenticated request.
+    state: Mapped[str] = mapped_column(String(32), nullable=False, default="unlinked")
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_suffix: Mapped[str] = mapped_column(String(8), nullable=False)
+    # custom attribute name -> SCIM attribute path (`urn:...:User:department`, `title`).
+    attribute_map: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # Group ids whose members are exposed through the API; None exposes every user.
+    synced_group_ids: Mapped[list | None] = mapped_column(JSON)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    def __repr__(self) -> str:
+        return f"<Directory {self.id} {self.type} {self.state}>"
+
+
+class DirectoryUser(db.Model):
+    __tablename__ = "directory_users"
+    __table_args__ = (UniqueConstraint("directory_id", "user_name_key"),)
+
+    id: Mapped[str] = id_column("directory_user")
+    directory_id: Mapped[str] = mapped_column(
+        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    organization_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(512), nullable=False)
+    # userName is unique case-insensitively (RFC 7643 caseExact false).
+    user_name_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    external_id: Mapped[str | None] = mapped_column(String(512), index=True)
+    email: Mapped[str | None] = mapped_column(String(512), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(512))
+    # Deactivation by the IdP keeps the user, inactive: a soft delete.
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    raw_attributes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class DirectoryGroup(db.Model):
+    __tablename__ = "directory_groups"
+    __table_args__ = (UniqueConstraint("directory_id", "display_name_key"),)
+
+    id: Mapped[str] = id_column("directory_group")
+    directory_id: Mapped[str] = mapped_column(
+        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    organization_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(512), nullable=False)
+    display_name_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    external_id: Mapped[str | None] = mapped_column(String(512), index=True)
+    raw_attributes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    members: Mapped[list["DirectoryGroupMembership"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class DirectoryGroupMembership(db.Model):
+    __tablename__ = "directory_group_memberships"
+    __table_args__ = (Index("ix_directory_group_memberships_user_id", "user_id"),)
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("directory_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("directory_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    directory_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    # The label the IdP sent for the member, echoed back as `display`.
+    display: Mapped[str | None] = mapped_column(String(512))

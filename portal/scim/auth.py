@@ -1,0 +1,45 @@
+"""Each request carries its directory's bearer token; the directory becomes `g.directory`."""
+
+from flask import g, request
+
+from portal.errors import ScimError
+from portal.scim import bp
+from portal.services import directories
+
+
+@bp.url_value_preprocessor
+def take_directory_id(endpoint, values):
+    g.directory_id = (values or {}).pop("directory_id", "")
+
+
+@bp.url_defaults
+def add_directory_id(endpoint, values):
+    values.setdefault("directory_id", g.get("directory_id"))
+
+
+@bp.url_value_preprocessor
+def refuse_nul_in_path(endpoint, values):
+    """A path value holding NUL names nothing."""
+    if any("\x00" in str(value) for value in (values or {}).values()):
+        raise ScimError("Not found.", 404)
+
+
+@bp.before_request
+def require_directory_token():
+    if any("\x00" in value for value in request.args.values()):
+        raise ScimError("Query values must not contain NUL characters.", 400, "invalidValue")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    directory = None
+    if scheme.lower() == "bearer" and token.strip() and "\x00" not in g.directory_id:
+        directory = directories.authenticate(g.directory_id, token.strip())
+    if directory is None:
+        raise ScimError("The bearer token is missing or not this directory's.", 401)
+    directories.record_activity(directory)
+    g.directory = directory
+
+
+@bp.after_request
+def scim_content_type(response):
+    if response.mimetype == "application/json":
+        response.mimetype = "application/scim+json"
+    return response

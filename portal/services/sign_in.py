@@ -1,0 +1,344 @@
+"""The sign-in flow: /sso/authorize → IdP → ACS → one-time code → /sso/token → profile.
+
+Every attempt is a ConnectionSession row with what was sent and what came back, so a failed
+sign-in can be explained to the person fixing it.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.models import Connection, ConnectionSession, OrganizationDomain, SignInGrant
+from portal.models.columns import utcnow
+from portal.services import (
+    connections,
+    credentials,
+    oidc_rp,
+    profiles,
+    saml_sp,
+    secret_tokens,
+)
+from portal.services.saml_guard import decode
+from portal.services.sign_in_errors import SignInRefused, explain
+
+CODE_LIFETIME = timedelta(minutes=10)
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
+PAYLOAD_LIMIT = 64 * 1024
+
+
+class SignInError(PortalError):
+    """OAuth-style failure of authorize or token (`error`/`error_description` kept too)."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message, code=code, error=code, error_description=message)
+        self.status = status
+
+
+@dataclass
+class Outcome:
+    """Where to send the browser after the IdP answered, and the recorded attempt."""
+
+    session: ConnectionSession | None
+    redirect_url: str | None
+    error_code: str | None = None
+
+
+def allowed_redirect_uris() -> list[str]:
+    return list(current_app.config["PORTAL_REDIRECT_URIS"])
+
+
+def check_client(client_id: str | None, redirect_uri: str | None) -> str:
+    """The redirect URI if the client id is ours and the URI is on the allowed list."""
+    if client_id != credentials.environment().client_id:
+        raise SignInError("invalid_client", "Unknown client_id: use this portal's client id.")
+    if not redirect_uri or redirect_uri not in allowed_redirect_uris():
+        raise SignInError(
+            "invalid_redirect_uri",
+            "redirect_uri is not on the allowed list (PORTAL_REDIRECT_URIS).",
+        )
+    return redirect_uri
+
+
+def choose_connection(
+    connection_id: str | None, organization_id: str | None, domain: str | None
+) -> Connection:
+    """The connection a sign-in goes through, by id, organization or verified domain."""
+    if connection_id:
+        return connections.get_connection(connection_id)
+    query = select(Connection).where(Connection.state.in_(("active", "validating")))
+    if organization_id:
+        query = query.where(Connection.organization_id == organization_id)
+    elif domain:
+        query = query.where(
+            Connection.organization_id.in_(
+                select(OrganizationDomain.organization_id).where(
+                    OrganizationDomain.domain == domain.strip().lower(),
+                    OrganizationDomain.state == "verified",
+                )
+            )
+        )
+    else:
+        raise SignInError("invalid_request", "Pass connection, organization or domain.")
+    found = db.session.scalars(query.order_by(Connection.state, Connection.id)).first()
+    if found is None:
+        raise SignInError("connection_not_found", "No SSO connection matches this request.")
+    return found
+
+
+def start(connection: Connection, redirect_uri: str, client_state: str | None) -> str:
+    """Record the attempt and return the IdP URL to send the browser to."""
+    if connection.state in ("draft",) or not connections.is_configured(connection):
+        raise SignInError("connection_not_ready", explain("connection_not_ready"))
+    if connection.state == "inactive":
+        raise SignInError("connection_inactive", explain("connection_inactive"))
+    session = ConnectionSession(
+        connection_id=connection.id,
+        organization_id=connection.organization_id,
+        redirect_uri=redirect_uri,
+        client_state=client_state,
+    )
+    db.session.add(session)
+    db.session.flush()
+    if connection.protocol == "oidc":
+        url = _start_oidc(connection, session)
+    else:
+        url, request_id, request_xml = saml_sp.authn_request(connection, session.id)
+        session.request_id = request_id
+        session.request_payload = _clip(request_xml)
+    db.session.commit()
+    return url
+
+
+def _start_oidc(connection: Connection, session: ConnectionSession) -> str:
+    try:
+        started = oidc_rp.start(connection)
+    except SignInRefused as refusal:
+        _fail(session, refusal.code, refusal.detail, "")
+        raise SignInError(refusal.code, explain(refusal.code)) from None
+    session.request_id = started.state
+    session.oidc_nonce = started.nonce
+    session.oidc_code_verifier = started.code_verifier
+    session.request_payload = started.url
+    return started.url
+
+
+def finish_oidc(connection_id: str, params: dict) -> Outcome:
+    """The provider's callback: check state, trade the code, verify the ID token."""
+    connection = connections.get_connection(connection_id)
+    session = db.session.scalars(
+        select(ConnectionSession).where(
+            ConnectionSession.connection_id == connection.id,
+            ConnectionSession.request_id == (params.get("state") or "-"),
+        )
+    ).first()
+    if session is None or session.state != "started":
+        code = "unknown_state" if session is None else "reused_state"
+        _record_orphan(connection, SignInRefused(code), json.dumps(params))
+        return Outcome(None, None, code)
+    if params.get("error"):
+        detail = params.get("error_description") or params["error"]
+        return _fail(session, "idp_reported_failure", detail, json.dumps(params))
+    try:
+        claims, raw = oidc_rp.finish(
+            connection, params.get("code") or "", session.oidc_nonce, session.oidc_code_verifier
+        )
+    except SignInRefused as refusal:
+        return _fail(session, refusal.code, refusal.detail, json.dumps(params))
+    session.response_payload = _clip(raw)
+    profile = profiles.build_profile(connection, str(claims["sub"]), claims)
+    if not profile["email"]:
+        return _fail(session, "missing_email", "", "")
+    return _succeed(session, connection, profile)
+
+
+def finish_saml(connection_id: str, saml_response: str) -> Outcome:
+    """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
+    connection = connections.get_connection(connection_id)
+    try:
+        session = _session_for(connection, saml_response)
+    except SignInRefused as refusal:
+        _record_orphan(connection, refusal, saml_response)
+        return Outcome(None, None, refusal.code)
+    try:
+        result = saml_sp.validate(connection, saml_response, session.request_id)
+    except SignInRefused as refusal:
+        return _fail(session, refusal.code, refusal.detail, saml_response)
+    session.response_payload = _clip(result.xml)
+    if _assertion_seen(connection.id, result.assertion_id):
+        return _fail(session, "replayed_assertion", "", saml_response)
+    profile = profiles.build_profile(connection, result.name_id, result.attributes)
+    if not profile["email"]:
+        return _fail(session, "missing_email", "", saml_response)
+    session.assertion_id = result.assertion_id
+    try:
+        return _succeed(session, connection, profile)
+    except IntegrityError:  # the same assertion won a race in another request
+        db.session.rollback()
+        _record_orphan(connection, SignInRefused("replayed_assertion"), saml_response)
+        return Outcome(None, None, "replayed_assertion")
+
+
+def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(ConnectionSession.id).where(
+                ConnectionSession.connection_id == connection_id,
+                ConnectionSession.assertion_id == assertion_id,
+            )
+        )
+        is not None
+    )
+
+
+def exchange_code(code: str) -> tuple[str, int, dict]:
+    """Trade a one-time code for an access token and the profile; single use, 10 minutes."""
+    grant = db.session.scalars(
+        select(SignInGrant).where(SignInGrant.code_hash == secret_tokens.digest(code or ""))
+    ).first()
+    now = utcnow()
+    if grant is None or grant.code_expires_at <= now:
+        raise SignInError("invalid_grant", "The code is invalid or has expired.")
+    claimed = db.session.execute(
+        update(SignInGrant)
+        .where(SignInGrant.id == grant.id, SignInGrant.code_used_at.is_(None))
+        .values(code_used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise SignInError("invalid_grant", "The code was already used.")
+    token = secrets.token_urlsafe(32)
+    grant.access_token_hash = secret_tokens.digest(token)
+    grant.access_token_expires_at = now + ACCESS_TOKEN_LIFETIME
+    db.session.commit()
+    return token, int(ACCESS_TOKEN_LIFETIME.total_seconds()), grant.profile
+
+
+def profile_for_token(token: str) -> dict:
+    grant = db.session.scalars(
+        select(SignInGrant).where(SignInGrant.access_token_hash == secret_tokens.digest(token))
+    ).first()
+    if grant is None or grant.access_token_expires_at <= utcnow():
+        raise SignInError("invalid_token", "The access token is invalid or has expired.", 401)
+    return grant.profile
+
+
+def _session_for(connection: Connection, saml_response: str) -> ConnectionSession:
+    request_id = saml_sp.in_response_to(saml_response)
+    if request_id is None:
+        if not connection.allow_idp_initiated:
+            raise SignInRefused("unsolicited_response")
+        return _idp_initiated_session(connection)
+    session = db.session.scalars(
+        select(ConnectionSession).where(
+            ConnectionSession.connection_id == connection.id,
+            ConnectionSession.request_id == request_id,
+        )
+    ).first()
+    if session is None:
+        raise SignInRefused("unknown_in_response_to")
+    if session.state != "started":
+        raise SignInRefused("reused_in_response_to")
+    return session
+
+
+def _idp_initiated_session(connection: Connection) -> ConnectionSession:
+    uris = allowed_redirect_uris()
+    session = ConnectionSession(
+        connection_id=connection.id,
+        organization_id=connection.organization_id,
+        redirect_uri=uris[0] if uris else None,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _succeed(session: ConnectionSession, connection: Connection, profile: dict) -> Outcome:
+    now = utcnow()
+    session.state, session.completed_at, session.profile = "succeeded", now, profile
+    if connection.state == "validating":
+        connections.activate(connection)
+    code = secrets.token_urlsafe(32)
+    db.session.add(
+        SignInGrant(
+            connection_session_id=session.id,
+            code_hash=secret_tokens.digest(code),
+            code_expires_at=now + CODE_LIFETIME,
+            profile=profile,
+        )
+    )
+    db.session.commit()
+    return Outcome(session, _redirect(session, {"code": code}))
+
+
+def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
+    session.state, session.completed_at = "failed", utcnow()
+    session.error_code = code
+    session.explanation = explain(code) + (f" ({detail})" if detail else "")
+    if not session.response_payload:
+        session.response_payload = _clip(_decoded(raw))
+    db.session.commit()
+    params = {"error": code, "error_description": explain(code)}
+    return Outcome(session, _redirect(session, params), code)
+
+
+def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> None:
+    session = ConnectionSession(
+        connection_id=connection.id,
+        organization_id=connection.organization_id,
+        state="failed",
+        error_code=refusal.code,
+        completed_at=utcnow(),
+        explanation=explain(refusal.code),
+        response_payload=_clip(_decoded(raw)),
+    )
+    db.session.add(session)
+    db.session.commit()
+
+
+def _redirect(session: ConnectionSession, params: dict) -> str | None:
+    if not session.redirect_uri:
+        return None
+    if session.client_state:
+        params = {**params, "state": session.client_state}
+    separator = "&" if "?" in session.redirect_uri else "?"
+    return f"{session.redirect_uri}{separator}{urlencode(params)}"
+
+
+def _decoded(raw: str) -> str:
+    try:
+        return decode(raw).decode("utf-8", "replace")
+    except (SignInRefused, ValueError):
+        return raw or ""
+
+
+def _clip(text: str | None) -> str | None:
+    return text[:PAYLOAD_LIMIT] if text else text
+
+
+def require_client(client_id: str | None, client_secret: str | None, request) -> None:
+    """The token endpoint's caller: our client id, and an API key in the body or header."""
+    if client_id and client_id != credentials.environment().client_id:
+        raise SignInError("invalid_client", "Unknown client_id.", 401)
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    secret = client_secret or (bearer.strip() if scheme.lower() == "bearer" else None)
+    if not secret or credentials.authenticate_api_key(secret) is None:
+        raise SignInError("invalid_client", "client_secret must be a valid API key.", 401)
+
+
+def error_redirect(redirect_uri: str, refusal: PortalError, state: str | None) -> str:
+    """The redirect URI carrying an OAuth error, as WorkOS sends it."""
+    params = {"error": refusal.code, "error_description": refusal.message}
+    if state:
+        params["state"] = state
+    separator = "&" if "?" in redirect_uri else "?"
+    return f"{redirect_uri}{separator}{urlencode(params)}"

@@ -1,0 +1,76 @@
+from flask import Response, redirect, render_template, request
+
+from portal.errors import PortalError
+from portal.services import saml_sp, sign_in
+from portal.services.connections import get_connection
+from portal.services.sign_in import SignInError
+from portal.services.sign_in_errors import explain
+from portal.sso import bp
+
+
+@bp.get("/sso/authorize")
+def authorize():
+    args = request.args
+    try:
+        redirect_uri = sign_in.check_client(args.get("client_id"), args.get("redirect_uri"))
+    except SignInError as refusal:
+        return _error_page(400, refusal.message)
+    try:
+        connection = sign_in.choose_connection(
+            args.get("connection"), args.get("organization"), args.get("domain")
+        )
+        return redirect(sign_in.start(connection, redirect_uri, args.get("state")))
+    except PortalError as refusal:
+        return redirect(sign_in.error_redirect(redirect_uri, refusal, args.get("state")))
+
+
+@bp.get("/sso/saml/<connection_id>/metadata")
+def saml_metadata(connection_id):
+    xml = saml_sp.metadata_xml(get_connection(connection_id))
+    return Response(xml, mimetype="application/samlmetadata+xml")
+
+
+@bp.post("/sso/saml/<connection_id>/acs")
+def saml_acs(connection_id):
+    outcome = sign_in.finish_saml(connection_id, request.form.get("SAMLResponse", ""))
+    if outcome.redirect_url:
+        return redirect(outcome.redirect_url)
+    return _error_page(400, explain(outcome.error_code or "invalid_response"))
+
+
+@bp.get("/sso/oidc/<connection_id>/callback")
+def oidc_callback(connection_id):
+    outcome = sign_in.finish_oidc(connection_id, request.args.to_dict())
+    if outcome.redirect_url:
+        return redirect(outcome.redirect_url)
+    return _error_page(400, explain(outcome.error_code or "invalid_response"))
+
+
+@bp.post("/sso/token")
+def token():
+    body = request.get_json(silent=True) or request.form
+    sign_in.require_client(body.get("client_id"), body.get("client_secret"), request)
+    if body.get("grant_type", "authorization_code") != "authorization_code":
+        raise SignInError("unsupported_grant_type", "Only authorization_code is supported.")
+    access_token, expires_in, profile = sign_in.exchange_code(body.get("code"))
+    return {
+        "token_type": "Bearer",
+        "access_token": access_token,
+        "expires_in": expires_in,
+        "profile": profile,
+    }
+
+
+@bp.get("/sso/profile")
+def profile():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise SignInError("invalid_token", "Send the access token as a Bearer token.", 401)
+    return sign_in.profile_for_token(token.strip())
+
+
+def _error_page(status: int, message: str):
+    page = render_template(
+        "errors/error.html", status=status, title="Sign-in could not start", message=message
+    )
+    return page, status

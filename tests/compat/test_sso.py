@@ -1,0 +1,83 @@
+"""SSO through the official SDK: authorization URL, a real IdP's response, code, profile."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2 as httpx
+import pytest
+from workos import BadRequestError, NotFoundError
+
+from tests.compat.conftest import PUBLIC_URL, REDIRECT_URI
+from tests.factories import make_organization, make_saml_connection
+from tests.peers.saml_idp import SigningIdp
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory):
+    return SigningIdp(tmp_path_factory.mktemp("compat-idp"))
+
+
+@pytest.fixture
+def connection(app_context, api_key, idp, base_url, tmp_path):
+    org = make_organization("Acme", domains=[("acme.test", "verified")])
+    connection = make_saml_connection(org, idp)
+    metadata = httpx.get(f"{base_url}/sso/saml/{connection.id}/metadata")
+    sp_file = tmp_path / "sp.xml"
+    sp_file.write_bytes(metadata.content)
+    idp.trust_service_provider(sp_file)
+    return connection
+
+
+def _browser_sign_in(workos, base_url, idp, connection) -> dict:
+    """What the user's browser does: follow the SDK's URL to the IdP and post its answer."""
+    url = workos.sso.get_authorization_url(
+        redirect_uri=REDIRECT_URI, connection=connection.id, state="opaque-state"
+    )
+    assert url.startswith(f"{base_url}/sso/authorize?")
+    to_idp = httpx.get(url, follow_redirects=False)
+    assert to_idp.status_code == 302, to_idp.text
+    request_id = idp.request_id(to_idp.headers["location"])
+    acs = f"{PUBLIC_URL}/sso/saml/{connection.id}/acs"
+    saml_response = idp.respond(
+        sp_entity_id=f"{PUBLIC_URL}/sso/saml/{connection.id}",
+        destination=acs,
+        in_response_to=request_id,
+    )
+    back = httpx.post(
+        f"{base_url}/sso/saml/{connection.id}/acs",
+        data={"SAMLResponse": saml_response},
+        follow_redirects=False,
+    )
+    assert back.status_code == 302, back.text
+    location = back.headers["location"]
+    assert location.startswith(REDIRECT_URI)
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def test_the_sdk_signs_a_user_in_through_saml(workos, base_url, idp, connection):
+    params = _browser_sign_in(workos, base_url, idp, connection)
+    assert params["state"] == "opaque-state"
+    result = workos.sso.get_profile_and_token(code=params["code"])
+    assert result.token_type == "Bearer"
+    assert result.profile.email == "jane@acme.test"
+    assert result.profile.connection_id == connection.id
+    assert result.profile.first_name == "Jane"
+    again = workos.sso.get_profile(access_token=result.access_token)
+    assert again.id == result.profile.id
+
+
+def test_the_sdk_lists_gets_and_deletes_connections(workos, connection):
+    listed = workos.sso.list_connections(organization_id=connection.organization_id)
+    assert [c.id for c in listed.data] == [connection.id]
+    got = workos.sso.get_connection(connection.id)
+    assert (got.connection_type, got.state) == ("OktaSAML", "validating")
+    assert [d.domain for d in got.domains] == ["acme.test"]
+    workos.sso.delete_connection(connection.id)
+    with pytest.raises(NotFoundError):
+        workos.sso.get_connection(connection.id)
+
+
+def test_a_used_code_is_refused_by_the_sdk_call(workos, base_url, idp, connection):
+    code = _browser_sign_in(workos, base_url, idp, connection)["code"]
+    workos.sso.get_profile_and_token(code=code)
+    with pytest.raises(BadRequestError):
+        workos.sso.get_profile_and_token(code=code)

@@ -1,0 +1,133 @@
+"""A real SAML identity provider (pysaml2 with xmlsec1) that signs real responses for tests.
+
+Bad responses are made by signing bad values (wrong audience, destination, key, algorithm),
+not by editing XML after signing, so each test exercises the check it names.
+"""
+
+import base64
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from saml2 import BINDING_HTTP_REDIRECT, xmldsig
+from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
+from saml2.config import IdPConfig
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
+from saml2.server import Server
+
+IDP_ENTITY_ID = "https://idp.example.test/saml"
+IDP_SSO_URL = "https://idp.example.test/sso"
+
+
+def make_key_pair(folder: Path, name: str, days_valid: int = 365) -> tuple[Path, Path, str]:
+    """A self-signed RSA-2048 certificate and key on disk; returns paths and the PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=days_valid))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = folder / f"{name}.key", folder / f"{name}.crt"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    cert_path.write_text(pem)
+    return key_path, cert_path, pem
+
+
+class SigningIdp:
+    """One IdP signing key; `respond` returns a base64 SAMLResponse ready to POST."""
+
+    def __init__(self, folder: Path, key_name: str = "idp"):
+        self.key_path, self.cert_path, self.certificate = make_key_pair(folder, key_name)
+        self.sp_metadata_files: list[Path] = []
+        self._server: Server | None = None
+
+    @property
+    def server(self) -> Server:
+        """Built on first use, once the service providers' metadata files are known."""
+        if self._server is None:
+            self._server = self._build()
+        return self._server
+
+    def _build(self) -> Server:
+        config = IdPConfig()
+        config.load(
+            {
+                "entityid": IDP_ENTITY_ID,
+                "key_file": str(self.key_path),
+                "cert_file": str(self.cert_path),
+                "xmlsec_binary": "/usr/bin/xmlsec1",
+                "metadata": {"local": [str(p) for p in self.sp_metadata_files]},
+                "service": {
+                    "idp": {
+                        "endpoints": {
+                            "single_sign_on_service": [(IDP_SSO_URL, BINDING_HTTP_REDIRECT)]
+                        },
+                        "policy": {"default": {"lifetime": {"minutes": 5}}},
+                        "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                    }
+                },
+            }
+        )
+        return Server(config=config)
+
+    def trust_service_provider(self, *metadata_files: Path) -> None:
+        """Know these SPs (their metadata XML files); the IdP is rebuilt on next use."""
+        self.sp_metadata_files[:] = list(metadata_files)
+        self._server = None
+
+    def request_id(self, idp_redirect_url: str) -> str:
+        """Read the AuthnRequest from the redirect URL as the IdP would, and return its ID."""
+        query = parse_qs(urlsplit(idp_redirect_url).query)
+        request = self.server.parse_authn_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
+        return request.message.id
+
+    def respond(
+        self,
+        *,
+        sp_entity_id: str,
+        destination: str,
+        in_response_to: str | None,
+        email: str = "jane@acme.test",
+        attributes: dict | None = None,
+        sign_response: bool = True,
+        sign_assertion: bool = True,
+        sha1: bool = False,
+    ) -> str:
+        identity = attributes or {
+            "mail": [email],
+            "givenName": ["Jane"],
+            "sn": ["Doe"],
+            "groups": ["Engineering", "Admins"],
+        }
+        response = self.server.create_authn_response(
+            identity=identity,
+            in_response_to=in_response_to,
+            destination=destination,
+            sp_entity_id=sp_entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
+            userid=email,
+            authn={"class_ref": PASSWORDPROTECTEDTRANSPORT},
+            sign_response=sign_response,
+            sign_assertion=sign_assertion,
+            sign_alg=xmldsig.SIG_RSA_SHA1 if sha1 else xmldsig.SIG_RSA_SHA256,
+            digest_alg=xmldsig.DIGEST_SHA1 if sha1 else xmldsig.DIGEST_SHA256,
+        )
+        return base64.b64encode(str(response).encode()).decode()

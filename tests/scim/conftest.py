@@ -1,0 +1,50 @@
+"""A directory of an organization, and an IdP's SCIM client for it."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Event
+from tests.factories import make_directory, make_organization
+from tests.scim.helpers import ScimClient
+
+
+@pytest.fixture
+def org(app):
+    return make_organization("Acme", domains=["acme.test"])
+
+
+@pytest.fixture
+def directory(org):
+    """(directory, bearer token) of an Okta SCIM directory."""
+    return make_directory(org, "okta scim v2.0")
+
+
+@pytest.fixture
+def scim(app, directory):
+    return ScimClient(app, directory[0].id, directory[1])
+
+
+@pytest.fixture
+def api(app):
+    from tests.factories import make_api_key
+
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
+    return client
+
+
+@pytest.fixture
+def new_events(app):
+    """A function returning the events recorded since its last call, as (type, data)."""
+    seen: set[str] = set()
+
+    def since_last_call() -> list[tuple[str, dict]]:
+        db.session.expire_all()
+        rows = db.session.scalars(select(Event).order_by(Event.id)).all()
+        fresh = [row for row in rows if row.id not in seen]
+        seen.update(row.id for row in fresh)
+        return [(row.event, row.data) for row in fresh]
+
+    since_last_call()
+    return since_last_call
