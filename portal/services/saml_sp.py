@@ -132,7 +132,7 @@ def authn_request(connection: Connection, relay_state: str) -> tuple[str, str, s
 
 
 def validate(
-    connection: Connection, saml_response: str, request_id: str | None
+    connection: Connection, saml_response: str, request_id: str | None, root=None
 ) -> ValidatedResponse:
     """A response that passed every check, or SignInRefused with the first failure's code.
 
@@ -140,7 +140,7 @@ def validate(
     refuses a response with neither); `request_id` None means IdP-initiated.
     """
     xml = saml_guard.decode(saml_response)
-    saml_guard.check(saml_guard.parse(xml))
+    saml_guard.check(saml_guard.parse(xml) if root is None else root)
     response = OneLogin_Saml2_Response(settings_for(connection), saml_response)
     try:
         response.is_valid(
@@ -161,10 +161,9 @@ def validate(
     )
 
 
-def in_response_to(saml_response: str) -> str | None:
-    """The InResponseTo of a response, read safely before validation (to find its session)."""
-    root = saml_guard.parse(saml_guard.decode(saml_response))
-    return root.get("InResponseTo")
+def parse_response(saml_response: str):
+    """The response's XML tree, parsed safely, to find its session before validation."""
+    return saml_guard.parse(saml_guard.decode(saml_response))
 
 
 def _request_data(connection_id: str, post_data: dict) -> dict:

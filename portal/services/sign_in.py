@@ -165,17 +165,18 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
     """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
     connection = connections.get_connection(connection_id)
     try:
-        session = _session_for(connection, saml_response)
+        root = saml_sp.parse_response(saml_response)
+        session = _session_for(connection, root.get("InResponseTo"))
     except SignInRefused as refusal:
         _record_orphan(connection, refusal, saml_response)
         return Outcome(None, None, refusal.code)
     try:
-        result = saml_sp.validate(connection, saml_response, session.request_id)
+        result = saml_sp.validate(connection, saml_response, session.request_id, root)
     except SignInRefused as refusal:
         return _fail(session, refusal.code, refusal.detail, saml_response)
-    session.response_payload = _clip(result.xml)
     if _assertion_seen(connection.id, result.assertion_id):
         return _fail(session, "replayed_assertion", "", saml_response)
+    session.response_payload = _clip(result.xml)
     profile = profiles.build_profile(connection, result.name_id, result.attributes)
     if not profile["email"]:
         return _fail(session, "missing_email", "", saml_response)
@@ -189,15 +190,16 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
 
 
 def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
-    return (
-        db.session.scalar(
-            select(ConnectionSession.id).where(
-                ConnectionSession.connection_id == connection_id,
-                ConnectionSession.assertion_id == assertion_id,
+    with db.session.no_autoflush:
+        return (
+            db.session.scalar(
+                select(ConnectionSession.id).where(
+                    ConnectionSession.connection_id == connection_id,
+                    ConnectionSession.assertion_id == assertion_id,
+                )
             )
+            is not None
         )
-        is not None
-    )
 
 
 def exchange_code(code: str) -> tuple[str, int, dict]:
@@ -231,8 +233,7 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-def _session_for(connection: Connection, saml_response: str) -> ConnectionSession:
-    request_id = saml_sp.in_response_to(saml_response)
+def _session_for(connection: Connection, request_id: str | None) -> ConnectionSession:
     if request_id is None:
         if not connection.allow_idp_initiated:
             raise SignInRefused("unsolicited_response")

@@ -43,6 +43,7 @@ JITTER = 0.2
 CLAIM_FOR = timedelta(seconds=60)
 # A job due this long ago that has not run is presumed lost; the relay queues it again.
 LOST_AFTER = timedelta(minutes=5)
+DISPATCH_BATCH = 500
 RELAY_BATCH = 200
 RELAY_MAX_BATCHES = 25
 
@@ -85,10 +86,11 @@ events.subscribe(tuple(events.EVENT_TYPES), _note_event)
 @sa_event.listens_for(db.session, "after_commit")
 def _dispatch_committed_events(session) -> None:
     event_ids = session.info.pop(_DISPATCH_AFTER_COMMIT, [])
-    if event_ids:
-        # One job per commit. If the queue is down the events stay undispatched and the
-        # relay fans them out later; the request that made them succeeds either way.
-        _hand_to_queue(DISPATCH_JOB, event_ids)
+    # A job per commit (per batch, for bulk changes). If the queue is down the events stay
+    # undispatched and the relay fans them out later; the change itself stands either way.
+    for start in range(0, len(event_ids), DISPATCH_BATCH):
+        if not _hand_to_queue(DISPATCH_JOB, event_ids[start : start + DISPATCH_BATCH]):
+            return
 
 
 @sa_event.listens_for(db.session, "after_transaction_end")
