@@ -2,6 +2,7 @@
 
 import json
 import sys
+import time
 
 import click
 from flask import current_app
@@ -10,7 +11,7 @@ from flask_migrate import upgrade
 
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.services import credentials, demo, directories
+from portal.services import credentials, demo, directories, mail, onboarding
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -90,3 +91,63 @@ def create_directory_command(organization, directory_type):
     base_url = directories.scim_base_url(current_app.config["PORTAL_PUBLIC_URL"], directory)
     payload = {"directory_id": directory.id, "scim_base_url": base_url, "bearer_token": token}
     click.echo(json.dumps(payload))
+
+
+@portal_cli.command("onboard")
+@click.option("--name", required=True, help="The customer organization's name.")
+@click.option("--domain", "domains", multiple=True, required=True, help="Repeat for each.")
+@click.option("--admin-email", required=True, help="Where the setup link is emailed.")
+@click.option(
+    "--feature",
+    "features",
+    multiple=True,
+    type=click.Choice(["sso", "dsync", "domain_verification"]),
+    help="What the IT admin sets up (repeatable; default: all three).",
+)
+@click.option("--wait", is_flag=True, help="Wait until SSO and directory sync are live.")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds --wait waits.")
+@click.option("--interval", default=5.0, hidden=True, help="Seconds between checks.")
+def onboard_command(name, domains, admin_email, features, wait, timeout, interval):
+    """Onboard a customer: organization, setup link emailed to the IT admin; prints JSON.
+
+    With --wait, progress lines go to stderr and a second JSON line (connection_id,
+    directory_id) to stdout once SSO is active, the directory linked and users syncing.
+    """
+    try:
+        mail.check_transport()  # before anything is created, so a retry starts clean
+        org = onboarding.create_customer(name, list(domains))
+    except PortalError as error:
+        _fail(error.message)
+    try:
+        invitation = onboarding.invite_admin(
+            org.id, list(features) or ["sso", "dsync", "domain_verification"], admin_email
+        )
+    except PortalError as error:
+        _fail(
+            f"{error.message} The organization {org.id} was created; send the link from the "
+            "dashboard's Invite admin page."
+        )
+    click.echo(json.dumps({"organization_id": org.id, "admin_portal_link": invitation.url}))
+    if wait:
+        _wait_for_setup(org.id, timeout, interval)
+
+
+def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> None:
+    deadline = time.monotonic() + timeout
+    reported: set[str] = set()
+    while True:
+        db.session.rollback()  # a new transaction sees what others committed since
+        for step in onboarding.checklist(organization_id):
+            if step.done and step.key not in reported:
+                reported.add(step.key)
+                click.echo(f"done: {step.label}", err=True)
+        if onboarding.is_set_up(organization_id):
+            click.echo(json.dumps(onboarding.set_up_ids(organization_id)))
+            return
+        if time.monotonic() >= deadline:
+            _fail(
+                f"Timed out after {timeout:g} seconds waiting for the IT admin to finish set-up "
+                "(an active SSO connection, a linked directory and at least one synced user). "
+                f"The setup link stays valid; follow {organization_id} in the dashboard."
+            )
+        time.sleep(interval)

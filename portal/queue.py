@@ -95,6 +95,7 @@ class InProcessJobQueue:
         self._thread: threading.Thread | None = None
         self._running = False
         self._periodic_started = False
+        self._stopped = False
         self.completed = 0
         self.failed = 0
 
@@ -159,19 +160,27 @@ class InProcessJobQueue:
             self._thread = threading.Thread(target=self._work, name="portal-jobs", daemon=True)
             self._thread.start()
 
+    def stop(self) -> None:
+        """Stop the worker thread after its current job; queued jobs are dropped."""
+        with self._wake:
+            self._stopped = True
+            self._due.clear()
+            self._wake.notify_all()
+
     def _next_job(self):
         with self._wake:
-            while True:
+            while not self._stopped:
                 now = time.monotonic()
                 if self._due and self._due[0][0] <= now:
                     self._running = True
                     return heapq.heappop(self._due)
                 timeout = (self._due[0][0] - now) if self._due else None
                 self._wake.wait(timeout)
+            return None
 
     def _work(self) -> None:
-        while True:
-            _, _, name, args, kwargs, _ = self._next_job()
+        while (job := self._next_job()) is not None:
+            _, _, name, args, kwargs, _ = job
             try:
                 self._run(name, args, kwargs)
             finally:

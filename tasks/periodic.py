@@ -1,6 +1,11 @@
-"""Jobs that run every so often: each run schedules the next one under a fixed job id, so
-however many workers start them, one chain runs."""
+"""Jobs that run every so often. Each run schedules the next under an id naming its time
+slot, so however many workers start a chain, the chains meet in one job per slot.
 
+(A slot id, not one fixed id: RQ expires a finished job's record after `result_ttl`, and a
+next run scheduled under the same id would vanish with it.)
+"""
+
+import time
 from datetime import timedelta
 
 from portal.queue import enqueue, enqueue_in, resolve_job
@@ -13,6 +18,11 @@ EVERY = {
 
 def job_id(name: str) -> str:
     return "periodic-" + name.replace(".", "-")
+
+
+def slot_job_id(name: str, due_epoch: float) -> str:
+    """The id of the run of `name` due at `due_epoch` (seconds), by interval slot."""
+    return f"{job_id(name)}-{int(due_epoch // EVERY[name].total_seconds())}"
 
 
 def start_all() -> None:
@@ -28,4 +38,6 @@ def run(name: str):
     try:
         return resolve_job(name)()
     finally:
-        enqueue_in(EVERY[name], "tasks.periodic.run", name, job_id=job_id(name))
+        every = EVERY[name]
+        next_id = slot_job_id(name, time.time() + every.total_seconds())
+        enqueue_in(every, "tasks.periodic.run", name, job_id=next_id)

@@ -112,6 +112,8 @@ def app(database_url, app_config):
     app = create_app(_test_config(database_url, **app_config))
     with app.app_context():
         yield app
+        if hasattr(app.extensions["portal_queue"], "stop"):
+            app.extensions["portal_queue"].stop()  # no job of this test outlives its database
         db.session.rollback()
         _delete_all_rows()
         db.session.remove()
@@ -183,3 +185,13 @@ def make_receiver():
     yield make
     for receiver in made:
         receiver.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback; `received` holds what it was sent."""
+    from tests.peers.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    yield server
+    server.stop()

@@ -1,11 +1,7 @@
-from portal.services import credentials
-
-
-def test_home_tells_the_developer_how_to_point_the_sdk_here(client):
+def test_the_front_page_is_the_dashboard_sign_in(client):
     page = client.get("/").get_data(as_text=True)
-    assert "WORKOS_BASE_URL" in page
-    assert "http://portal.test" in page
-    assert credentials.environment().client_id in page
+    assert "Sign in to the portal dashboard" in page
+    assert "portal is running" in page
 
 
 def test_htmx_is_served_from_our_own_static_folder(client):

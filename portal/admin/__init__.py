@@ -12,4 +12,6 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     guard,
     launch,
     pages,
+    sso,
+    sso_sign_ins,
 )

@@ -1,25 +1,15 @@
-"""The portal's sections. Each feature's setup and management grow here as it lands."""
+"""The portal's sections whose setup has not shipped yet; finished ones have their own module."""
 
 from flask import g, render_template
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.services import setup_progress, sso_policy
+from portal.services import setup_progress
 
 
 def _section(template: str, intent: str):
     return render_template(
         template, configured=setup_progress.is_configured(g.organization.id, intent)
-    )
-
-
-@bp.get("/sso")
-@requires_intent("sso")
-def sso():
-    return render_template(
-        "admin/sso.html",
-        configured=setup_progress.is_configured(g.organization.id, "sso"),
-        domain_blocker=sso_policy.activation_blocker(g.organization),
     )
 
 

@@ -1,7 +1,12 @@
-"""Pages for the developer running portal."""
+"""Pages for the developer running portal, under /dashboard/ (Flask-Login users)."""
 
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
 
-from portal.dashboard import auth, routes  # noqa: E402, F401  (register on import)
+from portal.dashboard import (  # noqa: E402, F401  (register on import)
+    auth,
+    organizations,
+    routes,
+    settings,
+)

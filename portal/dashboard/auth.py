@@ -1,9 +1,78 @@
-"""Flask-Login wiring for dashboard users."""
+"""Signing in and out of the dashboard, and the guard every other dashboard page sits behind."""
 
+from flask import g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portal.dashboard import bp
 from portal.extensions import db, login_manager
 from portal.models import DashboardUser
+from portal.services import dashboard_sign_in
+
+PUBLIC_ENDPOINTS = {"dashboard.login"}
 
 
 @login_manager.user_loader
 def load_dashboard_user(user_id: str) -> DashboardUser | None:
     return db.session.get(DashboardUser, user_id)
+
+
+@bp.before_request
+def require_dashboard_user():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    target = url_for("dashboard.login", next=request.path)
+    if request.headers.get("HX-Request"):
+        # A redirect would be swapped into the fragment; tell htmx to leave the page.
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only our own dashboard paths: never an open redirect.
+    if target and target.startswith("/dashboard/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.get("/")
+@bp.route("/dashboard/login", methods=["GET", "POST"])  # first: url_for builds this one
+def login():
+    """The sign-in page (also the site's front page when signed out)."""
+    next_path = request.values.get("next")
+    if current_user.is_authenticated:
+        return redirect(_safe_next(next_path))
+    if request.method == "GET":
+        return render_template("dashboard/login.html", next_path=next_path, errors={})
+    email = request.form.get("email", "")
+    try:
+        user = dashboard_sign_in.sign_in(
+            email, request.form.get("password", ""), request.remote_addr or ""
+        )
+    except dashboard_sign_in.TooManyAttempts as error:
+        return _login_refused(email, next_path, error.message, 429)
+    if user is None:
+        return _login_refused(email, next_path, "The email or password is not right.", 401)
+    _fresh_session()
+    login_user(user)
+    return redirect(_safe_next(next_path))
+
+
+def _fresh_session() -> None:
+    # Nothing from before sign-in (or after sign-out) carries over, the CSRF token included;
+    # Flask-WTF also caches the token on `g`, which would now name a token the session lacks.
+    session.clear()
+    g.pop("csrf_token", None)
+
+
+def _login_refused(email: str, next_path: str | None, message: str, status: int):
+    page = render_template(
+        "dashboard/login.html", next_path=next_path, email=email, errors={"form": message}
+    )
+    return page, status
+
+
+@bp.post("/dashboard/logout")
+def logout():
+    logout_user()
+    _fresh_session()
+    return redirect(url_for("dashboard.login"))

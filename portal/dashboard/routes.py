@@ -4,7 +4,7 @@ from portal.dashboard import bp
 from portal.services import credentials, health
 
 
-@bp.get("/")
+@bp.get("/dashboard/")
 def home():
     """What this server is, and how the developer's app reaches it."""
     return render_template(

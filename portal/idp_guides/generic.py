@@ -1,6 +1,6 @@
 """Any SCIM 2.0 provider."""
 
-from portal.idp_guides import Guide
+from portal.idp_guides import Guide, SsoGuide
 
 GUIDE = Guide(
     "generic scim v2.0",
@@ -12,5 +12,44 @@ GUIDE = Guide(
         "Authentication: bearer token (OAuth bearer, HTTP header). Token: paste the token.",
         "Send users with userName, emails, name and active; send groups with members.",
         "Assign the people and groups that should have access, then start provisioning.",
+    ),
+)
+
+SSO_GUIDES = (
+    SsoGuide(
+        "GenericSAML",
+        "Another SAML 2.0 provider",
+        (
+            "In your identity provider, add a SAML 2.0 application (service provider).",
+            "Assertion Consumer Service (ACS) URL, also called Single sign-on URL or Reply URL: "
+            "paste the ACS URL (binding HTTP-POST).",
+            "Entity ID, also called Audience or Identifier: paste the SP entity ID. Or import "
+            "the SP metadata URL if your provider can.",
+            "NameID: the user's email address. Sign the response or the assertion with "
+            "SHA-256; do not encrypt the assertion.",
+            "Send the attributes below, then assign the people who may sign in.",
+        ),
+        (
+            ("email", "the user's email"),
+            ("firstName", "first (given) name"),
+            ("lastName", "last (family) name"),
+            ("groups", "group names, multi-value"),
+        ),
+        "Look for 'IdP metadata', 'Federation metadata' or the SSO URL, issuer and signing "
+        "certificate in your provider's app settings.",
+    ),
+    SsoGuide(
+        "GenericOIDC",
+        "Another OpenID Connect provider",
+        (
+            "In your identity provider, register a web application (confidential client) using "
+            "the authorization code flow.",
+            "Redirect URI (callback URL): paste the redirect URI.",
+            "Allow the scopes openid, email and profile.",
+            "Copy the client ID and client secret, and find the discovery URL (it ends in "
+            "/.well-known/openid-configuration).",
+        ),
+        (("email", "email"), ("given_name", "firstName"), ("family_name", "lastName")),
+        "The discovery URL usually is the issuer followed by /.well-known/openid-configuration.",
     ),
 )

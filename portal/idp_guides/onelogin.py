@@ -1,6 +1,6 @@
 """OneLogin: the SCIM Provisioner with SAML (SCIM v2 Enterprise) app."""
 
-from portal.idp_guides import Guide
+from portal.idp_guides import Guide, SsoGuide
 
 GUIDE = Guide(
     "onelogin scim v2.0",
@@ -14,5 +14,33 @@ GUIDE = Guide(
         "are deleted or suspended.",
         "On the Parameters tab, tick Include in User Provisioning for Groups to send groups.",
         "Give users access under Users or through roles.",
+    ),
+)
+
+SSO_GUIDES = (
+    SsoGuide(
+        "OneLoginSAML",
+        "OneLogin",
+        (
+            "In OneLogin Administration open Applications, choose Add App, and add 'SAML Custom "
+            "Connector (Advanced)'. Save.",
+            "Configuration tab: Audience (EntityID): paste the SP entity ID. Recipient and ACS "
+            "(Consumer) URL: paste the ACS URL. ACS (Consumer) URL Validator: paste the ACS URL "
+            "with its dots escaped (for example ^https://portal\\.example\\.com/.*$).",
+            "SAML initiator: Service Provider. SAML signature element: Both. Save.",
+            "Parameters tab: add the parameters below, each with 'Include in SAML assertion' "
+            "ticked.",
+            "SSO tab: SAML Signature Algorithm: SHA-256. Give users access under Users or "
+            "through roles.",
+            "SSO tab: copy the Issuer URL (it serves the metadata) for the next step.",
+        ),
+        (
+            ("email", "Email"),
+            ("firstName", "First Name"),
+            ("lastName", "Last Name"),
+            ("groups", "User Roles (or MemberOf), multi-value"),
+        ),
+        "OneLogin: the Issuer URL on the SSO tab serves the metadata; More Actions, SAML "
+        "Metadata downloads it.",
     ),
 )

@@ -2,6 +2,7 @@
 
 from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
 from portal.models.credentials import ApiKey, DashboardUser, Environment
+from portal.models.dashboard import LoginAttempt, MailMessage
 from portal.models.directory import (
     Directory,
     DirectoryGroup,
@@ -27,6 +28,8 @@ __all__ = [
     "Event",
     "IdempotentRequest",
     "IdpCertificate",
+    "LoginAttempt",
+    "MailMessage",
     "Organization",
     "OrganizationDomain",
     "PortalLink",

@@ -51,6 +51,24 @@ def get_connection(connection_id: str) -> Connection:
     return connection
 
 
+def connection_of(organization_id: str, connection_id: str) -> Connection:
+    """A connection of this organization; NotFound for any other organization's."""
+    connection = db.session.get(Connection, connection_id)
+    if connection is None or connection.organization_id != organization_id:
+        raise NotFound(f"Connection not found: '{connection_id}'.", entity_id=connection_id)
+    return connection
+
+
+def newest_of(organization_id: str) -> Connection | None:
+    """The organization's most recently created connection (the portal sets up one)."""
+    return db.session.scalars(
+        select(Connection)
+        .where(Connection.organization_id == organization_id)
+        .order_by(Connection.id.desc())
+        .limit(1)
+    ).first()
+
+
 def list_connections(
     page: PageRequest,
     organization_id: str | None = None,

@@ -1,12 +1,14 @@
 """The environment's client id, API keys and dashboard users."""
 
+import functools
 import re
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.ids import ulid
 from portal.models import ApiKey, DashboardUser, Environment
@@ -84,6 +86,32 @@ def check_dashboard_password(email: str, password: str) -> DashboardUser | None:
     user = db.session.scalars(
         select(DashboardUser).where(DashboardUser.email == email.strip().lower())
     ).first()
-    if user is None or not check_password_hash(user.password_hash, password):
+    # Hash the password even for an unknown email, so the answer takes as long either way.
+    stored = user.password_hash if user is not None else _unknown_user_hash()
+    if not check_password_hash(stored, password) or user is None:
         return None
     return user
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every API key, active ones first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+        )
+    )
+
+
+def revoke_api_key(key_id: str) -> ApiKey:
+    """Revoke a key; requests with it are refused from now on."""
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"API key not found: '{key_id}'.", entity_id=key_id)
+    key.revoked_at = key.revoked_at or utcnow()
+    db.session.commit()
+    return key

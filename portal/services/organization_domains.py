@@ -205,3 +205,13 @@ def _refuse_taken(org: Organization, name: str, ignore_id: str | None = None) ->
             f"The domain {name} is already verified by another organization.",
             code="domain_already_exists",
         )
+
+
+def verify_manually(organization_id: str, domain_id: str) -> OrganizationDomain:
+    """The developer vouches for the domain (strategy manual); emits ..._domain.verified."""
+    domain = domain_of(organization_id, domain_id)
+    if domain.state == "verified":
+        raise DomainAlreadyVerified(f"The domain {domain.domain} is already verified.")
+    mark_verified(domain, strategy="manual")
+    db.session.commit()
+    return domain

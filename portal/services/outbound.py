@@ -196,7 +196,8 @@ def _exchange(connection, destination: Destination, call: _Call) -> OutboundResp
         latency_ms = int((time.monotonic() - started) * 1000)
         data = _read_at_most(response, call.max_bytes)
     except (OSError, http.client.HTTPException) as error:
-        if aborted.is_set():
+        # The socket's own timeout is the time left at connect, so it may fire first.
+        if aborted.is_set() or isinstance(error, TimeoutError):
             raise _timed_out(call) from None
         raise OutboundError(f"The request to {destination.host} failed: {error!r}.") from None
     finally:

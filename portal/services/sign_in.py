@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.ids import new_id
 from portal.models import Connection, ConnectionSession, OrganizationDomain, SignInGrant
 from portal.models.columns import utcnow
 from portal.services import (
@@ -29,6 +30,9 @@ from portal.services import (
 from portal.services.saml_guard import decode
 from portal.services.sign_in_errors import SignInRefused, explain
 
+# A sign-in the IT admin starts from the portal to test the connection ends on this portal
+# page for its session, and yields no code: nobody signs in to the app through it.
+PORTAL_TEST_PATH = "/admin/sso/sign-in-tests/"
 CODE_LIFETIME = timedelta(minutes=10)
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
 PAYLOAD_LIMIT = 64 * 1024
@@ -97,16 +101,31 @@ def choose_connection(
 
 def start(connection: Connection, redirect_uri: str, client_state: str | None) -> str:
     """Record the attempt and return the IdP URL to send the browser to."""
+    return _begin(
+        connection, ConnectionSession(redirect_uri=redirect_uri, client_state=client_state)
+    )
+
+
+def start_portal_test(connection: Connection) -> tuple[str, str]:
+    """A test sign-in started by the IT admin: the IdP URL and the session id; it ends on
+    the portal's result page for that session."""
+    session_id = new_id("conn_session")
+    result_url = f"{current_app.config['PORTAL_PUBLIC_URL']}{PORTAL_TEST_PATH}{session_id}"
+    return _begin(connection, ConnectionSession(id=session_id, redirect_uri=result_url)), session_id
+
+
+def is_portal_test(session: ConnectionSession) -> bool:
+    prefix = f"{current_app.config['PORTAL_PUBLIC_URL']}{PORTAL_TEST_PATH}"
+    return (session.redirect_uri or "").startswith(prefix)
+
+
+def _begin(connection: Connection, session: ConnectionSession) -> str:
     if connection.state in ("draft",) or not connections.is_configured(connection):
         raise SignInError("connection_not_ready", explain("connection_not_ready"))
     if connection.state == "inactive":
         raise SignInError("connection_inactive", explain("connection_inactive"))
-    session = ConnectionSession(
-        connection_id=connection.id,
-        organization_id=connection.organization_id,
-        redirect_uri=redirect_uri,
-        client_state=client_state,
-    )
+    session.connection_id = connection.id
+    session.organization_id = connection.organization_id
     db.session.add(session)
     db.session.flush()
     if connection.protocol == "oidc":
@@ -268,6 +287,9 @@ def _succeed(session: ConnectionSession, connection: Connection, profile: dict) 
     session.state, session.completed_at, session.profile = "succeeded", now, profile
     if connection.state == "validating":
         connections.activate(connection)
+    if is_portal_test(session):
+        db.session.commit()
+        return Outcome(session, session.redirect_uri)
     code = secrets.token_urlsafe(32)
     db.session.add(
         SignInGrant(
@@ -288,6 +310,8 @@ def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outco
     if not session.response_payload:
         session.response_payload = _clip(_decoded(raw))
     db.session.commit()
+    if is_portal_test(session):
+        return Outcome(session, session.redirect_uri, code)
     params = {"error": code, "error_description": explain(code)}
     return Outcome(session, _redirect(session, params), code)
 

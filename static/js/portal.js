@@ -16,3 +16,15 @@ document.addEventListener("click", async (event) => {
   }
   setTimeout(() => { button.textContent = "Copy"; }, 2000);
 });
+
+// A form with data-watch="<element id>" (the test sign-in, which opens in a new tab) makes
+// that element start following the attempt: it fetches its own polling URL once.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-watch]");
+  if (!form || !window.htmx) return;
+  const id = form.dataset.watch;
+  setTimeout(() => {
+    const status = document.getElementById(id);
+    if (status) htmx.ajax("GET", status.dataset.watchUrl, { target: `#${id}`, swap: "outerHTML" });
+  }, 1000);
+});

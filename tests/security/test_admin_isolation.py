@@ -10,7 +10,9 @@ from sqlalchemy import select
 from portal.admin.guard import PUBLIC_ENDPOINTS
 from portal.admin.intents import SECTIONS
 from portal.extensions import db
-from portal.models import Event, OrganizationDomain
+from portal.models import Connection, ConnectionSession, Event, OrganizationDomain
+from portal.services import connections
+from portal.services.connections import ConnectionSettings
 from tests.factories import make_organization, make_portal_link
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
@@ -20,12 +22,28 @@ ALL_INTENTS = [section.intent for section in SECTIONS]
 def tenants(app):
     a = make_organization("Alpha Org", domains=["alpha.test"])
     b = make_organization("Bravo Org", domains=["bravo.test"])
+    connection = connections.create_connection(
+        b.id, ConnectionSettings(connection_type="OktaSAML", name="Bravo SSO")
+    )
+    db.session.add(
+        ConnectionSession(
+            connection_id=connection.id,
+            organization_id=b.id,
+            state="failed",
+            error_code="bad_signature",
+            response_payload="<bravo-secret-response/>",
+        )
+    )
+    db.session.commit()
     return a, b
 
 
 def _ids_of(b) -> dict[str, str]:
     """URL parameter name -> an id belonging to organization B."""
-    return {"domain_id": b.domains[0].id}
+    session = db.session.scalars(
+        select(ConnectionSession).where(ConnectionSession.organization_id == b.id)
+    ).first()
+    return {"domain_id": b.domains[0].id, "session_id": session.id}
 
 
 def _admin_rules(app):
@@ -54,7 +72,17 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
     a, b = tenants
     client = _signed_in_as(app, a)
     b_domain = b.domains[0]
-    secrets_of_b = [b.name, b_domain.domain, b_domain.verification_token, b_domain.id]
+    b_connection = db.session.scalars(
+        select(Connection).where(Connection.organization_id == b.id)
+    ).one()
+    secrets_of_b = [
+        b.name,
+        b_domain.domain,
+        b_domain.verification_token,
+        b_domain.id,
+        b_connection.id,
+        "bravo-secret-response",
+    ]
     events_before = db.session.scalars(select(Event.id)).all()
     for rule in _admin_rules(app):
         url = rule.build(_ids_of(b), append_unknown=False)[1]
@@ -68,4 +96,5 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
                 client = _signed_in_as(app, a)
     db.session.expire_all()
     assert db.session.get(OrganizationDomain, b_domain.id).state == "pending"
+    assert db.session.get(Connection, b_connection.id).state == "draft"
     assert db.session.scalars(select(Event.id)).all() == events_before

@@ -1,5 +1,6 @@
 """Periodic jobs keep themselves scheduled, one chain however often they are started."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from rq.registry import ScheduledJobRegistry
 from portal.models.columns import utcnow
 from portal.queue import job_queue
 from tasks import periodic
+from tests.peers.worker import run_worker_burst
 
 
 class TestOnRealRedis:
@@ -26,15 +28,31 @@ class TestOnRealRedis:
         assert sorted(queue.job_ids) == sorted(periodic.job_id(name) for name in periodic.EVERY)
 
     def test_each_run_schedules_the_next(self, app):
-        periodic.run("tasks.domains.sweep_pending")
-        periodic.run("tasks.domains.sweep_pending")
+        name = "tasks.domains.sweep_pending"
+        before = time.time()
+        periodic.run(name)
+        periodic.run(name)
+        after = time.time()
         registry = ScheduledJobRegistry(
             app.config["PORTAL_QUEUE_NAME"], connection=Redis.from_url(app.config["REDIS_URL"])
         )
-        job_id = periodic.job_id("tasks.domains.sweep_pending")
-        assert registry.get_job_ids() == [job_id]
-        due = registry.get_scheduled_time(job_id) - utcnow()
-        assert timedelta(minutes=14) < due <= timedelta(minutes=15)
+        slots = {periodic.slot_job_id(name, t + 900) for t in (before, after)}
+        assert set(registry.get_job_ids()) == slots  # two runs, one next run per slot
+        for job_id in slots:
+            due = registry.get_scheduled_time(job_id) - utcnow()
+            assert timedelta(minutes=14) < due <= timedelta(minutes=15)
+
+    def test_the_next_run_outlives_the_finished_one(self, app, project_root):
+        periodic.start_all()
+        result = run_worker_burst(app, project_root)
+        assert result.returncode == 0, result.stderr
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        registry = ScheduledJobRegistry(app.config["PORTAL_QUEUE_NAME"], connection=connection)
+        scheduled = registry.get_job_ids()
+        assert len(scheduled) == len(periodic.EVERY)
+        for job_id in scheduled:
+            # RQ expires a finished job's record; the scheduled next run must not expire.
+            assert connection.ttl(f"rq:job:{job_id}") == -1, job_id
 
 
 def test_only_known_jobs_run_periodically(app):

@@ -1,0 +1,93 @@
+"""The developer's settings: branding, redirects, API keys, and the mail that went out."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from portal.dashboard import bp
+from portal.dashboard.form_errors import by_field
+from portal.errors import InvalidInput
+from portal.services import branding, credentials, mail
+from portal.services.pagination import PageRequest
+
+
+@bp.route("/dashboard/settings/branding", methods=["GET", "POST"])
+def branding_settings():
+    if request.method == "GET":
+        return render_template("dashboard/branding.html", brand=branding.settings(), errors={})
+    upload = request.files.get("logo")
+    try:
+        branding.update(
+            app_name=request.form.get("app_name", ""),
+            brand_color=request.form.get("brand_color", ""),
+            logo=upload.read() if upload and upload.filename else None,
+            remove_logo=bool(request.form.get("remove_logo")),
+        )
+    except InvalidInput as error:
+        page = render_template(
+            "dashboard/branding.html",
+            brand=branding.settings(),
+            form=request.form,
+            errors=by_field(error, "app_name"),
+        )
+        return page, error.status
+    flash("Branding saved. IT admins see it on their next page.")
+    return redirect(url_for("dashboard.branding_settings"))
+
+
+@bp.route("/dashboard/settings/redirects", methods=["GET", "POST"])
+def redirect_settings():
+    if request.method == "GET":
+        return render_template("dashboard/redirects.html", brand=branding.settings(), errors={})
+    url = request.form.get("default_return_url", "")
+    try:
+        branding.update_default_return_url(url)
+    except InvalidInput as error:
+        page = render_template(
+            "dashboard/redirects.html",
+            brand=branding.settings(),
+            value=url,
+            errors=by_field(error, "default_return_url"),
+        )
+        return page, error.status
+    flash("Default return URL saved.")
+    return redirect(url_for("dashboard.redirect_settings"))
+
+
+@bp.get("/dashboard/settings/api-keys")
+def api_keys():
+    return _api_keys_page()
+
+
+@bp.post("/dashboard/settings/api-keys")
+def create_api_key():
+    name = request.form.get("name", "")
+    try:
+        key, secret = credentials.create_api_key(name)
+    except InvalidInput as error:
+        return _api_keys_page(errors=by_field(error, "name"), name=name, status=error.status)
+    return _api_keys_page(new_key=key, secret=secret, status=201)
+
+
+def _api_keys_page(status=200, **context):
+    context.setdefault("errors", {})
+    page = render_template(
+        "dashboard/api_keys.html",
+        keys=credentials.list_api_keys(),
+        client_id=credentials.environment().client_id,
+        **context,
+    )
+    return page, status
+
+
+@bp.post("/dashboard/settings/api-keys/<key_id>/revoke")
+def revoke_api_key(key_id):
+    key = credentials.revoke_api_key(key_id)
+    flash(f"Revoked the API key {key.name} ({key.display_prefix}…).")
+    return redirect(url_for("dashboard.api_keys"))
+
+
+@bp.get("/dashboard/settings/emails")
+def sent_emails():
+    page = mail.list_messages(
+        PageRequest(limit=20, before=request.args.get("before"), after=request.args.get("after"))
+    )
+    return render_template("dashboard/emails.html", page=page)

@@ -1,0 +1,37 @@
+"""What the dashboard keeps besides users: sent mail (the outbox) and failed sign-ins."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.columns import UTCDateTime, created_at_column, id_column
+
+
+class MailMessage(db.Model):
+    """A mail portal sent: over SMTP (`transport` "smtp") or, without SMTP, only kept here."""
+
+    __tablename__ = "mail_messages"
+
+    id: Mapped[str] = id_column("mail")
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(320), nullable=False)
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    transport: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class LoginAttempt(db.Model):
+    """One failed dashboard sign-in; recent ones per email and address throttle the next."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_ip", "email", "ip_address", "created_at"),)
+
+    id: Mapped[str] = id_column("login_attempt")
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    ip_address: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -1,0 +1,179 @@
+"""Onboarding one customer: the organization, the IT admin's setup link, and how far along
+the set-up is (the dashboard's checklist and `flask portal onboard --wait`)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.errors import Conflict, InvalidInput
+from portal.extensions import db
+from portal.models import (
+    Connection,
+    Directory,
+    DirectoryUser,
+    Organization,
+    OrganizationDomain,
+    PortalLink,
+    PortalSession,
+)
+from portal.services import credentials, mail, organizations, portal_links, setup_progress
+from portal.services.domain_names import normalize_domain
+from portal.services.organizations import DomainClaim, OrganizationChanges
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Invitation:
+    link: PortalLink
+    url: str
+    emailed_to: str | None
+
+
+def _exists(query) -> bool:
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def checklist(organization_id: str) -> list[Step]:
+    """The onboarding steps in order, each done or not, from the organization's data now."""
+    org_id = organizations.get_organization(organization_id).id
+    setup_links = select(PortalLink.id).where(
+        PortalLink.organization_id == org_id, PortalLink.kind == "setup"
+    )
+    opened = select(PortalSession.id).where(
+        PortalSession.organization_id == org_id, PortalSession.portal_link_id.in_(setup_links)
+    )
+    users = select(DirectoryUser.id).where(DirectoryUser.organization_id == org_id)
+    return [
+        Step("organization_created", "Organization created", True),
+        Step("link_sent", "Setup link sent", _exists(setup_links)),
+        Step("link_opened", "Link opened by the IT admin", _exists(opened)),
+        Step(
+            "domain_verified",
+            "Domain verified",
+            setup_progress.is_configured(org_id, "domain_verification"),
+        ),
+        Step("sso_active", "SSO connection active", setup_progress.is_configured(org_id, "sso")),
+        Step("directory_linked", "Directory linked", setup_progress.is_configured(org_id, "dsync")),
+        Step("users_syncing", "Users syncing", _exists(users)),
+    ]
+
+
+def create_customer(name: str, domains: list[str]) -> Organization:
+    """A new organization, refused when its name or one of its domains is already taken."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the organization a name.", field="name")
+    claimed = []
+    for raw in domains:
+        domain = normalize_domain(raw, field="domains")
+        if domain in claimed:
+            raise InvalidInput(f"{domain} is listed twice.", field="domains")
+        claimed.append(domain)
+    same_name = select(Organization.id).where(func.lower(Organization.name) == name.lower())
+    if _exists(same_name):
+        raise Conflict(f"An organization named {name} already exists.", code="duplicate")
+    for domain in claimed:
+        taken = select(OrganizationDomain.organization_id).where(
+            OrganizationDomain.domain == domain
+        )
+        if _exists(taken):
+            raise Conflict(
+                f"The domain {domain} already belongs to another organization.",
+                code="duplicate",
+            )
+    changes = OrganizationChanges(
+        name=name, domains=[DomainClaim(d) for d in claimed], provided={"name", "domains"}
+    )
+    return organizations.create_organization(changes)
+
+
+def invite_admin(organization_id: str, features: list[str], email: str | None = None) -> Invitation:
+    """A setup link for the chosen features, mailed to `email` when given.
+
+    When the mail cannot go out the link is revoked again, so a retry is not refused.
+    """
+    if email is not None:
+        email = email.strip()
+        if not credentials.EMAIL_PATTERN.match(email):
+            raise InvalidInput(
+                "Enter the IT admin's email address, like it@example.com.", field="email"
+            )
+    return_url = credentials.environment().default_return_url
+    link, url = portal_links.create_setup_link(organization_id, features, return_url=return_url)
+    if email is None:
+        return Invitation(link, url, None)
+    subject, body = mail.setup_invitation(
+        link.organization.name, url, f"{link.expires_at:%Y-%m-%d}"
+    )
+    try:
+        mail.send(email, subject, body, organization_id=link.organization_id)
+    except mail.MailUnavailable:
+        portal_links.revoke_setup_link(organization_id)
+        raise
+    return Invitation(link, url, email)
+
+
+def is_set_up(organization_id: str) -> bool:
+    """An active SSO connection, a linked directory and at least one directory user."""
+    done = {step.key for step in checklist(organization_id) if step.done}
+    return {"sso_active", "directory_linked", "users_syncing"} <= done
+
+
+def set_up_ids(organization_id: str) -> dict:
+    """The active connection's and linked directory's ids (None until they exist)."""
+    connection_id = db.session.scalar(
+        select(Connection.id)
+        .where(Connection.organization_id == organization_id, Connection.state == "active")
+        .order_by(Connection.id.desc())
+        .limit(1)
+    )
+    directory_id = db.session.scalar(
+        select(Directory.id)
+        .where(Directory.organization_id == organization_id, Directory.state == "linked")
+        .order_by(Directory.id.desc())
+        .limit(1)
+    )
+    return {"connection_id": connection_id, "directory_id": directory_id}
+
+
+@dataclass(frozen=True)
+class DirectorySummary:
+    directory: Directory
+    counts: dict
+
+
+@dataclass(frozen=True)
+class Overview:
+    organization: Organization
+    domains: list
+    connections: list
+    directories: list[DirectorySummary]
+    active_link: PortalLink | None
+    steps: list[Step]
+
+
+def overview(organization_id: str) -> Overview:
+    """Everything the dashboard shows about one customer."""
+    from portal.services import directories, organization_domains
+
+    org = organizations.get_organization(organization_id)
+    connections = db.session.scalars(
+        select(Connection).where(Connection.organization_id == org.id).order_by(Connection.id)
+    )
+    found = db.session.scalars(
+        select(Directory).where(Directory.organization_id == org.id).order_by(Directory.id)
+    )
+    return Overview(
+        organization=org,
+        domains=organization_domains.domains_of(org.id),
+        connections=list(connections),
+        directories=[DirectorySummary(d, directories.counts(d.id)) for d in found],
+        active_link=portal_links.active_setup_link(org.id),
+        steps=checklist(org.id),
+    )

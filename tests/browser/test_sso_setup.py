@@ -1,0 +1,73 @@
+"""The SSO section in real Chromium: choose Okta, enter the IdP by hand, test sign-in in a new
+tab against a real pysaml2 IdP, and watch the first tab follow along."""
+
+import html
+import urllib.request
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Connection
+from tests.browser.conftest import accessibility_violations, screenshot
+from tests.factories import make_organization
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+
+
+def _idp_answering(page, idp, acs_url, entity_id):
+    """Serve the IdP's sign-on URL in the browser: it signs the user in and posts to the ACS."""
+
+    def answer(route):
+        saml_response = idp.respond(
+            sp_entity_id=entity_id,
+            destination=acs_url,
+            in_response_to=idp.request_id(route.request.url),
+        )
+        body = (
+            "<!doctype html><title>IdP</title>"
+            f'<form method="post" action="{html.escape(acs_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}"></form>'
+            "<script>document.forms[0].submit()</script>"
+        )
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+    page.context.route(f"{IDP_SSO_URL}*", answer)
+
+
+def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
+    _, server = portal
+    page.set_default_timeout(10000)
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="sso").link)
+    assert page.url.endswith("/admin/sso")
+    assert accessibility_violations(page) == []
+    page.get_by_label("Okta (SAML)").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="1. Set up the app in Okta (SAML)").wait_for()
+
+    idp = SigningIdp(tmp_path)
+    page.get_by_text("Enter the values by hand").click()
+    page.get_by_label("IdP sign-on URL (SSO URL)").fill(IDP_SSO_URL)
+    page.get_by_label("IdP entity ID (Issuer)").fill(IDP_ENTITY_ID)
+    page.get_by_label("Signing certificate (PEM)").fill(idp.certificate)
+    page.get_by_role("button", name="Save values").click()
+    page.get_by_text("SHA-256 fingerprint").wait_for()
+
+    connection = db.session.scalars(select(Connection)).one()
+    base = f"{server.url}/sso/saml/{connection.id}"
+    sp_file = tmp_path / "sp.xml"
+    sp_file.write_bytes(urllib.request.urlopen(f"{base}/metadata").read())  # noqa: S310
+    idp.trust_service_provider(sp_file)
+    _idp_answering(page, idp, f"{base}/acs", base)
+
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("button", name="Test sign-in").click()
+    result_tab = new_tab.value
+    result_tab.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for()
+
+    page.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for(timeout=15000)
+    assert page.get_by_text("The connection is active.").is_visible()
+    page.get_by_text("1. Set up the app in Okta (SAML)").click()  # open the walk-through
+    assert accessibility_violations(page) == []
+    screenshot(page, "sso-tested")
+    db.session.expire_all()
+    assert db.session.get(Connection, connection.id).state == "active"

@@ -1,0 +1,233 @@
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Connection, MailMessage, Organization, PortalLink
+from portal.services import connections, onboarding, portal_links
+from tests.factories import make_directory, make_organization
+from tests.scim.helpers import USER_SCHEMA, ScimClient
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def steps_done(page: str) -> list[str]:
+    return re.findall(r'class="step-done" data-step="([a-z_]+)"', page)
+
+
+@pytest.fixture
+def org(app):
+    return make_organization("Acme Corp", domains=["acme.test"])
+
+
+def test_list_searches_by_name(signed_in):
+    make_organization("Acme Corp")
+    make_organization("Globex")
+    page = body(signed_in.get("/dashboard/organizations?q=glob"))
+    assert "Globex" in page and "Acme Corp" not in page
+    assert "No organization" in body(signed_in.get("/dashboard/organizations?q=zzz"))
+
+
+def test_list_pages_through_many_organizations(signed_in):
+    for number in range(21):
+        make_organization(f"Customer {number:02d}")
+    first = body(signed_in.get("/dashboard/organizations"))
+    assert "Customer 20" in first and "Customer 00" not in first
+    older = re.search(r'href="(/dashboard/organizations\?after=[^"]+)"', first).group(1)
+    second = body(signed_in.get(older.replace("&amp;", "&")))
+    assert "Customer 00" in second and "Customer 20" not in second
+    assert "Newer" in second
+
+
+def test_create_an_organization_with_domains(signed_in):
+    response = signed_in.post(
+        "/dashboard/organizations/new", data={"name": "Initech", "domains": "initech.test\nb.test"}
+    )
+    assert response.status_code == 302
+    org = db.session.scalars(select(Organization)).one()
+    assert response.headers["Location"] == f"/dashboard/organizations/{org.id}"
+    page = body(signed_in.get(response.headers["Location"]))
+    assert "initech.test" in page and "b.test" in page
+    assert "Created Initech." in page
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"name": "", "domains": ""}, "name", "Give the organization a name."),
+        ({"name": "X", "domains": "https://x.test"}, "domains", "is not a domain name"),
+        ({"name": "Acme corp", "domains": ""}, "name", "An organization named Acme corp"),
+        ({"name": "New", "domains": "acme.test"}, "domains", "acme.test already belongs"),
+    ],
+)
+def test_create_explains_what_is_wrong_next_to_the_field(signed_in, org, form, field, message):
+    response = signed_in.post("/dashboard/organizations/new", data=form)
+    assert response.status_code in (409, 422)
+    page = body(response)
+    assert message in page
+    assert f'id="f-{field}-error"' in page
+    assert re.search(rf'aria-describedby="[^"]*f-{field}-error"', page)
+
+
+def test_detail_shows_domains_connections_and_directories(signed_in, org):
+    make_directory(org)
+    db.session.add(
+        Connection(organization_id=org.id, name="Okta", connection_type="OktaSAML", state="draft")
+    )
+    db.session.commit()
+    page = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+    assert "acme.test" in page and "badge-pending" in page
+    assert "OktaSAML" in page and "draft" in page
+    assert "okta scim v2.0" in page and "unlinked" in page and "0 active" in page
+    assert signed_in.get("/dashboard/organizations/org_missing").status_code == 404
+
+
+def test_mark_verified_verifies_the_domain_manually(signed_in, org):
+    domain = org.domains[0]
+    response = signed_in.post(f"/dashboard/organizations/{org.id}/domains/{domain.id}/verify")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert domain.state == "verified" and domain.verification_strategy == "manual"
+    again = signed_in.post(f"/dashboard/organizations/{org.id}/domains/{domain.id}/verify")
+    assert again.status_code == 400
+
+
+def test_checklist_advances_as_the_organization_is_set_up(app, signed_in, org):
+    url = f"/dashboard/organizations/{org.id}/checklist"
+    first = body(signed_in.get(url, headers={"HX-Request": "true"}))
+    assert steps_done(first) == ["organization_created"]
+    assert 'hx-trigger="load delay:3s"' in first  # polls itself while steps remain
+    assert "<html" not in first
+
+    _, link = portal_links.create_setup_link(org.id, ["sso", "dsync", "domain_verification"])
+    assert steps_done(body(signed_in.get(url)))[-1] == "link_sent"
+
+    it_admin = app.test_client()
+    it_admin.get(link.replace("http://portal.test", ""))
+    assert steps_done(body(signed_in.get(url)))[-1] == "link_opened"
+
+    signed_in.post(f"/dashboard/organizations/{org.id}/domains/{org.domains[0].id}/verify")
+    assert steps_done(body(signed_in.get(url)))[-1] == "domain_verified"
+
+    connection = Connection(
+        organization_id=org.id, name="Okta", connection_type="OktaSAML", state="validating"
+    )
+    db.session.add(connection)
+    db.session.flush()
+    assert connections.activate(connection) is None
+    db.session.commit()
+    assert steps_done(body(signed_in.get(url)))[-1] == "sso_active"
+
+    directory, token = make_directory(org)
+    scim = ScimClient(app, directory.id, token)
+    assert scim.get("/Users").status_code == 200  # the IdP's first call links the directory
+    assert steps_done(body(signed_in.get(url)))[-1] == "directory_linked"
+
+    created = scim.post("/Users", {"schemas": [USER_SCHEMA], "userName": "ann@acme.test"})
+    assert created.status_code == 201
+    last = body(signed_in.get(url))
+    assert len(steps_done(last)) == 7
+    assert "hx-trigger" not in last and "Set-up is complete." in last
+    assert onboarding.is_set_up(org.id)
+
+
+def test_detail_page_includes_the_polling_checklist(signed_in, org):
+    page = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+    assert f'hx-get="/dashboard/organizations/{org.id}/checklist"' in page
+
+
+class TestInviteAdmin:
+    def test_copy_the_link_shows_it_once(self, signed_in, org):
+        response = signed_in.post(
+            f"/dashboard/organizations/{org.id}/invite",
+            data={"features": ["sso", "dsync"], "delivery": "copy"},
+        )
+        assert response.status_code == 200
+        page = body(response)
+        assert "http://portal.test/admin/launch?token=" in page
+        assert "not shown again" in page
+        link = portal_links.active_setup_link(org.id)
+        assert link.intents == ["sso", "dsync"]
+        detail = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+        assert "admin/launch?token=" not in detail  # only its hash is kept
+        assert link.expires_at.strftime("%Y-%m-%d") in detail and "Revoke link" in detail
+
+    def test_without_smtp_the_mail_goes_to_the_outbox_and_the_log(self, signed_in, org, caplog):
+        caplog.set_level("INFO", logger="portal.services.mail")
+        response = signed_in.post(
+            f"/dashboard/organizations/{org.id}/invite",
+            data={"features": ["sso"], "delivery": "email", "email": "it@acme.test"},
+        )
+        assert response.status_code == 200
+        assert "We emailed the link to" in body(response)
+        message = db.session.scalars(select(MailMessage)).one()
+        assert message.recipient == "it@acme.test" and message.transport == "outbox"
+        assert "/admin/launch?token=" in message.body
+        assert "it@acme.test" in caplog.text
+        outbox = body(signed_in.get("/dashboard/settings/emails"))
+        assert "it@acme.test" in outbox and "outbox only" in outbox
+
+    def test_with_smtp_the_mail_reaches_the_server(self, app, signed_in, org, smtp_server):
+        app.config["SMTP_URL"] = smtp_server.url
+        response = signed_in.post(
+            f"/dashboard/organizations/{org.id}/invite",
+            data={"features": ["sso"], "delivery": "email", "email": "it@acme.test"},
+        )
+        assert response.status_code == 200
+        [(recipients, message)] = smtp_server.received
+        assert recipients == ["it@acme.test"]
+        assert "Acme Corp" in message["Subject"]
+        link = re.search(r"http://portal.test/admin/launch\?token=\S+", message.get_content())
+        assert link and link.group(0) in body(response)
+        assert db.session.scalars(select(MailMessage)).one().transport == "smtp"
+
+    def test_smtp_down_says_so_and_leaves_no_active_link(self, app, signed_in, org, smtp_server):
+        app.config["SMTP_URL"] = smtp_server.url
+        smtp_server.stop()
+        response = signed_in.post(
+            f"/dashboard/organizations/{org.id}/invite",
+            data={"features": ["sso"], "delivery": "email", "email": "it@acme.test"},
+        )
+        assert response.status_code == 503
+        assert "did not accept the message" in body(response)
+        assert portal_links.active_setup_link(org.id) is None
+
+    @pytest.mark.parametrize(
+        ("form", "field", "message"),
+        [
+            ({"delivery": "copy"}, "features", "Choose one or more of"),
+            (
+                {"features": "sso", "delivery": "email", "email": "nope"},
+                "email",
+                "Enter the IT admin",
+            ),
+        ],
+    )
+    def test_validation_messages(self, signed_in, org, form, field, message):
+        response = signed_in.post(f"/dashboard/organizations/{org.id}/invite", data=form)
+        assert response.status_code == 422
+        page = body(response)
+        assert message in page and f'id="f-{field}-error"' in page
+        assert portal_links.active_setup_link(org.id) is None
+
+    def test_a_second_link_is_refused_while_one_is_active_then_revoke(self, signed_in, org):
+        portal_links.create_setup_link(org.id, ["sso"])
+        form = body(signed_in.get(f"/dashboard/organizations/{org.id}/invite"))
+        assert "already has an active setup link" in form
+        refused = signed_in.post(
+            f"/dashboard/organizations/{org.id}/invite",
+            data={"features": "sso", "delivery": "copy"},
+        )
+        assert refused.status_code == 409
+        assert "Revoke it before creating a new one" in body(refused)
+        revoked = signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke")
+        assert revoked.status_code == 302
+        assert portal_links.active_setup_link(org.id) is None
+        assert db.session.scalars(select(PortalLink)).one().revoked_at is not None
+        assert (
+            signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke").status_code
+            == 404
+        )

@@ -1,0 +1,129 @@
+import io
+
+import pytest
+
+from portal.extensions import db
+from portal.services import branding, credentials
+from tests.factories import make_api_key
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def post_branding(client, logo: bytes | None = None, filename="logo.png", **fields):
+    data = {"app_name": "Acme HR", "brand_color": "#112233", **fields}
+    if logo is not None:
+        data["logo"] = (io.BytesIO(logo), filename)
+    return client.post(
+        "/dashboard/settings/branding", data=data, content_type="multipart/form-data"
+    )
+
+
+@pytest.mark.parametrize("logo", [PNG, SVG, b"\xff\xd8\xff\xe0" + b"\x00" * 32])
+def test_branding_saves_name_colour_and_logo_shown_to_it_admins(signed_in, logo):
+    response = post_branding(signed_in, logo)
+    assert response.status_code == 302
+    saved = branding.settings()
+    assert (saved.app_name, saved.brand_color, saved.has_logo) == ("Acme HR", "#112233", True)
+    assert signed_in.get("/admin/branding/logo").data == logo
+    assert "--brand: #112233" in body(signed_in.get("/admin/branding.css"))
+    page = body(signed_in.get("/dashboard/settings/branding"))
+    assert "Branding saved" in page and 'value="Acme HR"' in page
+
+
+def test_branding_logo_can_be_removed(signed_in):
+    post_branding(signed_in, PNG)
+    post_branding(signed_in, remove_logo="1")
+    assert not branding.settings().has_logo
+
+
+@pytest.mark.parametrize(
+    ("logo", "fields", "field", "message"),
+    [
+        (b"GIF89a" + b"\x00" * 10, {}, "logo", "must be a PNG, SVG or JPEG"),
+        (PNG + b"\x00" * (200 * 1024), {}, "logo", "at most 200 KB"),
+        (None, {"brand_color": "blue"}, "brand_color", "#rrggbb"),
+        (None, {"app_name": "x" * 101}, "app_name", "at most 100 characters"),
+    ],
+)
+def test_branding_validation_messages(signed_in, logo, fields, field, message):
+    response = post_branding(signed_in, logo, **fields)
+    assert response.status_code == 422
+    page = body(response)
+    assert message in page
+    assert (
+        f'id="f-{field}-error"' in page
+        and f'aria-describedby="f-{field}-hint f-{field}-error"' in page
+    )
+    assert branding.settings().app_name is None
+
+
+def test_redirects_save_the_default_return_url(signed_in):
+    url = "https://app.example.com/settings"
+    response = signed_in.post("/dashboard/settings/redirects", data={"default_return_url": url})
+    assert response.status_code == 302
+    assert branding.settings().default_return_url == url
+    signed_in.post("/dashboard/settings/redirects", data={"default_return_url": ""})
+    assert branding.settings().default_return_url is None
+
+
+def test_redirects_refuse_plain_http_except_localhost(signed_in):
+    response = signed_in.post(
+        "/dashboard/settings/redirects", data={"default_return_url": "http://app.example.com/"}
+    )
+    assert response.status_code == 422
+    assert "must use https" in body(response)
+    assert 'id="f-default_return_url-error"' in body(response)
+    ok = signed_in.post(
+        "/dashboard/settings/redirects", data={"default_return_url": "http://localhost:3000/"}
+    )
+    assert ok.status_code == 302
+
+
+def test_redirects_in_production_refuse_even_localhost_http(app, signed_in):
+    app.config["PORTAL_ENV"] = "production"
+    response = signed_in.post(
+        "/dashboard/settings/redirects", data={"default_return_url": "http://localhost:3000/"}
+    )
+    assert response.status_code == 422
+    assert "must use https in production" in body(response)
+
+
+def test_api_keys_create_shows_the_secret_once_then_lists_and_revokes(signed_in):
+    response = signed_in.post("/dashboard/settings/api-keys", data={"name": "billing"})
+    assert response.status_code == 201
+    page = body(response)
+    secret = page.split('id="new-secret">')[1].split("<")[0]
+    assert secret.startswith("sk_")
+    key = credentials.authenticate_api_key(secret)
+    assert key is not None and key.name == "billing"
+    listing = body(signed_in.get("/dashboard/settings/api-keys"))
+    assert secret not in listing
+    assert key.display_prefix in listing and "billing" in listing
+    revoked = signed_in.post(f"/dashboard/settings/api-keys/{key.id}/revoke")
+    assert revoked.status_code == 302
+    db.session.expire_all()  # the request changed the row this session holds
+    assert credentials.authenticate_api_key(secret) is None
+    assert "revoked" in body(signed_in.get("/dashboard/settings/api-keys"))
+
+
+def test_api_keys_show_when_a_key_was_last_used(signed_in):
+    secret = make_api_key("sdk")
+    assert "never" in body(signed_in.get("/dashboard/settings/api-keys"))
+    credentials.authenticate_api_key(secret)
+    assert "never" not in body(signed_in.get("/dashboard/settings/api-keys"))
+
+
+def test_api_key_needs_a_name(signed_in):
+    response = signed_in.post("/dashboard/settings/api-keys", data={"name": " "})
+    assert response.status_code == 422
+    assert "An API key needs a name." in body(response)
+    assert 'id="f-name-error"' in body(response)
+
+
+def test_sent_emails_page_is_empty_at_first(signed_in):
+    assert "No mail yet." in body(signed_in.get("/dashboard/settings/emails"))

@@ -1,0 +1,118 @@
+"""`flask portal onboard`: the end-to-end onboarding of one customer (DESIGN: CLI contract)."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Connection, MailMessage, Organization
+from portal.services import connections, directories, portal_links
+from tests.factories import make_organization
+from tests.scim.helpers import USER_SCHEMA, ScimClient
+
+ARGS = ["portal", "onboard", "--name", "Acme Corp", "--domain", "acme.test"]
+ARGS += ["--domain", "acme-eu.test", "--admin-email", "it@acme.test"]
+
+
+def organizations_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Organization))
+
+
+def test_onboard_creates_the_organization_and_mails_the_link(app, runner, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    result = runner.invoke(args=[*ARGS, "--feature", "sso", "--feature", "dsync"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout.strip().splitlines()[-1])
+    org = db.session.get(Organization, printed["organization_id"])
+    assert org.name == "Acme Corp"
+    assert sorted(d.domain for d in org.domains) == ["acme-eu.test", "acme.test"]
+    assert printed["admin_portal_link"].startswith("http://portal.test/admin/launch?token=")
+    [(recipients, message)] = smtp_server.received
+    assert recipients == ["it@acme.test"]
+    assert printed["admin_portal_link"] in message.get_content()
+    assert portal_links.active_setup_link(org.id).intents == ["sso", "dsync"]
+
+
+def test_without_smtp_the_mail_waits_in_the_outbox(runner):
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    link = json.loads(result.stdout)["admin_portal_link"]
+    assert link in db.session.scalars(select(MailMessage)).one().body
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--domain", "https://bad"], "is not a domain name"),
+        (["--feature", "billing"], "Invalid value for '--feature'"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(runner, extra, message):
+    result = runner.invoke(args=[*ARGS, *extra])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert organizations_count() == 0
+
+
+def test_a_duplicate_organization_is_refused(app, runner):
+    make_organization("acme corp")
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 1
+    assert "An organization named Acme Corp already exists." in result.output
+    assert organizations_count() == 1
+
+
+def test_smtp_down_is_a_clear_error_and_creates_nothing(app, runner, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    smtp_server.stop()
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 1
+    assert f"The mail server at 127.0.0.1:{smtp_server.port}" in result.output
+    assert organizations_count() == 0
+
+
+def test_wait_reports_progress_until_sso_and_directory_sync_are_live(app, runner, monkeypatch):
+    """Between two polls the IT admin does one more step (the patched sleep plays them)."""
+    state = {}
+
+    def verify_domain_and_activate_sso():
+        org = db.session.scalars(select(Organization)).one()
+        state["org"] = org.id
+        from portal.services import organization_domains
+
+        organization_domains.verify_manually(org.id, org.domains[0].id)
+        connection = Connection(
+            organization_id=org.id, name="Okta", connection_type="OktaSAML", state="validating"
+        )
+        db.session.add(connection)
+        db.session.flush()
+        connections.activate(connection)
+        db.session.commit()
+        state["connection"] = connection.id
+
+    def link_directory_and_sync_a_user():
+        directory, token = directories.create_directory(state["org"])
+        state["directory"] = directory.id
+        scim = ScimClient(app, directory.id, token)
+        assert (
+            scim.post("/Users", {"schemas": [USER_SCHEMA], "userName": "a@acme.test"}).status_code
+            == 201
+        )
+
+    steps = [verify_domain_and_activate_sso, link_directory_and_sync_a_user]
+    monkeypatch.setattr("portal.cli.time.sleep", lambda seconds: steps.pop(0)())
+    result = runner.invoke(args=[*ARGS, "--wait", "--timeout", "60"])
+    assert result.exit_code == 0, result.output
+    first, last = (json.loads(line) for line in result.stdout.strip().splitlines())
+    assert first["organization_id"] == state["org"]
+    assert last == {"connection_id": state["connection"], "directory_id": state["directory"]}
+    for label in ("Setup link sent", "Domain verified", "SSO connection active", "Users syncing"):
+        assert f"done: {label}" in result.stderr
+
+
+def test_wait_times_out_with_a_clear_message(runner):
+    result = runner.invoke(args=[*ARGS, "--wait", "--timeout", "0.2", "--interval", "0.05"])
+    assert result.exit_code == 1
+    assert "Timed out after 0.2 seconds" in result.stderr
+    assert json.loads(result.stdout)["organization_id"].startswith("org_")
