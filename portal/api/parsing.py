@@ -35,9 +35,14 @@ def json_body(schema: type[Model]) -> Model:
         raise BadRequest(
             f"The request body is not valid JSON: {error}.", code="invalid_request_body"
         ) from None
+    except RecursionError:
+        raise too_deep() from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.", code="invalid_request_body")
-    _refuse_nul(data, "")
+    try:
+        _refuse_nul(data, "")
+    except RecursionError:
+        raise too_deep() from None
     try:
         return schema.model_validate(data)
     except ValidationError as error:
@@ -66,6 +71,10 @@ def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
     """A path value with a NUL character names no object."""
     if any(NUL in str(value) for value in (values or {}).values()):
         raise NotFound("No object has this id.")
+
+
+def too_deep() -> BadRequest:
+    return BadRequest("The request body is nested too deeply.", code="invalid_request_body")
 
 
 def validation_failed(error: ValidationError) -> InvalidInput:

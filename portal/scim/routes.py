@@ -14,9 +14,11 @@ MAX_COUNT = 1000
 def _body():
     try:
         body = json.loads(request.get_data(cache=True) or b"null")
+        scim_resources.refuse_nul(body)
     except ValueError:
         raise ScimError("The request body is not valid JSON.", 400, "invalidSyntax") from None
-    scim_resources.refuse_nul(body)
+    except RecursionError:
+        raise ScimError("The request body is nested too deeply.", 400, "invalidSyntax") from None
     return body
 
 

@@ -80,6 +80,6 @@ def readable(payload: str | None) -> str:
     if text.startswith(("{", "[")):
         try:
             return json.dumps(json.loads(text), indent=2)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
     return text

@@ -48,7 +48,10 @@ def oidc_callback(connection_id):
 
 @bp.post("/sso/token")
 def token():
-    body = request.get_json(silent=True) or request.form
+    try:
+        body = request.get_json(silent=True) or request.form
+    except RecursionError:
+        raise SignInError("invalid_request", "The request body is nested too deeply.") from None
     sign_in.require_client(body.get("client_id"), body.get("client_secret"), request)
     if body.get("grant_type", "authorization_code") != "authorization_code":
         raise SignInError("unsupported_grant_type", "Only authorization_code is supported.")

@@ -255,3 +255,16 @@ def test_list_pages_with_cursors_in_both_directions(api):
     assert back["list_metadata"]["before"] is None
     oldest_first = api.get("/organizations?limit=10&order=asc").get_json()
     assert [o["id"] for o in oldest_first["data"]] == ids
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50_000 + "]" * 50_000,
+        '{"name": "a", "metadata": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
+    ],
+)
+def test_deeply_nested_bodies_are_a_400_not_a_crash(api, body):
+    response = api.post("/organizations", data=body, content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert response.get_json()["code"] in ("invalid_request_body", "invalid_request_parameters")

@@ -161,3 +161,15 @@ def test_nul_characters_anywhere_are_refused_without_a_500(scim):
     _assert_scim_error(
         scim.patch(f"/Users/{user}", [{"op": "add", "path": "title", "value": "\x00"}]), 400
     )
+
+
+def test_a_deeply_nested_body_is_a_scim_400(app, directory):
+    directory_row, token = directory
+    response = app.test_client().post(
+        f"/scim/v2/{directory_row.id}/Users",
+        data="[" * 50_000 + "]" * 50_000,
+        content_type="application/scim+json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["scimType"] == "invalidSyntax"

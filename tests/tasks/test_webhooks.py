@@ -5,6 +5,7 @@ RQ's scheduler; the relay keeps itself scheduled every minute."""
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -146,12 +147,14 @@ def test_the_relay_is_a_periodic_job_that_runs_every_minute(app, api, make_recei
     make_organization("Acme")
     app.extensions["portal_queue"] = working
 
+    before = time.time()
     report = periodic.run("tasks.webhooks.relay")
+    after = time.time()
 
     assert report == {"events_dispatched": 1, "deliveries_requeued": 0}
     registry = ScheduledJobRegistry(queue=job_queue().rq_queue())
-    job_id = periodic.job_id("tasks.webhooks.relay")
-    assert job_id in registry.get_job_ids()
+    slots = {periodic.slot_job_id("tasks.webhooks.relay", t + 60) for t in (before, after)}
+    [job_id] = [j for j in registry.get_job_ids() if j in slots]
     assert (
         timedelta(seconds=50)
         < registry.get_scheduled_time(job_id) - utcnow()
