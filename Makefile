@@ -22,6 +22,8 @@ run: $(VENV)/.installed-run $(HTMX)
 	echo "  WORKOS_BASE_URL=$(PORTAL_PUBLIC_URL)"; \
 	echo "  WORKOS_CLIENT_ID=$$client"; \
 	echo "  WORKOS_API_KEY=$$key"; \
+	echo "  Dashboard sign-in: make a user with"; \
+	echo "    $(FLASK) portal create-user --email you@example.com --password 'a long passphrase'"; \
 	echo; \
 	exec $(FLASK) run --host $(HOST) --port $(PORT)
 
