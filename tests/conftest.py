@@ -2,8 +2,8 @@
 
 Every test that uses `app` runs once per database (`--databases`, default both). Each test
 session gets its own PostgreSQL database and its own Redis queue names, so parallel runs and
-leftovers cannot interfere. Under CI=true an unreachable service fails the run instead of
-skipping.
+leftovers cannot interfere. An unreachable service fails the tests that need it, never
+skips them (`make test` starts the services first).
 """
 
 import os
@@ -48,10 +48,12 @@ def _require_service(name: str, url: str) -> None:
     try:
         socket.create_connection((parts.hostname, parts.port), timeout=2).close()
     except OSError as error:
-        message = f"{name} at {parts.hostname}:{parts.port} is not reachable ({error})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + "; CI needs it running", pytrace=False)
-        pytest.skip(message + "; run `make test`, which starts it")
+        # A missing service fails the test, never skips it: `make test` starts the services.
+        pytest.fail(
+            f"{name} at {parts.hostname}:{parts.port} is not reachable ({error}); "
+            "run `make test`, which starts it",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
