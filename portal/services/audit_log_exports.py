@@ -53,6 +53,9 @@ class ExportRequest:
     actor_names: tuple[str, ...] = ()
     actor_ids: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    # The portal viewer's filters: an actor, or a target, by id or name.
+    actor: str | None = None
+    target: str | None = None
 
 
 def create_export(request: ExportRequest) -> AuditLogExport:
@@ -70,6 +73,8 @@ def create_export(request: ExportRequest) -> AuditLogExport:
             "actor_names": list(request.actor_names),
             "actor_ids": list(request.actor_ids),
             "targets": list(request.targets),
+            "actor": request.actor,
+            "target": request.target,
         },
     )
     db.session.add(export)
@@ -99,6 +104,8 @@ def event_filter_of(export: AuditLogExport) -> EventFilter:
         actor_names=tuple(filters["actor_names"]),
         actor_ids=tuple(filters["actor_ids"]),
         target_types=tuple(filters["targets"]),
+        actor=filters.get("actor"),
+        target=filters.get("target"),
     )
 
 
@@ -149,6 +156,14 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
+def ready_export(export_id: str, organization_id: str) -> AuditLogExport:
+    """The organization's export, if its CSV is built (404 otherwise)."""
+    export = get_export(export_id, organization_id)
+    if export.state != "ready":
+        raise NotFound(f"Audit log export not ready: '{export_id}'.", entity_id=export_id)
+    return export
+
+
 def download_token(export: AuditLogExport) -> str:
     """A token naming the export, good for URL_LIFETIME from now."""
     return _serializer().dumps(export.id)
@@ -174,10 +189,7 @@ def export_for_token(export_id: str, token: str) -> AuditLogExport:
         raise ExportLinkRefused(
             "This download link was made for another export.", code="export_link_invalid"
         )
-    export = get_export(export_id)
-    if export.state != "ready":
-        raise NotFound(f"Audit log export not ready: '{export_id}'.", entity_id=export_id)
-    return export
+    return ready_export(export_id, get_export(export_id).organization_id)
 
 
 def exports_of(organization_id: str, limit: int = 5) -> list[AuditLogExport]:
