@@ -14,6 +14,7 @@ EVERY = {
     "tasks.domains.sweep_pending": timedelta(minutes=15),
     "tasks.webhooks.relay": timedelta(minutes=1),
     "tasks.audit_logs.purge_expired": timedelta(hours=1),
+    "tasks.log_streams.relay": timedelta(minutes=1),
 }
 
 

@@ -12,6 +12,7 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     domains,
     guard,
     launch,
+    log_streams,
     pages,
     sso,
     sso_sign_ins,

@@ -13,12 +13,6 @@ def _section(template: str, intent: str):
     )
 
 
-@bp.get("/log-streams")
-@requires_intent("log_streams")
-def log_streams():
-    return _section("admin/log_streams.html", "log_streams")
-
-
 @bp.get("/certificates")
 @requires_intent("certificate_renewal")
 def certificates():

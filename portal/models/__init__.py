@@ -7,6 +7,8 @@ from portal.models.audit_log import (
     AuditLogRetention,
     AuditLogSchema,
     AuditLogTarget,
+    LogStream,
+    LogStreamDelivery,
 )
 from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
 from portal.models.credentials import ApiKey, DashboardUser, Environment
@@ -42,6 +44,8 @@ __all__ = [
     "Event",
     "IdempotentRequest",
     "IdpCertificate",
+    "LogStream",
+    "LogStreamDelivery",
     "LoginAttempt",
     "MailMessage",
     "Organization",

@@ -117,3 +117,52 @@ class AuditLogRetention(db.Model):
     )
     retention_period_in_days: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+class LogStream(db.Model):
+    """Where an organization's audit log events are sent as they happen (one per organization)."""
+
+    __tablename__ = "log_streams"
+
+    id: Mapped[str] = id_column("log_stream")
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    type: Mapped[str] = mapped_column(String(16), nullable=False)  # https, datadog, splunk
+    url: Mapped[str] = mapped_column(String(2048), nullable=False)
+    datadog_site: Mapped[str | None] = mapped_column(String(64))
+    # The API key or token, sealed (portal.services.sealed_secrets); never stored plain.
+    sealed_credential: Mapped[str | None] = mapped_column(Text)
+    last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_delivery_status: Mapped[int | None] = mapped_column(Integer)
+    last_delivery_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class LogStreamDelivery(db.Model):
+    """One event on its way to a stream: `pending`, then `succeeded` or `failed` (as webhooks)."""
+
+    __tablename__ = "log_stream_deliveries"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "event_id"),
+        Index("ix_log_stream_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = id_column("log_stream_delivery")
+    stream_id: Mapped[str] = mapped_column(
+        ForeignKey("log_streams.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("audit_log_events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retry_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = created_at_column()

@@ -9,7 +9,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import AuditLogEvent, AuditLogRetention, AuditLogTarget
 from portal.models.columns import utcnow
-from portal.services import audit_log_checks, audit_log_schemas
+from portal.services import audit_log_checks, audit_log_schemas, log_stream_deliveries
 from portal.services.organizations import get_organization
 from portal.services.pagination import Page, PageRequest, paginate
 
@@ -51,7 +51,10 @@ def record_event(organization_id: str, event: dict) -> AuditLogEvent:
         ],
     )
     db.session.add(row)
+    db.session.flush()
+    deliveries = log_stream_deliveries.plan(row)  # written with the event: none is lost
     db.session.commit()
+    log_stream_deliveries.hand_over(deliveries)
     return row
 
 
