@@ -18,6 +18,7 @@ from portal.services import (
     audit_log_exports,
     audit_log_schemas,
     audit_log_shapes,
+    log_streams,
 )
 
 
@@ -104,3 +105,10 @@ def update_audit_logs_retention(organization_id):
         organization_id, body.retention_period_in_days, body.retention_period
     )
     return {"retention_period_in_days": days}
+
+
+@bp.get("/organizations/<organization_id>/audit_log_configuration")
+def get_audit_log_configuration(organization_id):
+    retention = audit_log_events.retention_of(organization_id)
+    stream = log_streams.stream_of(organization_id)
+    return audit_log_shapes.configuration(organization_id, retention, stream)

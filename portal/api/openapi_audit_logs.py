@@ -59,6 +59,31 @@ def audit_log_schemas() -> dict:
             }
         ),
         "AuditLogEventCreated": _closed_object({"success": {"const": True}}),
+        "AuditLogConfiguration": _closed_object(
+            {
+                "organization_id": {"type": "string"},
+                "retention_period_in_days": {"type": ["integer", "null"]},
+                "state": {"enum": ["active"]},
+                "log_stream": {
+                    "oneOf": [
+                        {"type": "null"},
+                        _closed_object(
+                            {
+                                "id": {"type": "string"},
+                                "type": {"enum": ["GenericHttps", "Datadog", "Splunk"]},
+                                "state": {"enum": ["active", "error"]},
+                                "last_synced_at": {
+                                    "type": ["string", "null"],
+                                    "format": "date-time",
+                                    "description": "The last successful delivery.",
+                                },
+                                "created_at": TIMESTAMP,
+                            }
+                        ),
+                    ]
+                },
+            }
+        ),
         "AuditLogsRetention": _closed_object(
             {
                 "retention_period_in_days": {
@@ -172,6 +197,16 @@ def audit_log_paths() -> dict:
                 ],
                 public=True,
             )
+        },
+        "/organizations/{organization_id}/audit_log_configuration": {
+            "parameters": [organization_id],
+            "get": _operation(
+                "get_audit_log_configuration",
+                "The organization's audit log retention and log stream (set up in the portal)",
+                tag,
+                {200: _response("The configuration.", "AuditLogConfiguration")},
+                errors=(404,),
+            ),
         },
         "/organizations/{organization_id}/audit_logs_retention": {
             "parameters": [organization_id],

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
+from portal.models.delivery import DeliveryProgress
 
 
 class AuditLogAction(db.Model):
@@ -136,11 +137,12 @@ class LogStream(db.Model):
     last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_delivery_status: Mapped[int | None] = mapped_column(Integer)
     last_delivery_error: Mapped[str | None] = mapped_column(Text)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last success
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class LogStreamDelivery(db.Model):
+class LogStreamDelivery(DeliveryProgress, db.Model):
     """One event on its way to a stream: `pending`, then `succeeded` or `failed` (as webhooks)."""
 
     __tablename__ = "log_stream_deliveries"
@@ -156,13 +158,6 @@ class LogStreamDelivery(db.Model):
     event_id: Mapped[str] = mapped_column(
         ForeignKey("audit_log_events.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    retry_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()

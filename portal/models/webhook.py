@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
+from portal.models.delivery import DeliveryProgress
 from portal.models.event import Event
 
 
@@ -31,7 +32,7 @@ class WebhookEndpoint(db.Model):
         return f"<WebhookEndpoint {self.id} {self.endpoint_url} {self.status}>"
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(DeliveryProgress, db.Model):
     """One event on its way to one endpoint: `pending` until an attempt succeeds (`succeeded`)
     or the retry window closes (`failed`)."""
 
@@ -48,16 +49,6 @@ class WebhookDelivery(db.Model):
     event_id: Mapped[str] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    retry_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    # When a job for the next attempt was handed to the queue (None: it could not be), so the
-    # relay can tell a delivery that waits in the queue from one the queue lost.
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # While an attempt is under way no other worker may start one (a claim that expires).
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()
 
     endpoint: Mapped[WebhookEndpoint] = relationship()

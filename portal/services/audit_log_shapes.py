@@ -3,7 +3,7 @@
 from flask import current_app, url_for
 
 from portal.models import AuditLogAction, AuditLogExport, AuditLogSchema
-from portal.services import audit_log_exports
+from portal.services import audit_log_exports, log_streams
 from portal.services.api_shapes import timestamp
 
 
@@ -50,3 +50,22 @@ def export(row: AuditLogExport) -> dict:
         "created_at": timestamp(row.created_at),
         "updated_at": timestamp(row.updated_at),
     }
+
+
+def configuration(organization_id: str, retention_days: int | None, stream) -> dict:
+    """WorkOS's audit log configuration of an organization: retention and its log stream."""
+    shape = {
+        "organization_id": organization_id,
+        "retention_period_in_days": retention_days,
+        "state": "active",
+        "log_stream": None,
+    }
+    if stream is not None:
+        shape["log_stream"] = {
+            "id": stream.id,
+            "type": log_streams.WORKOS_TYPES[stream.type],
+            "state": log_streams.state(stream),
+            "last_synced_at": timestamp(stream.last_synced_at),
+            "created_at": timestamp(stream.created_at),
+        }
+    return shape

@@ -12,12 +12,12 @@ from portal.models import AuditLogEvent, LogStream, LogStreamDelivery
 from portal.models.columns import utcnow
 from portal.queue import QueueUnavailable, enqueue, enqueue_in
 from portal.services import log_streams
+from portal.services.delivery_claims import claim, unclaimed
 from portal.services.retries import RETRY_WINDOW, after_attempt
 
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "tasks.log_streams.deliver"
-CLAIM_FOR = timedelta(seconds=60)
 LOST_AFTER = timedelta(minutes=5)
 RELAY_BATCH = 500
 
@@ -58,24 +58,11 @@ def attempt(delivery_id: str) -> str | None:
 
 
 def _claim(delivery_id: str) -> bool:
-    now = utcnow()
-    claimed = db.session.execute(
-        update(LogStreamDelivery)
-        .where(
-            LogStreamDelivery.id == delivery_id,
-            LogStreamDelivery.state == "pending",
-            LogStreamDelivery.next_attempt_at <= now,
-            _unclaimed(now),
-        )
-        .values(claimed_until=now + CLAIM_FOR)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    return claim(LogStreamDelivery, delivery_id)
 
 
 def _unclaimed(now: datetime):
-    return or_(LogStreamDelivery.claimed_until.is_(None), LogStreamDelivery.claimed_until < now)
+    return unclaimed(LogStreamDelivery, now)
 
 
 def _record(delivery_id: str, status: int | None, text: str) -> str:

@@ -16,6 +16,7 @@ from portal.services.api_shapes import timestamp
 from portal.services.retries import TIMEOUT_SECONDS
 
 TYPES = {"https": "HTTPS endpoint", "datadog": "Datadog", "splunk": "Splunk HEC"}
+WORKOS_TYPES = {"https": "GenericHttps", "datadog": "Datadog", "splunk": "Splunk"}
 DATADOG_SITES = {
     "datadoghq.com": "US1 (datadoghq.com)",
     "us3.datadoghq.com": "US3 (us3.datadoghq.com)",
@@ -63,6 +64,7 @@ def configure(organization_id: str, settings: StreamSettings) -> LogStream:
     stream.type, stream.url, stream.datadog_site = settings.type, url, site
     stream.sealed_credential = sealed_secrets.seal(credential) if credential else None
     stream.last_delivery_at = stream.last_delivery_status = stream.last_delivery_error = None
+    stream.last_synced_at = None
     db.session.add(stream)
     db.session.commit()
     return stream
@@ -180,6 +182,8 @@ def note_delivery(stream: LogStream, status: int | None, error: str | None) -> N
     """Remember the stream's last delivery, shown to the IT admin as its state."""
     stream.last_delivery_at = utcnow()
     stream.last_delivery_status, stream.last_delivery_error = status, error
+    if status is not None and 200 <= status < 300:
+        stream.last_synced_at = stream.last_delivery_at
 
 
 def state(stream: LogStream) -> str:

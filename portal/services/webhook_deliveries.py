@@ -26,6 +26,7 @@ from portal.models import Event, WebhookDelivery, WebhookDeliveryAttempt, Webhoo
 from portal.models.columns import utcnow
 from portal.queue import QueueUnavailable, enqueue, enqueue_in
 from portal.services import api_shapes, events, outbound
+from portal.services.delivery_claims import claim, unclaimed
 from portal.services.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,6 @@ DISPATCH_JOB = "tasks.webhooks.dispatch_events"
 DELIVER_JOB = "tasks.webhooks.deliver"
 SIGNATURE_HEADER = "WorkOS-Signature"
 RESPONSE_BODY_KEPT = 2048
-# Longer than an attempt can last: a claim this old belongs to a worker that died.
-CLAIM_FOR = timedelta(seconds=60)
 # A job due this long ago that has not run is presumed lost; the relay queues it again.
 LOST_AFTER = timedelta(minutes=5)
 DISPATCH_BATCH = 500
@@ -161,26 +160,12 @@ def attempt(delivery_id: str) -> str | None:
 
 
 def _claim(delivery_id: str) -> bool:
-    now = utcnow()
     enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.status == "enabled")
-    claimed = db.session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.state == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            _unclaimed(now),
-            WebhookDelivery.endpoint_id.in_(enabled),
-        )
-        .values(claimed_until=now + CLAIM_FOR)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    return claim(WebhookDelivery, delivery_id, WebhookDelivery.endpoint_id.in_(enabled))
 
 
 def _unclaimed(now: datetime):
-    return or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now)
+    return unclaimed(WebhookDelivery, now)
 
 
 def event_body(row: Event) -> bytes:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditLogEvent, AuditLogTarget
-from portal.services import audit_log_exports
+from portal.services import audit_log_exports, log_streams
+from portal.services.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
 from tasks.periodic import EVERY
 from tests.factories import make_organization
@@ -418,3 +419,29 @@ def test_the_hourly_purge_forgets_only_events_past_their_organizations_retention
     assert len(stored_events(other_org)) == 2  # no retention set: kept
     assert db.session.scalar(select(func.count(AuditLogTarget.id))) == 3
     assert audit_log_jobs.purge_expired() == 0
+
+
+# Configuration
+
+
+def test_the_configuration_shows_retention_and_the_log_stream(app, api, org):
+    path = f"/organizations/{org.id}/audit_log_configuration"
+    assert api.get(path).get_json() == {
+        "organization_id": org.id,
+        "retention_period_in_days": None,
+        "state": "active",
+        "log_stream": None,
+    }
+    api.put(f"/organizations/{org.id}/audit_logs_retention", json={"retention_period_in_days": 90})
+    stream = log_streams.configure(
+        org.id, StreamSettings("splunk", "https://1.1.1.1:8088", credential="hec")
+    )
+    shown = api.get(path).get_json()
+    assert shown["retention_period_in_days"] == 90
+    assert {k: v for k, v in shown["log_stream"].items() if k != "created_at"} == {
+        "id": stream.id,
+        "type": "Splunk",
+        "state": "active",
+        "last_synced_at": None,
+    }
+    assert api.get("/organizations/org_nope/audit_log_configuration").status_code == 404

@@ -17,8 +17,15 @@ from portal import create_app
 from portal.api.auth import PUBLIC_ENDPOINTS
 from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
 from portal.extensions import db
-from portal.services import audit_log_exports, audit_log_schemas, connections, webhooks
+from portal.services import (
+    audit_log_exports,
+    audit_log_schemas,
+    connections,
+    log_streams,
+    webhooks,
+)
 from portal.services.connections import ConnectionSettings
+from portal.services.log_streams import StreamSettings
 from tests.conftest import _test_config
 from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair
@@ -72,8 +79,9 @@ def ids(app, tmp_path):
 
 
 def _audit_log_ids(org) -> dict:
-    """An action whose schema wants a `user` target, and a pending export."""
+    """An action whose schema wants a `user` target, a pending export, a Splunk log stream."""
     audit_log_schemas.create_schema(ACTION, {"targets": [{"type": "user"}]})
+    log_streams.configure(org.id, StreamSettings("splunk", "https://1.1.1.1:8088", credential="t"))
     export = audit_log_exports.create_export(audit_log_exports.ExportRequest(org.id, *EXPORT_RANGE))
     return {"action_name": ACTION, "export_id": export.id}
 
@@ -474,6 +482,7 @@ CALLS = [
     Call("post", "/audit_logs/exports", 404, body={**EXPORT, "organization_id": "org_x"}),
     Call("post", "/audit_logs/exports", 422, body={**EXPORT, "range_end": "2025-01-01T00:00:00Z"}),
     Call("get", AUDIT_EXPORT, 200),
+    Call("get", ORGANIZATION + "/audit_log_configuration", 200),
     Call("get", RETENTION, 200),
     Call("put", RETENTION, 200, body={"retention_period": "1_YEAR"}),
     Call("put", RETENTION, 422, body={"retention_period_in_days": 31}),
@@ -503,6 +512,7 @@ NOT_FOUND_CALLS = [
         (CERTIFICATE, "delete"),
         (ACTION_SCHEMAS, "get"),
         (AUDIT_EXPORT, "get"),
+        (ORGANIZATION + "/audit_log_configuration", "get"),
         (RETENTION, "get"),
         (RETENTION, "put"),
     ]

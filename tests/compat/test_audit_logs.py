@@ -24,6 +24,8 @@ from workos.audit_logs.models import (
 
 from portal.extensions import db
 from portal.models import AuditLogEvent as StoredEvent
+from portal.services import log_streams
+from portal.services.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
 from tests.compat.conftest import PUBLIC_URL
 from tests.factories import make_organization
@@ -127,6 +129,7 @@ def test_an_export_is_built_and_its_csv_downloads(workos, org, base_url):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(served + "x")  # noqa: S310
     assert refused.value.code == 403
+    refused.value.close()
     with pytest.raises(NotFoundError):
         workos.audit_logs.get_export("audit_log_export_nope")
 
@@ -146,3 +149,17 @@ def test_retention_is_read_and_set(workos, org):
         audit_logs.update_organization_audit_logs_retention(
             org.id, retention=RetentionPeriodInDays(retention_period_in_days=7)
         )
+
+
+def test_the_audit_log_configuration_reads_through_the_sdk(workos, org):
+    log_streams.configure(org.id, StreamSettings("datadog", "", "datadoghq.eu", "dd-key"))
+    workos.audit_logs.update_organization_audit_logs_retention(
+        org.id, retention=RetentionPeriodInDays(retention_period_in_days=30)
+    )
+    configuration = workos.organizations.get_audit_log_configuration(org.id)
+    assert configuration.organization_id == org.id
+    assert configuration.retention_period_in_days == 30
+    assert configuration.state == "active"
+    assert configuration.log_stream.type == "Datadog"
+    assert configuration.log_stream.state == "active"
+    assert configuration.log_stream.last_synced_at is None

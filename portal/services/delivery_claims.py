@@ -1,0 +1,36 @@
+"""Claiming a delivery for one attempt, whoever else tries: a conditional UPDATE that only one
+worker wins, and a claim that expires in case that worker dies (webhooks, log streams)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+
+from portal.extensions import db
+from portal.models.columns import utcnow
+
+# Longer than an attempt can last: a claim this old belongs to a worker that died.
+CLAIM_FOR = timedelta(seconds=60)
+
+
+def unclaimed(model, now: datetime):
+    """No attempt of the delivery is under way (or its claim has expired)."""
+    return or_(model.claimed_until.is_(None), model.claimed_until < now)
+
+
+def claim(model, delivery_id: str, *conditions) -> bool:
+    """Claim the delivery if it is pending, due, unclaimed and meets `conditions`."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(model)
+        .where(
+            model.id == delivery_id,
+            model.state == "pending",
+            model.next_attempt_at <= now,
+            unclaimed(model, now),
+            *conditions,
+        )
+        .values(claimed_until=now + CLAIM_FOR)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
