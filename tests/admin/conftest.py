@@ -50,3 +50,15 @@ def signed_in(client, api_link):
     response = client.get(launch_path(api_link[1]))
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+@pytest.fixture
+def sign_in(client, org):
+    """Sign the test client in to `org`'s portal with an API link for one intent."""
+
+    def with_intent(intent: str):
+        _, url = portal_links.create_api_link(org.id, intent)
+        assert client.get(launch_path(url)).status_code == 302
+        return client
+
+    return with_intent

@@ -26,10 +26,8 @@ def record(org, action="user.signed_in", actor="Ada", target=("team", "team_1", 
 
 
 @pytest.fixture
-def viewer(client, org):
-    _, url = portal_links.create_api_link(org.id, "audit_logs")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
+def viewer(sign_in):
+    return sign_in("audit_logs")
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 import pytest
 
-from portal.services import log_streams, portal_links
-from tests.admin.conftest import launch_path
+from portal.services import log_streams
 from tests.peers.log_receiver import SPLUNK_PATH, LogReceiver
 
 
@@ -13,10 +12,8 @@ def app_config():
 
 
 @pytest.fixture
-def admin(client, org):
-    _, url = portal_links.create_api_link(org.id, "log_streams")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
+def admin(sign_in):
+    return sign_in("log_streams")
 
 
 @pytest.fixture
