@@ -17,7 +17,7 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _filters(values) -> tuple[dict, str | None]:
     """The form's filters as typed, and what is wrong with them (dates), in plain words."""
-    chosen = {name: (values.get(name) or "").strip()[:255] for name in FILTER_FIELDS}
+    chosen = {name: _text(values, name) for name in FILTER_FIELDS}
     error = None
     for name in ("start", "end"):
         if chosen[name]:
@@ -27,6 +27,11 @@ def _filters(values) -> tuple[dict, str | None]:
                 error = "Enter dates as year-month-day, for example 2026-11-24."
                 chosen[name] = ""
     return chosen, error
+
+
+def _text(values, name: str) -> str:
+    # No name, id or action holds a NUL character (and PostgreSQL cannot compare one).
+    return (values.get(name) or "").replace("\x00", "").strip()[:255]
 
 
 def _day(value: str, next_day: bool = False) -> datetime | None:
@@ -55,8 +60,8 @@ def audit_logs():
         _event_filter(chosen),
         PageRequest(
             limit=PAGE_SIZE,
-            before=request.args.get("before") or None,
-            after=request.args.get("after") or None,
+            before=_text(request.args, "before") or None,
+            after=_text(request.args, "after") or None,
         ),
     )
     kept = {name: value for name, value in chosen.items() if value}

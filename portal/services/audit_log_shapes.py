@@ -1,6 +1,6 @@
 """The WorkOS JSON shapes of audit log schemas, actions and exports."""
 
-from flask import current_app, url_for
+from flask import current_app
 
 from portal.models import AuditLogAction, AuditLogExport, AuditLogSchema
 from portal.services import audit_log_exports, log_streams
@@ -36,11 +36,8 @@ def export(row: AuditLogExport) -> dict:
     """The export; when ready, a download URL good for 10 minutes (each read makes a new one)."""
     url = None
     if row.state == "ready":
-        path = url_for(
-            "api.download_audit_log_export",
-            export_id=row.id,
-            token=audit_log_exports.download_token(row),
-        )
+        token = audit_log_exports.download_token(row)
+        path = f"/audit_logs/exports/{row.id}/download?token={token}"
         url = current_app.config["PORTAL_PUBLIC_URL"].rstrip("/") + path
     return {
         "object": "audit_log_export",

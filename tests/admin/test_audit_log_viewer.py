@@ -128,3 +128,19 @@ def test_without_the_audit_logs_intent_the_section_does_not_exist(client, org):
     client.get(launch_path(url))
     assert client.get("/admin/audit-logs").status_code == 404
     assert client.post("/admin/audit-logs/exports").status_code == 404
+
+
+def test_nul_characters_in_filters_and_ids_are_harmless(app, viewer, org):
+    record(org, actor="Ada")
+    assert "Ada" in viewer.get("/admin/audit-logs?actor=A%00da").get_data(as_text=True)
+    assert viewer.get("/admin/audit-logs?after=x%00").status_code == 200
+    assert viewer.get("/admin/audit-logs/exports/x%00y").status_code == 404
+    assert viewer.get("/admin/audit-logs/exports/x%00y/download").status_code == 404
+    body = viewer.post("/admin/audit-logs/exports", data={"target": "C\x00ore"}).get_data(
+        as_text=True
+    )
+    export_id = body.split("/audit-logs/exports/")[1].split('"')[0]
+    app.extensions["portal_queue"].run_due_jobs()
+    assert "Your export is ready" in viewer.get(f"/admin/audit-logs/exports/{export_id}").get_data(
+        as_text=True
+    )
