@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
@@ -45,7 +46,16 @@ class ConnectionSettings:
 
 
 def get_connection(connection_id: str) -> Connection:
-    connection = db.session.get(Connection, connection_id)
+    """The connection with its IdP certificates, in one query (the ACS path needs both)."""
+    connection = (
+        db.session.scalars(
+            select(Connection)
+            .options(joinedload(Connection.certificates))
+            .where(Connection.id == connection_id)
+        )
+        .unique()
+        .first()
+    )
     if connection is None:
         raise NotFound(f"Connection not found: '{connection_id}'.", entity_id=connection_id)
     return connection

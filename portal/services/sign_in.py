@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.errors import PortalError
 from portal.extensions import db
@@ -182,30 +183,39 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
 
 def finish_saml(connection_id: str, saml_response: str) -> Outcome:
     """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
-    connection = connections.get_connection(connection_id)
     try:
         root = saml_sp.parse_response(saml_response)
-        session = _session_for(connection, root.get("InResponseTo"))
     except SignInRefused as refusal:
-        _record_orphan(connection, refusal, saml_response)
+        _record_orphan(connections.get_connection(connection_id), refusal, saml_response)
         return Outcome(None, None, refusal.code)
+    session = _session_for(connection_id, root.get("InResponseTo"))
+    if isinstance(session, SignInRefused):
+        _record_orphan(connections.get_connection(connection_id), session, saml_response)
+        return Outcome(None, None, session.code)
+    connection = session.connection
     try:
         result = saml_sp.validate(connection, saml_response, session.request_id, root)
     except SignInRefused as refusal:
         return _fail(session, refusal.code, refusal.detail, saml_response)
-    if _assertion_seen(connection.id, result.assertion_id):
-        return _fail(session, "replayed_assertion", "", saml_response)
     session.response_payload = _clip(result.xml)
     profile = profiles.build_profile(connection, result.name_id, result.attributes)
     if not profile["email"]:
         return _fail(session, "missing_email", "", saml_response)
     session.assertion_id = result.assertion_id
+    session_id = session.id
     try:
         return _succeed(session, connection, profile)
-    except IntegrityError:  # the same assertion won a race in another request
+    except IntegrityError:
+        # The unique (connection, assertion id) index is the replay check: one lookup fewer
+        # on every sign-in, and it also settles two requests racing with the same assertion.
         db.session.rollback()
-        _record_orphan(connection, SignInRefused("replayed_assertion"), saml_response)
-        return Outcome(None, None, "replayed_assertion")
+        if not _assertion_seen(connection_id, result.assertion_id):
+            raise
+        # An IdP-initiated attempt's row went with the rollback: record it again.
+        session = db.session.get(ConnectionSession, session_id) or _idp_initiated_session(
+            connections.get_connection(connection_id)
+        )
+        return _fail(session, "replayed_assertion", "", saml_response)
 
 
 def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
@@ -252,21 +262,31 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-def _session_for(connection: Connection, request_id: str | None) -> ConnectionSession:
+def _session_for(connection_id: str, request_id: str | None) -> ConnectionSession | SignInRefused:
+    """The started attempt this response answers, loaded with its connection and the
+    connection's certificates in one query (the ACS hot path), or why there is none."""
     if request_id is None:
+        connection = connections.get_connection(connection_id)
         if not connection.allow_idp_initiated:
-            raise SignInRefused("unsolicited_response")
+            return SignInRefused("unsolicited_response")
         return _idp_initiated_session(connection)
-    session = db.session.scalars(
-        select(ConnectionSession).where(
-            ConnectionSession.connection_id == connection.id,
-            ConnectionSession.request_id == request_id,
+    session = (
+        db.session.scalars(
+            select(ConnectionSession)
+            .options(joinedload(ConnectionSession.connection).joinedload(Connection.certificates))
+            .where(
+                ConnectionSession.connection_id == connection_id,
+                ConnectionSession.request_id == request_id,
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     if session is None:
-        raise SignInRefused("unknown_in_response_to")
+        connections.get_connection(connection_id)  # an unknown connection is a 404
+        return SignInRefused("unknown_in_response_to")
     if session.state != "started":
-        raise SignInRefused("reused_in_response_to")
+        return SignInRefused("reused_in_response_to")
     return session
 
 
@@ -299,8 +319,9 @@ def _succeed(session: ConnectionSession, connection: Connection, profile: dict) 
             profile=profile,
         )
     )
+    redirect_url = _redirect(session, {"code": code})  # before commit expires the session
     db.session.commit()
-    return Outcome(session, _redirect(session, {"code": code}))
+    return Outcome(session, redirect_url)
 
 
 def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
@@ -309,11 +330,10 @@ def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outco
     session.explanation = explain(code) + (f" ({detail})" if detail else "")
     if not session.response_payload:
         session.response_payload = _clip(_decoded(raw))
-    db.session.commit()
-    if is_portal_test(session):
-        return Outcome(session, session.redirect_uri, code)
     params = {"error": code, "error_description": explain(code)}
-    return Outcome(session, _redirect(session, params), code)
+    redirect_url = session.redirect_uri if is_portal_test(session) else _redirect(session, params)
+    db.session.commit()
+    return Outcome(session, redirect_url, code)
 
 
 def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> None:
