@@ -13,6 +13,8 @@ from portal.queue import enqueue, enqueue_in, resolve_job
 EVERY = {
     "tasks.domains.sweep_pending": timedelta(minutes=15),
     "tasks.webhooks.relay": timedelta(minutes=1),
+    "tasks.audit_logs.purge_expired": timedelta(hours=1),
+    "tasks.log_streams.relay": timedelta(minutes=1),
 }
 
 

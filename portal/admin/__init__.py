@@ -5,12 +5,14 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
+    audit_logs,
     branding,
     context,
     directory_sync,
     domains,
     guard,
     launch,
+    log_streams,
     pages,
     sso,
     sso_sign_ins,

@@ -15,7 +15,7 @@ SECTIONS = (
     Section("dsync", "admin.directory_sync", "Directory sync"),
     Section("domain_verification", "admin.domains", "Domains"),
     Section("audit_logs", "admin.audit_logs", "Audit logs"),
-    Section("log_streams", "admin.log_streams", "Log streams"),
+    Section("log_streams", "admin.log_streams_page", "Log streams"),
     Section("certificate_renewal", "admin.certificates", "Certificates"),
 )
 BY_INTENT = {section.intent: section for section in SECTIONS}

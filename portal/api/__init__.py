@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from portal.api import (  # noqa: E402, F401  (routes register on import)
+    audit_logs,
     auth,
     connections,
     directories,

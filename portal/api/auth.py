@@ -8,7 +8,7 @@ from portal.api import bp
 from portal.errors import PortalError
 from portal.services import credentials
 
-PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi"}
+PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi", "api.download_audit_log_export"}
 
 
 class Unauthorized(PortalError):

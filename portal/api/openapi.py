@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from portal.api import bp, schemas
 from portal.api.idempotency import MAX_KEY_LENGTH
+from portal.api.openapi_audit_logs import audit_log_paths, audit_log_schemas
 from portal.api.openapi_connections import connection_paths, connection_schemas
 from portal.api.openapi_directories import directory_paths, directory_schemas
 from portal.services.events import EVENT_TYPES
@@ -31,6 +32,10 @@ REQUEST_MODELS = (
     schemas.CreateConnection,
     schemas.UpdateConnection,
     schemas.CreateIdpCertificate,
+    schemas.CreateAuditLogEvent,
+    schemas.CreateAuditLogSchema,
+    schemas.CreateAuditLogExport,
+    schemas.UpdateAuditLogsRetention,
 )
 
 TIMESTAMP = {"type": "string", "format": "date-time"}
@@ -48,6 +53,8 @@ ERROR_RESPONSES = {
     400: "The request could not be read (not JSON, not an object, an Idempotency-Key reused "
     "for other input), or the action does not apply to the object in its current state.",
     401: "The API key is missing, invalid or revoked.",
+    403: "The download link expired, was altered, or was made for another export; fetch the "
+    "export again for a new link.",
     404: "No object has this id.",
     409: "The change conflicts with an existing object.",
     413: "The request body is larger than the server accepts.",
@@ -549,6 +556,7 @@ def openapi_document(server_url: str) -> dict:
             **_webhook_paths(),
             **directory_paths(),
             **connection_paths(),
+            **audit_log_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -563,6 +571,7 @@ def openapi_document(server_url: str) -> dict:
                 **_response_schemas(),
                 **directory_schemas(),
                 **connection_schemas(),
+                **audit_log_schemas(),
             },
         },
     }

@@ -1,8 +1,8 @@
 """Request bodies of the API, as the WorkOS SDKs send them. Unknown fields are refused."""
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from portal.services.events import EVENT_TYPES
 from portal.services.outbound import MAX_URL_LENGTH
@@ -139,3 +139,70 @@ class UpdateConnection(ConnectionFields):
 
 class CreateIdpCertificate(Strict):
     value: str = Field(min_length=1, max_length=20_000)
+
+
+AuditLogMetadata = dict[str, str | int | float | bool]
+ShortText = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class AuditLogActor(Strict):
+    id: ShortText
+    type: ShortText
+    name: str | None = Field(default=None, max_length=255)
+    metadata: AuditLogMetadata | None = None
+
+
+class AuditLogContext(Strict):
+    location: ShortText
+    user_agent: str | None = Field(default=None, max_length=2048)
+
+
+class AuditLogEventBody(Strict):
+    action: str = Field(min_length=1, max_length=255, pattern=r"^\S+$")
+    occurred_at: AwareDatetime = Field(strict=False)
+    actor: AuditLogActor
+    targets: list[AuditLogActor] = Field(max_length=50)
+    context: AuditLogContext
+    metadata: AuditLogMetadata | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class CreateAuditLogEvent(Strict):
+    organization_id: str = Field(max_length=64)
+    event: AuditLogEventBody
+
+
+class AuditLogSchemaTargetBody(Strict):
+    type: ShortText
+    metadata: dict[str, Any] | None = None
+
+
+class AuditLogSchemaActorBody(Strict):
+    metadata: dict[str, Any]
+
+
+class CreateAuditLogSchema(Strict):
+    targets: list[AuditLogSchemaTargetBody] = Field(min_length=1, max_length=50)
+    actor: AuditLogSchemaActorBody | None = None
+    metadata: dict[str, Any] | None = None
+
+
+FilterList = list[Annotated[str, Field(max_length=255)]] | None
+
+
+class CreateAuditLogExport(Strict):
+    organization_id: str = Field(max_length=64)
+    range_start: AwareDatetime = Field(strict=False)
+    range_end: AwareDatetime = Field(strict=False)
+    actions: FilterList = Field(default=None, max_length=100)
+    actors: FilterList = Field(
+        default=None, max_length=100, description="Deprecated: use actor_names."
+    )
+    actor_names: FilterList = Field(default=None, max_length=100)
+    actor_ids: FilterList = Field(default=None, max_length=100)
+    targets: FilterList = Field(default=None, max_length=100)
+
+
+class UpdateAuditLogsRetention(Strict):
+    retention_period_in_days: int | None = None
+    retention_period: str | None = Field(default=None, max_length=16)

@@ -1,5 +1,15 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from portal.models.audit_log import (
+    AuditLogAction,
+    AuditLogEvent,
+    AuditLogExport,
+    AuditLogRetention,
+    AuditLogSchema,
+    AuditLogTarget,
+    LogStream,
+    LogStreamDelivery,
+)
 from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
 from portal.models.credentials import ApiKey, DashboardUser, Environment
 from portal.models.dashboard import LoginAttempt, MailMessage
@@ -17,6 +27,12 @@ from portal.models.webhook import WebhookDelivery, WebhookDeliveryAttempt, Webho
 
 __all__ = [
     "ApiKey",
+    "AuditLogAction",
+    "AuditLogEvent",
+    "AuditLogExport",
+    "AuditLogRetention",
+    "AuditLogSchema",
+    "AuditLogTarget",
     "Connection",
     "ConnectionSession",
     "DashboardUser",
@@ -28,6 +44,8 @@ __all__ = [
     "Event",
     "IdempotentRequest",
     "IdpCertificate",
+    "LogStream",
+    "LogStreamDelivery",
     "LoginAttempt",
     "MailMessage",
     "Organization",

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,18 +26,14 @@ from portal.models import Event, WebhookDelivery, WebhookDeliveryAttempt, Webhoo
 from portal.models.columns import utcnow
 from portal.queue import QueueUnavailable, enqueue, enqueue_in
 from portal.services import api_shapes, events, outbound
+from portal.services.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
 
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "tasks.webhooks.dispatch_events"
 DELIVER_JOB = "tasks.webhooks.deliver"
 SIGNATURE_HEADER = "WorkOS-Signature"
-TIMEOUT_SECONDS = 10.0
 RESPONSE_BODY_KEPT = 2048
-RETRY_WINDOW = timedelta(days=3)
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
-JITTER = 0.2
 # Longer than an attempt can last: a claim this old belongs to a worker that died.
 CLAIM_FOR = timedelta(seconds=60)
 # A job due this long ago that has not run is presumed lost; the relay queues it again.
@@ -234,11 +229,11 @@ def _record(delivery_id: str, record: WebhookDeliveryAttempt) -> str:
     delivery.attempts.append(record)
     delivery.attempt_count += 1
     delivery.claimed_until = None
-    delay = retry_delay(delivery.attempt_count)
-    if record.response_status is not None and 200 <= record.response_status < 300:
-        _finish(delivery, "succeeded", now)
-    elif now + delay > delivery.retry_until:
-        _finish(delivery, "failed", now)
+    outcome, delay = after_attempt(
+        delivery.attempt_count, record.response_status, now, delivery.retry_until
+    )
+    if outcome != "pending":
+        _finish(delivery, outcome, now)
     else:
         delivery.next_attempt_at = now + delay
         delivery.enqueued_at = now
@@ -253,12 +248,6 @@ def _finish(delivery: WebhookDelivery, state: str, now: datetime) -> None:
     delivery.state = state
     delivery.finished_at = now
     delivery.next_attempt_at = None
-
-
-def retry_delay(attempts_made: int) -> timedelta:
-    """How long to wait after the n-th failed attempt: 30 s doubling, at most an hour, ±20%."""
-    base = min(FIRST_RETRY * 2 ** min(attempts_made - 1, 20), LONGEST_RETRY)
-    return base * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311  (jitter, not a secret)
 
 
 def redeliver(delivery_id: str) -> WebhookDelivery:

@@ -4,6 +4,7 @@ OpenAPI 3.1, and what the server really answers, success or error, matches it.""
 import copy
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
 
 import pytest
@@ -16,7 +17,7 @@ from portal import create_app
 from portal.api.auth import PUBLIC_ENDPOINTS
 from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
 from portal.extensions import db
-from portal.services import connections, webhooks
+from portal.services import audit_log_exports, audit_log_schemas, connections, webhooks
 from portal.services.connections import ConnectionSettings
 from tests.conftest import _test_config
 from tests.factories import make_directory, make_organization
@@ -66,7 +67,15 @@ def ids(app, tmp_path):
         "verified_domain_id": by_state["verified"],
         "endpoint_id": endpoint.id,
         **_connection_ids(org, tmp_path),
+        **_audit_log_ids(org),
     }
+
+
+def _audit_log_ids(org) -> dict:
+    """An action whose schema wants a `user` target, and a pending export."""
+    audit_log_schemas.create_schema(ACTION, {"targets": [{"type": "user"}]})
+    export = audit_log_exports.create_export(audit_log_exports.ExportRequest(org.id, *EXPORT_RANGE))
+    return {"action_name": ACTION, "export_id": export.id}
 
 
 def _connection_ids(org, folder) -> dict:
@@ -270,7 +279,29 @@ MISSING = {
     "group_id": "directory_group_01M00000000000000000000000",
     "connection_id": "conn_01M00000000000000000000000",
     "certificate_id": "cert_01M00000000000000000000000",
+    "action_name": "nobody.did_this",
+    "export_id": "audit_log_export_01M00000000000000000000000",
 }
+ACTION = "user.signed_in"
+EXPORT_RANGE = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+AUDIT_EVENT = {
+    "action": ACTION,
+    "occurred_at": "2026-11-24T10:00:00.000Z",
+    "actor": {"id": "user_1", "type": "user", "name": "Ada", "metadata": {"role": "admin"}},
+    "targets": [{"id": "user_2", "type": "user"}],
+    "context": {"location": "203.0.113.7", "user_agent": "Firefox"},
+    "metadata": {"attempts": 1, "mfa": True},
+}
+EXPORT = {
+    "organization_id": "{organization_id}",
+    "range_start": "2026-01-01T00:00:00Z",
+    "range_end": "2027-01-01T00:00:00Z",
+    "actions": [ACTION],
+}
+ACTION_SCHEMAS = "/audit_logs/actions/{action_name}/schemas"
+AUDIT_EXPORT = "/audit_logs/exports/{export_id}"
+DOWNLOAD = AUDIT_EXPORT + "/download"
+RETENTION = ORGANIZATION + "/audit_logs_retention"
 HOOK = {"endpoint_url": "https://8.8.8.8/portal", "events": ["organization.created"]}
 LINK = {"organization": "{organization_id}", "intent": "sso"}
 
@@ -405,6 +436,47 @@ CALLS = [
     Call("post", CERTIFICATES, 201, body={"value": "{second_certificate}"}),
     Call("post", CERTIFICATES, 422, body={"value": "not a certificate"}),
     Call("delete", CERTIFICATE, 204),
+    Call(
+        "post",
+        "/audit_logs/events",
+        201,
+        body={"organization_id": "{organization_id}", "event": AUDIT_EVENT},
+    ),
+    Call(
+        "post", "/audit_logs/events", 404, body={"organization_id": "org_x", "event": AUDIT_EVENT}
+    ),
+    Call(
+        "post",
+        "/audit_logs/events",
+        422,
+        body={
+            "organization_id": "{organization_id}",
+            "event": {**AUDIT_EVENT, "targets": [{"id": "team_1", "type": "team"}]},
+        },
+    ),
+    Call("get", "/audit_logs/actions", 200),
+    Call("get", "/audit_logs/actions", 422, "?limit=0"),
+    Call("get", ACTION_SCHEMAS, 200, "?order=asc"),
+    Call("get", ACTION_SCHEMAS, 422, "?order=sideways"),
+    Call(
+        "post",
+        ACTION_SCHEMAS,
+        201,
+        body={"targets": [{"type": "team", "metadata": {"plan": "string"}}], "metadata": {}},
+    ),
+    Call(
+        "post",
+        ACTION_SCHEMAS,
+        422,
+        body={"targets": [{"type": "team", "metadata": {"plan": "date"}}]},
+    ),
+    Call("post", "/audit_logs/exports", 201, body=EXPORT),
+    Call("post", "/audit_logs/exports", 404, body={**EXPORT, "organization_id": "org_x"}),
+    Call("post", "/audit_logs/exports", 422, body={**EXPORT, "range_end": "2025-01-01T00:00:00Z"}),
+    Call("get", AUDIT_EXPORT, 200),
+    Call("get", RETENTION, 200),
+    Call("put", RETENTION, 200, body={"retention_period": "1_YEAR"}),
+    Call("put", RETENTION, 422, body={"retention_period_in_days": 31}),
 ]
 NOT_FOUND_CALLS = [
     Call(method, path, 404)
@@ -429,6 +501,10 @@ NOT_FOUND_CALLS = [
         (CERTIFICATES, "get"),
         (CERTIFICATES, "post"),
         (CERTIFICATE, "delete"),
+        (ACTION_SCHEMAS, "get"),
+        (AUDIT_EXPORT, "get"),
+        (RETENTION, "get"),
+        (RETENTION, "put"),
     ]
 ]
 
@@ -462,6 +538,24 @@ def test_verifying_a_verified_domain_is_a_documented_400(api, document, ids):
     response = api.post(fill(path, {"domain_id": ids["verified_domain_id"]}))
     assert response.status_code == 400
     assert_matches_document(document, response, path, "post")
+
+
+def test_an_export_downloads_by_its_signed_url_and_a_bad_url_is_documented(
+    api, client, document, ids
+):
+    audit_log_exports.build_export(ids["export_id"])
+    url = api.get(fill(AUDIT_EXPORT, ids)).get_json()["url"]
+    path = url.removeprefix(client.application.config["PORTAL_PUBLIC_URL"])
+    documented = document["paths"][DOWNLOAD]["get"]["responses"]
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype in documented["200"]["content"]
+    assert response.get_data(as_text=True).startswith("id,occurred_at,action")
+    assert_matches_document(document, client.get(path + "x"), DOWNLOAD, "get")
+    unknown_token = audit_log_exports._serializer().dumps(MISSING["export_id"])
+    missing = client.get(fill(DOWNLOAD, MISSING) + f"?token={unknown_token}")
+    assert missing.status_code == 404
+    assert_matches_document(document, missing, DOWNLOAD, "get")
 
 
 def test_every_operation_without_a_key_is_a_documented_401(client, document, ids):
@@ -511,6 +605,7 @@ def test_every_documented_status_is_exercised_here(document):
     exercised = {(c.path, c.method, str(c.status)) for c in CALLS + NOT_FOUND_CALLS}
     exercised |= {("/healthz", "get", "503"), (DOMAIN + "/verify", "post", "400")}
     exercised |= {(CERTIFICATE, "delete", "409")}
+    exercised |= {(DOWNLOAD, "get", status) for status in ("200", "403", "404")}
     for (path, method), operation in operations(document).items():
         exercised |= {(path, method, "401")} if needs_key(operation) else set()
         if "requestBody" in operation:

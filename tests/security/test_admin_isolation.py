@@ -4,14 +4,22 @@ Routes come from the URL map, so a new admin route is covered the day it is adde
 URL parameter this test does not know fails until an id of B is provided for it below.
 """
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from portal.admin.guard import PUBLIC_ENDPOINTS
 from portal.admin.intents import SECTIONS
 from portal.extensions import db
-from portal.models import Connection, ConnectionSession, Event, OrganizationDomain
-from portal.services import connections
+from portal.models import (
+    AuditLogExport,
+    Connection,
+    ConnectionSession,
+    Event,
+    OrganizationDomain,
+)
+from portal.services import audit_log_events, audit_log_exports, connections
 from portal.services.connections import ConnectionSettings
 from tests.factories import make_organization, make_portal_link
 
@@ -35,7 +43,26 @@ def tenants(app):
         )
     )
     db.session.commit()
+    _audit_log_of(b)
     return a, b
+
+
+def _audit_log_of(org) -> None:
+    """An event of the organization, and a built export of it."""
+    audit_log_events.record_event(
+        org.id,
+        {
+            "action": "bravo.secret_action",
+            "occurred_at": datetime(2026, 11, 20, tzinfo=UTC),
+            "actor": {"id": "bravo-actor", "type": "user", "name": "Bravo Secret Actor"},
+            "targets": [],
+            "context": {"location": "198.51.100.9"},
+        },
+    )
+    export = audit_log_exports.create_export(
+        audit_log_exports.ExportRequest(org.id, datetime(2026, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    )
+    audit_log_exports.build_export(export.id)
 
 
 def _ids_of(b) -> dict[str, str]:
@@ -43,7 +70,10 @@ def _ids_of(b) -> dict[str, str]:
     session = db.session.scalars(
         select(ConnectionSession).where(ConnectionSession.organization_id == b.id)
     ).first()
-    return {"domain_id": b.domains[0].id, "session_id": session.id}
+    export = db.session.scalars(
+        select(AuditLogExport).where(AuditLogExport.organization_id == b.id)
+    ).one()
+    return {"domain_id": b.domains[0].id, "session_id": session.id, "export_id": export.id}
 
 
 def _admin_rules(app):
@@ -82,6 +112,8 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
         b_domain.id,
         b_connection.id,
         "bravo-secret-response",
+        "bravo.secret_action",
+        "Bravo Secret Actor",
     ]
     events_before = db.session.scalars(select(Event.id)).all()
     for rule in _admin_rules(app):

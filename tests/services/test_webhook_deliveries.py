@@ -21,13 +21,12 @@ from portal.models.columns import utcnow
 from portal.queue import RedisJobQueue, enqueue, job_queue
 from portal.services import api_shapes, organizations, webhook_deliveries, webhooks
 from portal.services.organizations import OrganizationChanges
+from portal.services.retries import RETRY_WINDOW, retry_delay
 from portal.services.webhook_deliveries import (
     DELIVER_JOB,
     DISPATCH_JOB,
     LOST_AFTER,
-    RETRY_WINDOW,
     EndpointDisabled,
-    retry_delay,
 )
 from tests.factories import make_organization
 
