@@ -188,18 +188,6 @@ def start_for_portal(organization_id: str, directory_type: str) -> tuple[Directo
     return create_directory(organization_id, directory_type)
 
 
-def recent_users(directory: Directory, limit: int = 50) -> list[DirectoryUser]:
-    """The directory's newest users, for the IT admin's overview."""
-    return list(
-        db.session.scalars(
-            select(DirectoryUser)
-            .where(DirectoryUser.directory_id == directory.id)
-            .order_by(DirectoryUser.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def reset_for_portal(organization_id: str) -> None:
     """The IT admin's reset: the directory goes with its users, groups and token, and setup
     starts again. As on WorkOS, one dsync.deleted event stands for all of it."""

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from portal.admin.guard import PUBLIC_ENDPOINTS
 from portal.admin.intents import SECTIONS
 from portal.extensions import db
-from portal.models import Connection, ConnectionSession, Event, OrganizationDomain
-from portal.services import connections
+from portal.models import Connection, ConnectionSession, Directory, Event, OrganizationDomain
+from portal.services import connections, directory_groups, directory_users
 from portal.services.connections import ConnectionSettings
-from tests.factories import make_organization, make_portal_link
+from tests.factories import make_directory, make_organization, make_portal_link
+from tests.scim.helpers import GROUP_SCHEMA, user_body
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
@@ -35,6 +36,10 @@ def tenants(app):
         )
     )
     db.session.commit()
+    directory, _ = make_directory(b)
+    user = directory_users.create_user(directory, user_body("bravo-secret-user@bravo.test"))
+    group = {"schemas": [GROUP_SCHEMA], "displayName": "Bravo secret group"}
+    directory_groups.create_group(directory, {**group, "members": [{"value": user.id}]})
     return a, b
 
 
@@ -82,6 +87,8 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
         b_domain.id,
         b_connection.id,
         "bravo-secret-response",
+        "bravo-secret-user",
+        "Bravo secret group",
     ]
     events_before = db.session.scalars(select(Event.id)).all()
     for rule in _admin_rules(app):
@@ -97,4 +104,6 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
     db.session.expire_all()
     assert db.session.get(OrganizationDomain, b_domain.id).state == "pending"
     assert db.session.get(Connection, b_connection.id).state == "draft"
+    b_directory = db.session.scalars(select(Directory).where(Directory.organization_id == b.id))
+    assert b_directory.one().synced_group_ids is None
     assert db.session.scalars(select(Event.id)).all() == events_before
