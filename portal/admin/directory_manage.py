@@ -97,7 +97,8 @@ def directory_attributes():
 @bp.post("/directory-sync/attributes")
 @requires_intent("dsync")
 def save_directory_attributes():
-    rows = list(zip(request.form.getlist("name"), request.form.getlist("path"), strict=False))
+    pairs = zip(request.form.getlist("name"), request.form.getlist("path"), strict=False)
+    rows = [(name, path) for name, path in pairs if name.strip() or path.strip()]
     try:
         attribute_maps.update(_directory(), rows)
     except InvalidInput as refusal:

@@ -51,7 +51,10 @@ document.addEventListener("keydown", (event) => {
   const popup = event.target.closest(".groups-popup");
   if (popup) popup.classList.add("dismissed");
 });
-document.addEventListener("focusout", (event) => {
-  const popup = event.target.closest(".groups-popup");
-  if (popup) popup.classList.remove("dismissed");
-});
+// Focus leaving the trigger, or the pointer coming onto it, re-arms the pop-up.
+for (const type of ["focusout", "mouseover"]) {
+  document.addEventListener(type, (event) => {
+    const popup = event.target.closest(".groups-popup");
+    if (popup && !popup.contains(event.relatedTarget)) popup.classList.remove("dismissed");
+  });
+}
