@@ -38,14 +38,14 @@ def delete_directory(directory_id):
 
 @bp.get("/directory_users")
 def list_directory_users():
-    directory_id = text_param("directory")
+    directory_id, group_id = text_param("directory"), text_param("group")
     page = directory_users.list_users(
         page_request(),
         directory_id=directory_id,
-        group_id=text_param("group"),
+        group_id=group_id,
         idp_id=text_param("idp_id"),
         email=text_param("email"),
-        where=group_sync.exposed_users_clause(directory_id),
+        where=group_sync.exposed_users_clause(directory_id, group_id),
     )
     items = [group_sync.user_api_shape(user) for user in page.items]
     return api_shapes.list_envelope(items, page.before, page.after)

@@ -6,10 +6,12 @@ import re
 from functools import cache
 
 from scim2_models import EnterpriseUser, User
+from sqlalchemy import select
 
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Directory
+from portal.models import Directory, DirectoryUser
+from portal.services import directory_shapes, events
 from portal.services.scim_paths import split_schema
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -111,10 +113,29 @@ def _name_problem(name: str, taken: dict) -> str | None:
 
 
 def update(directory: Directory, rows: list[tuple[str, str]]) -> dict[str, str]:
-    """Save a new attribute map; the API's `custom_attributes` follow it at once."""
-    directory.attribute_map = validated(rows)
+    """Save a new attribute map; the API's `custom_attributes` follow it at once, and each
+    user whose custom attributes change gets dsync.user.updated (same transaction)."""
+    old_map, new_map = dict(directory.attribute_map or {}), validated(rows)
+    directory.attribute_map = new_map
+    if new_map != old_map:
+        _announce_changes(directory, old_map, new_map)
     db.session.commit()
     return directory.attribute_map
+
+
+def _announce_changes(directory: Directory, old_map: dict, new_map: dict) -> None:
+    users = db.session.scalars(
+        select(DirectoryUser)
+        .where(DirectoryUser.directory_id == directory.id)
+        .order_by(DirectoryUser.id)
+    ).all()
+    for user in users:
+        before = directory_shapes.custom_attributes(user.raw_attributes or {}, old_map)
+        if before == directory_shapes.custom_attributes(user.raw_attributes or {}, new_map):
+            continue
+        data = directory_shapes.user(user, new_map)
+        data["previous_attributes"] = {"custom_attributes": before}
+        events.record("dsync.user.updated", data, directory.organization_id)
 
 
 def suggestions() -> list[str]:

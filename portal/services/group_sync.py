@@ -7,7 +7,7 @@ announced with dsync.user.created, a user leaving it with dsync.user.deleted. Th
 written out for developers in docs/directory-sync.md.
 """
 
-from sqlalchemy import ColumnElement, func, not_, or_, select
+from sqlalchemy import ColumnElement, false, func, not_, or_, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
@@ -59,8 +59,16 @@ def _selections(directory_ids: list[str] | None) -> dict[str, frozenset[str]]:
     return {row[0]: frozenset(row[1]) for row in db.session.execute(query) if row[1] is not None}
 
 
-def exposed_users_clause(directory_id: str | None = None) -> ColumnElement[bool]:
-    """A WHERE clause keeping only the users the API may show."""
+def exposed_users_clause(
+    directory_id: str | None = None, group_id: str | None = None
+) -> ColumnElement[bool]:
+    """A WHERE clause keeping only the users the API may show (none for a `group_id` that
+    is outside the selection: its members are not listed through it)."""
+    group = db.session.get(DirectoryGroup, group_id) if group_id else None
+    if group is not None and not group_is_exposed(
+        db.session.get(Directory, group.directory_id), group.id
+    ):
+        return false()
     limited = _selections([directory_id] if directory_id else None)
     if not limited:
         return DirectoryUser.id.is_not(None)

@@ -153,6 +153,17 @@ def test_editing_the_attribute_map_changes_the_api(admin, api, linked):
     assert good.status_code == 200 and "Saved" in _text(good)
     ann = api.get(f"/directory_users/{ids['Ann']}").json
     assert ann["custom_attributes"] == {"team": "Ann dept", "given": "Ann"}
+    # Each user's app copy is told, with what the custom attributes were.
+    updates = db.session.scalars(
+        select(Event).where(Event.event == "dsync.user.updated").order_by(Event.id)
+    ).all()
+    assert [e.data["username"] for e in updates] == [
+        "ann@acme.test",
+        "bob@acme.test",
+        "cat@acme.test",
+    ]
+    assert updates[0].data["custom_attributes"] == {"team": "Ann dept", "given": "Ann"}
+    assert updates[0].data["previous_attributes"]["custom_attributes"]["department"] == "Ann dept"
 
     defaults = _text(admin.get("/admin/directory-sync/attributes?defaults=1"))
     assert 'value="user_type"' in defaults and "Start from the Okta defaults" in defaults
