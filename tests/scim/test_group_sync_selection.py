@@ -186,3 +186,40 @@ def test_deleting_a_group_is_one_event(scim, people, new_events):
     new_events()
     assert scim.delete(f"/Groups/{people['Sales']}").status_code == 204
     assert _summary(new_events()) == [("dsync.group.deleted", "Sales")]
+
+
+def test_a_large_group_entering_view_is_announced_by_the_job(scim, directory, new_events):
+    from sqlalchemy import insert
+
+    from portal.ids import new_id
+    from portal.models import DirectoryUser
+    from portal.queue import job_queue
+
+    directory_row, _ = directory
+    ids = [new_id("directory_user") for _ in range(150)]
+    rows = [
+        {
+            "id": user_id,
+            "directory_id": directory_row.id,
+            "organization_id": directory_row.organization_id,
+            "user_name": f"user{i}@acme.test",
+            "user_name_key": f"user{i}@acme.test",
+            "active": True,
+            "raw_attributes": {"userName": f"user{i}@acme.test"},
+            "version": 1,
+        }
+        for i, user_id in enumerate(ids)
+    ]
+    db.session.execute(insert(DirectoryUser), rows)
+    db.session.commit()
+    group_id = scim.post("/Groups", {"displayName": "Chosen"}).json["id"]
+    group_sync.set_selection(directory_row, [group_id])
+    new_events()
+    added = [{"value": i} for i in ids]
+    response = scim.patch(f"/Groups/{group_id}", [{"op": "add", "path": "members", "value": added}])
+    assert response.status_code in (200, 204)
+    assert new_events() == []  # not yet: a job records them
+
+    job_queue().run_due_jobs()
+    recorded = [event_type for event_type, _ in new_events()]
+    assert recorded == ["dsync.user.created", "dsync.group.user_added"] * 150
