@@ -189,33 +189,15 @@ def test_deleting_a_group_is_one_event(scim, people, new_events):
 
 
 def test_a_large_group_entering_view_is_announced_by_the_job(scim, directory, new_events):
-    from sqlalchemy import insert
-
-    from portal.ids import new_id
-    from portal.models import DirectoryUser
     from portal.queue import job_queue
+    from portal.services import directory_users
 
     directory_row, _ = directory
-    ids = [new_id("directory_user") for _ in range(150)]
-    rows = [
-        {
-            "id": user_id,
-            "directory_id": directory_row.id,
-            "organization_id": directory_row.organization_id,
-            "user_name": f"user{i}@acme.test",
-            "user_name_key": f"user{i}@acme.test",
-            "active": True,
-            "raw_attributes": {"userName": f"user{i}@acme.test"},
-            "version": 1,
-        }
-        for i, user_id in enumerate(ids)
-    ]
-    db.session.execute(insert(DirectoryUser), rows)
-    db.session.commit()
+    users = [directory_users.create_user(directory_row, user_body(f"u{i}")) for i in range(150)]
     group_id = scim.post("/Groups", {"displayName": "Chosen"}).json["id"]
     group_sync.set_selection(directory_row, [group_id])
     new_events()
-    added = [{"value": i} for i in ids]
+    added = [{"value": user.id} for user in users]
     response = scim.patch(f"/Groups/{group_id}", [{"op": "add", "path": "members", "value": added}])
     assert response.status_code in (200, 204)
     assert new_events() == []  # not yet: a job records them
