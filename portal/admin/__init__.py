@@ -8,6 +8,7 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     audit_logs,
     branding,
     context,
+    directory_manage,
     directory_sync,
     domains,
     guard,

@@ -323,10 +323,11 @@ def record_membership_events(
                         "user": directory_shapes.user(by_id[user_id], directory.attribute_map),
                         "group": group_shape,
                     }
-                    events.record(
+                    recorded = events.record(
                         event_type, data, directory.organization_id, event_id=first_event_id
                     )
-                    first_event_id = None
+                    # A reserved id goes to the first event the group-sync selection lets by.
+                    first_event_id = None if recorded else first_event_id
     db.session.commit()
 
 
@@ -374,10 +375,10 @@ def get_group(group_id: str) -> DirectoryGroup:
 
 
 def list_groups(
-    page: PageRequest, directory_id: str | None = None, user_id: str | None = None
+    page: PageRequest, directory_id: str | None = None, user_id: str | None = None, where=None
 ) -> Page:
-    """Directory groups, newest first (by default), by directory or member."""
-    query = select(DirectoryGroup)
+    """Directory groups, newest first (by default), by directory or member (and `where`)."""
+    query = select(DirectoryGroup) if where is None else select(DirectoryGroup).where(where)
     if directory_id:
         query = query.where(DirectoryGroup.directory_id == directory_id)
     if user_id:
