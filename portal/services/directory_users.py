@@ -11,6 +11,7 @@ from portal.services import (
     directory_memberships,
     directory_shapes,
     events,
+    scim_filter_sql,
     scim_filters,
     scim_patch,
     scim_resources,
@@ -25,6 +26,11 @@ INDEXED = {
     "id": DirectoryUser.id,
     "emails.value": DirectoryUser.email,
     "emails": DirectoryUser.email,
+}
+# What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
+SQL_COLUMNS = {
+    "username": (scim_filter_sql.KEY, DirectoryUser.user_name_key),
+    "id": (scim_filter_sql.ID, DirectoryUser.id),
 }
 
 
@@ -158,10 +164,9 @@ def query_users(
         else:
             query = query.where(column == value)
         tree = None
-    rows = list(db.session.scalars(query.order_by(DirectoryUser.id)))
-    if tree is not None:
-        rows = [row for row in rows if scim_filters.matches(tree, _filterable(row))]
-    return rows[start_index - 1 : start_index - 1 + count], len(rows)
+    return scim_filter_sql.select_page(
+        query, DirectoryUser.id, tree, SQL_COLUMNS, _filterable, start_index, count
+    )
 
 
 def _filterable(user: DirectoryUser) -> dict:
