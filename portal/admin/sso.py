@@ -131,3 +131,9 @@ def reset_sso():
             InvalidInput("Tick the box to confirm that the connection is deleted.", "confirm"), 422
         )
     return _saved(sso_setup.reset)
+
+
+@bp.post("/sso/idp/pending/discard")
+@requires_intent("sso")
+def discard_pending_idp():
+    return _saved(sso_setup.discard_pending)

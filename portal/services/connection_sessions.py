@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import ConnectionSession
-from portal.services import sign_in, sso_setup
+from portal.services import pending_idp, sign_in, sso_setup
 
 RECENT_LIMIT = 25
 
@@ -35,9 +35,12 @@ def recent(organization_id: str, connection_id: str, limit: int = RECENT_LIMIT):
 
 
 def start_test(organization_id: str) -> tuple[str, str]:
-    """Start a test sign-in through the organization's connection: (IdP URL, session id)."""
+    """Start a test sign-in through the organization's connection: (IdP URL, session id).
+
+    With pending IdP settings saved, the test runs against them, not the live ones."""
     connection = sso_setup.require_connection(organization_id)
-    return sign_in.start_portal_test(connection)
+    target = pending_idp.PENDING if connection.pending_idp else None
+    return sign_in.start_portal_test(connection, target)
 
 
 def latest_test(organization_id: str, after: str | None = None) -> ConnectionSession | None:

@@ -1,0 +1,130 @@
+"""Editing the IdP settings of a live connection: saved aside, live only after a passing test."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Connection, ConnectionSession
+from tests.admin.sso_helpers import (
+    APP_CALLBACK,
+    error_of,
+    open_sso_section,
+    real_sign_in,
+    run_test_sign_in,
+    set_up_saml,
+    sign_in_status,
+)
+from tests.factories import make_organization
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+
+
+@pytest.fixture
+def app_config():
+    return {"PORTAL_REDIRECT_URIS": [APP_CALLBACK]}
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pending-idp")
+    return SigningIdp(folder, "old-key"), SigningIdp(folder, "new-key")
+
+
+@pytest.fixture
+def live(app, client, keys, tmp_path):
+    """An active connection whose IdP signs with the old key; both IdPs trust our SP."""
+    old, new = keys
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    admin, connection, base = set_up_saml(client, org, old, tmp_path, app)
+    new.trust_service_provider(*old.sp_metadata_files)
+    run_test_sign_in(admin, old, base)
+    db.session.refresh(connection)
+    assert connection.state == "active"
+    return admin, connection, base
+
+
+def _save_new_certificate(admin, pem):
+    return admin.post(
+        "/admin/sso/idp/manual",
+        data={"entity_id": IDP_ENTITY_ID, "sso_url": IDP_SSO_URL, "certificate": pem},
+    )
+
+
+def _live_certificates(connection):
+    db.session.expire_all()
+    return [c.value for c in db.session.get(Connection, connection.id).certificates]
+
+
+def test_saved_edits_wait_and_real_sign_ins_keep_the_live_settings(app, live, keys):
+    admin, connection, base = live
+    old, new = keys
+    assert _save_new_certificate(admin, new.certificate).status_code == 302
+    page = admin.get("/admin/sso").get_data(as_text=True)
+    assert "New settings waiting for a test" in page and "Discard the new settings" in page
+    assert _live_certificates(connection) == [old.certificate]
+
+    person = app.test_client()
+    assert "code" in real_sign_in(person, connection, old, base)
+    refused = real_sign_in(person, connection, new, base)
+    assert refused["error"] == "bad_signature"
+
+
+def test_a_failing_test_keeps_the_live_settings_and_says_what_to_fix(live, keys):
+    admin, connection, base = live
+    old, new = keys
+    _save_new_certificate(admin, new.certificate)
+    run_test_sign_in(admin, old, base)  # the IdP still signs with the old key
+    body = sign_in_status(admin).get_data(as_text=True)
+    assert "Test sign-in failed" in body and "<code>bad_signature</code>" in body
+    assert "Your new settings were not applied" in body
+    assert "upload the current one" in body  # what to fix
+    assert _live_certificates(connection) == [old.certificate]
+    db.session.expire_all()
+    assert db.session.get(Connection, connection.id).pending_idp is not None
+
+
+def test_a_passing_test_makes_the_new_settings_live(app, live, keys):
+    admin, connection, base = live
+    old, new = keys
+    _save_new_certificate(admin, new.certificate)
+    run_test_sign_in(admin, new, base)
+    body = sign_in_status(admin).get_data(as_text=True)
+    assert "Your new identity provider settings passed and are now live." in body
+    assert _live_certificates(connection) == [new.certificate]
+    live_connection = db.session.get(Connection, connection.id)
+    assert live_connection.pending_idp is None and live_connection.state == "active"
+    assert "New settings waiting" not in admin.get("/admin/sso").get_data(as_text=True)
+
+    person = app.test_client()
+    assert "code" in real_sign_in(person, connection, new, base)
+    assert real_sign_in(person, connection, old, base)["error"] == "bad_signature"
+
+
+def test_discarding_forgets_the_new_settings(live, keys):
+    admin, connection, _ = live
+    _save_new_certificate(admin, keys[1].certificate)
+    assert admin.post("/admin/sso/idp/pending/discard").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Connection, connection.id).pending_idp is None
+    assert _live_certificates(connection) == [keys[0].certificate]
+    again = admin.post("/admin/sso/idp/pending/discard")
+    assert again.status_code == 404
+    assert error_of(again) == "There are no new settings waiting for a test."
+
+
+def test_during_setup_edits_apply_at_once(app, client, keys, tmp_path):
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    admin, connection, _ = set_up_saml(client, org, keys[0], tmp_path, app)
+    _save_new_certificate(admin, keys[1].certificate)
+    assert _live_certificates(connection) == [keys[1].certificate]
+    assert db.session.get(Connection, connection.id).pending_idp is None
+
+
+def test_another_organization_cannot_discard(app, live, keys):
+    admin, connection, _ = live
+    _save_new_certificate(admin, keys[1].certificate)
+    other = make_organization("Other Org", domains=["other.test"])
+    intruder = open_sso_section(app.test_client(), other)
+    assert intruder.post("/admin/sso/idp/pending/discard").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Connection, connection.id).pending_idp is not None
+    assert db.session.scalars(select(ConnectionSession)).first() is not None
