@@ -7,6 +7,7 @@ from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
 from portal.services import (
+    attribute_maps,
     connection_sessions,
     oidc_rp,
     saml_sp,
@@ -22,6 +23,7 @@ CONNECTION_STATES = {
     "inactive": "Switched off",
 }
 bp.add_app_template_global(CONNECTION_STATES, "connection_states")
+bp.add_app_template_global(attribute_maps.unmatched, "unmatched_attributes")
 
 
 def sso_page(error: PortalError | None = None, status: int = 200):
@@ -45,6 +47,8 @@ def sso_page(error: PortalError | None = None, status: int = 200):
             redirect_uri=oidc_rp.callback_url(connection.id),
             certificates=sso_setup.certificate_views(connection),
             sessions=connection_sessions.recent(organization.id, connection.id),
+            map_fields=attribute_maps.FIELDS,
+            custom_text=attribute_maps.as_text(connection.attribute_map),
             test=test,
             checks=sign_in_checks.checklist(test, connection.protocol) if test else [],
             # the cursor past which the status looks for a newer test sign-in
@@ -137,3 +141,11 @@ def reset_sso():
 @requires_intent("sso")
 def discard_pending_idp():
     return _saved(sso_setup.discard_pending)
+
+
+@bp.post("/sso/attribute-map")
+@requires_intent("sso")
+def set_attribute_map():
+    form = request.form
+    standard = {key: form.get(f"map_{key}", "") for key in attribute_maps.FIELDS}
+    return _saved(sso_setup.set_attribute_map, standard, form.get("custom", ""))

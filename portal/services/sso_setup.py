@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from portal.errors import InvalidInput, NotFound
+from portal.idp_guides import sso_guide_for
 from portal.models import Connection
 from portal.models.columns import utcnow
-from portal.services import connections, idp_metadata, oidc_rp, pending_idp
+from portal.services import attribute_maps, connections, idp_metadata, oidc_rp, pending_idp
 from portal.services.certificates import CertificateDetails, read_certificate
 from portal.services.connections import OIDC_TYPES, SAML_TYPES, ConnectionSettings
 from portal.services.sign_in_errors import SignInRefused
@@ -48,9 +49,20 @@ def choose_provider(organization_id: str, connection_type: str) -> Connection:
         return existing
     if connection_type not in SAML_TYPES + OIDC_TYPES:
         raise InvalidInput("Choose your identity provider from the list.", field="type")
+    defaults = sso_guide_for(connection_type).attribute_map
     return connections.create_connection(
-        organization_id, ConnectionSettings(connection_type=connection_type)
+        organization_id,
+        ConnectionSettings(
+            connection_type=connection_type,
+            attribute_map={"standard_attributes": dict(defaults), "custom_attributes": {}},
+        ),
     )
+
+
+def set_attribute_map(organization_id: str, standard: dict, custom_text: str) -> Connection:
+    """The attribute map from the editor, checked (see attribute_maps.parse)."""
+    connection = require_connection(organization_id)
+    return attribute_maps.save(connection, attribute_maps.parse(standard, custom_text))
 
 
 def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: str) -> Connection:

@@ -131,3 +131,18 @@ def sign_in_status(admin, **args):
         query_string={"watch": "1", **args},
         headers={"HX-Request": "true"},
     )
+
+
+def app_profile(client, code: str, api_key: str) -> tuple[dict, dict]:
+    """What the host app gets for a code: the token response and /sso/profile's answer."""
+    token = client.post(
+        "/sso/token",
+        json={
+            "client_id": credentials.environment().client_id,
+            "client_secret": api_key,
+            "grant_type": "authorization_code",
+            "code": code,
+        },
+    ).get_json()
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    return token, client.get("/sso/profile", headers=bearer).get_json()
