@@ -6,6 +6,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
     branding,
+    certificates,
     context,
     directory_sync,
     domains,

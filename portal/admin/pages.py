@@ -23,9 +23,3 @@ def audit_logs():
 @requires_intent("log_streams")
 def log_streams():
     return _section("admin/log_streams.html", "log_streams")
-
-
-@bp.get("/certificates")
-@requires_intent("certificate_renewal")
-def certificates():
-    return _section("admin/certificates.html", "certificate_renewal")

@@ -35,7 +35,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
         "guides": SSO_GUIDES,
         "domain_blocker": sso_policy.activation_blocker(organization),
         "error": error.message if error else None,
-        "error_field": _field_of(error),
+        "error_field": field_of(error),
         "form": request.form if error else {},
     }
     if connection is not None:
@@ -61,7 +61,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
     return current_app.make_response((render_template("admin/sso.html", **context), status))
 
 
-def _field_of(error: PortalError | None) -> str | None:
+def field_of(error: PortalError | None) -> str | None:
     if isinstance(error, InvalidInput) and error.errors:
         return error.errors[0].get("field")
     return None

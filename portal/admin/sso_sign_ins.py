@@ -23,7 +23,7 @@ def start_sign_in_test():
 
 
 @bp.get("/sso/sign-in-tests/status")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sign_in_test_status():
     after = request.args.get("after") or None
     tries = request.args.get("tries", 0, type=int)
@@ -42,14 +42,14 @@ def sign_in_test_status():
 
 
 @bp.get("/sso/sign-in-tests/<session_id>")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sign_in_test_result(session_id):
     session = connection_sessions.session_of(g.organization.id, session_id)
     return render_template("admin/sso_test_result.html", **_test_context(session))
 
 
 @bp.get("/sso/sessions/<session_id>")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sso_session(session_id):
     session = connection_sessions.session_of(g.organization.id, session_id)
     return render_template(

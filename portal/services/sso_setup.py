@@ -25,6 +25,8 @@ EXPIRY_WARNING = timedelta(days=30)
 class CertificateView:
     details: CertificateDetails
     expires_soon: bool
+    id: str = ""
+    untested: bool = False
 
     @property
     def days_left(self) -> int:
@@ -161,7 +163,8 @@ def certificate_views(connection: Connection) -> list[CertificateView]:
     views = []
     for certificate in connection.certificates:
         details = read_certificate(certificate.value)
-        views.append(CertificateView(details, details.not_after - utcnow() < EXPIRY_WARNING))
+        expires_soon = details.not_after - utcnow() < EXPIRY_WARNING
+        views.append(CertificateView(details, expires_soon, certificate.id, certificate.untested))
     return views
 
 

@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.models import Connection
 from portal.services import credentials, portal_links
 from tests.admin.conftest import launch_path
-from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
+from tests.factories import make_organization
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
 
 APP_CALLBACK = "https://app.example.com/callback"
 
@@ -146,3 +147,20 @@ def app_profile(client, code: str, api_key: str) -> tuple[dict, dict]:
     ).get_json()
     bearer = {"Authorization": f"Bearer {token['access_token']}"}
     return token, client.get("/sso/profile", headers=bearer).get_json()
+
+
+def rolling_idps(folder) -> tuple[SigningIdp, SigningIdp]:
+    """One IdP entity signing first with an old key, later with a new one."""
+    return SigningIdp(folder, "old-key"), SigningIdp(folder, "new-key")
+
+
+def live_connection(app, client, idps, tmp_path):
+    """An active connection whose IdP signs with the old key; both keys' IdPs trust our SP."""
+    old, new = idps
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    admin, connection, base = set_up_saml(client, org, old, tmp_path, app)
+    new.trust_service_provider(*old.sp_metadata_files)
+    run_test_sign_in(admin, old, base)
+    db.session.refresh(connection)
+    assert connection.state == "active"
+    return org, admin, connection, base

@@ -8,14 +8,16 @@ from portal.models import Connection, ConnectionSession
 from tests.admin.sso_helpers import (
     APP_CALLBACK,
     error_of,
+    live_connection,
     open_sso_section,
     real_sign_in,
+    rolling_idps,
     run_test_sign_in,
     set_up_saml,
     sign_in_status,
 )
 from tests.factories import make_organization
-from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
 
 
 @pytest.fixture
@@ -25,21 +27,12 @@ def app_config():
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pending-idp")
-    return SigningIdp(folder, "old-key"), SigningIdp(folder, "new-key")
+    return rolling_idps(tmp_path_factory.mktemp("pending-idp"))
 
 
 @pytest.fixture
 def live(app, client, keys, tmp_path):
-    """An active connection whose IdP signs with the old key; both IdPs trust our SP."""
-    old, new = keys
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin, connection, base = set_up_saml(client, org, old, tmp_path, app)
-    new.trust_service_provider(*old.sp_metadata_files)
-    run_test_sign_in(admin, old, base)
-    db.session.refresh(connection)
-    assert connection.state == "active"
-    return admin, connection, base
+    return live_connection(app, client, keys, tmp_path)[1:]
 
 
 def _save_new_certificate(admin, pem):

@@ -10,21 +10,29 @@ from sqlalchemy import select
 from portal.admin.guard import PUBLIC_ENDPOINTS
 from portal.admin.intents import SECTIONS
 from portal.extensions import db
-from portal.models import Connection, ConnectionSession, Event, OrganizationDomain
+from portal.models import (
+    Connection,
+    ConnectionSession,
+    Event,
+    IdpCertificate,
+    OrganizationDomain,
+)
 from portal.services import connections
 from portal.services.connections import ConnectionSettings
 from tests.factories import make_organization, make_portal_link
+from tests.peers.saml_idp import make_key_pair
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
 
 @pytest.fixture
-def tenants(app):
+def tenants(app, tmp_path):
     a = make_organization("Alpha Org", domains=["alpha.test"])
     b = make_organization("Bravo Org", domains=["bravo.test"])
     connection = connections.create_connection(
         b.id, ConnectionSettings(connection_type="OktaSAML", name="Bravo SSO")
     )
+    connections.add_certificate(connection, make_key_pair(tmp_path, "bravo")[2])
     db.session.add(
         ConnectionSession(
             connection_id=connection.id,
@@ -43,7 +51,14 @@ def _ids_of(b) -> dict[str, str]:
     session = db.session.scalars(
         select(ConnectionSession).where(ConnectionSession.organization_id == b.id)
     ).first()
-    return {"domain_id": b.domains[0].id, "session_id": session.id}
+    certificate = db.session.scalars(
+        select(IdpCertificate).join(Connection).where(Connection.organization_id == b.id)
+    ).first()
+    return {
+        "domain_id": b.domains[0].id,
+        "session_id": session.id,
+        "certificate_id": certificate.id,
+    }
 
 
 def _admin_rules(app):
