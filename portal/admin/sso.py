@@ -46,7 +46,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
             sp=saml_sp.sp_urls(connection.id),
             redirect_uri=oidc_rp.callback_url(connection.id),
             certificates=sso_setup.certificate_views(connection),
-            sessions=connection_sessions.recent(organization.id, connection.id),
+            sign_ins=connection_sessions.sign_ins(organization.id, connection.id),
             map_fields=attribute_maps.FIELDS,
             custom_text=attribute_maps.as_text(connection.attribute_map),
             test=test,

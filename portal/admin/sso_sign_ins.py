@@ -60,6 +60,28 @@ def sso_session(session_id):
     )
 
 
+@bp.get("/sso/sessions")
+@requires_intent("sso")
+def sso_sessions():
+    """The sign-ins table, sorted and paged on the server; HTMX swaps just the table."""
+    connection = sso_setup.require_connection(g.organization.id)
+    args = request.args
+    sign_ins = connection_sessions.sign_ins(
+        g.organization.id,
+        connection.id,
+        sort=args.get("sort", "time"),
+        order=args.get("order", "desc"),
+        page=args.get("page", 1, type=int),
+    )
+    if request.headers.get("HX-Request"):
+        body = render_template("admin/_sso_sessions.html", sign_ins=sign_ins)
+    else:
+        body = render_template("admin/sso_sessions.html", sign_ins=sign_ins)
+    response = current_app.make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
 def _test_context(test) -> dict:
     connection = test.connection if test else sso_setup.connection_for(g.organization.id)
     return {

@@ -92,6 +92,11 @@ def test_a_failed_test_shows_the_failing_check_and_its_explanation(
     assert re.search(r"Failed:</span>\s*<span>Signed with SHA-256 and standard transforms", body)
     assert "Set the signature and digest algorithms to SHA-256" in body
     assert "Passed:" in body and "Not checked:" in body
+    # What ran is what is shown: the structure checks listed before it were not claimed.
+    assert re.search(r"Passed:</span>\s*<span>It answers a sign-in we started", body)
+    assert re.search(r"Not checked:</span>\s*<span>One assertion, not encrypted", body)
+    recorded = db.session.scalars(select(ConnectionSession)).one().check_results
+    assert recorded == {"readable": "passed", "in_response_to": "passed", "algorithms": "failed"}
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).state == "validating"
     manage = admin.get("/admin/sso").get_data(as_text=True)
