@@ -1,5 +1,8 @@
 """Editing the IdP settings of a live connection: saved aside, live only after a passing test."""
 
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
@@ -17,6 +20,8 @@ from tests.admin.sso_helpers import (
     sign_in_status,
 )
 from tests.factories import make_organization
+from tests.peers import oidc_provider as oidc_peer
+from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
 
 
@@ -121,3 +126,54 @@ def test_another_organization_cannot_discard(app, live, keys):
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).pending_idp is not None
     assert db.session.scalars(select(ConnectionSession)).first() is not None
+
+
+@pytest.fixture
+def oidc_provider():
+    provider = OidcProvider(
+        {"sub": "00u9", "email": "jane@acme.test", "given_name": "Jane", "family_name": "Doe"}
+    )
+    yield provider
+    provider.stop()
+
+
+def test_oidc_client_changes_wait_for_a_passing_test(app, client, oidc_provider, monkeypatch):
+    app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = True
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    admin = open_sso_section(client, org)
+    admin.post("/admin/sso/provider", data={"type": "GenericOIDC"})
+    oidc = {"discovery_url": oidc_provider.discovery_url, "client_id": CLIENT_ID}
+    admin.post("/admin/sso/idp/oidc", data={**oidc, "client_secret": CLIENT_SECRET})
+    _oidc_test(admin)
+    connection = db.session.scalars(select(Connection)).one()
+    assert connection.state == "active"
+
+    # A wrong secret saved in management: the test fails, the live secret keeps working.
+    admin.post("/admin/sso/idp/oidc", data={**oidc, "client_secret": "wrong"})
+    _oidc_test(admin)
+    failed = sign_in_status(admin).get_data(as_text=True)
+    assert "<code>token_request_failed</code>" in failed
+    assert "Check the client ID, the client secret" in failed
+    assert "Your new settings were not applied" in failed
+    db.session.expire_all()
+    connection = db.session.get(Connection, connection.id)
+    assert connection.oidc_client_secret == CLIENT_SECRET and connection.pending_idp
+
+    # The right secret saved again: the test passes and it becomes the live one.
+    admin.post("/admin/sso/idp/oidc", data={**oidc, "client_secret": CLIENT_SECRET + "-new"})
+    monkeypatch.setattr(oidc_peer, "CLIENT_SECRET", CLIENT_SECRET + "-new")  # rotated there
+    _oidc_test(admin)
+    assert "are now live" in sign_in_status(admin).get_data(as_text=True)
+    db.session.expire_all()
+    connection = db.session.get(Connection, connection.id)
+    assert connection.oidc_client_secret == CLIENT_SECRET + "-new"
+    assert connection.pending_idp is None
+
+
+def _oidc_test(admin):
+    """Test sign-in as the new tab does it: start → provider (signs in at once) → callback."""
+    started = admin.post("/admin/sso/sign-in-tests")
+    assert started.status_code == 302, started.get_data(as_text=True)
+    at_provider = httpx.get(started.headers["Location"], follow_redirects=False)
+    callback = urlsplit(at_provider.headers["location"])
+    return admin.get(f"{callback.path}?{callback.query}")
