@@ -34,7 +34,8 @@ def test_scoped_lookups_refuse_other_organizations(two_orgs):
         connection_sessions.session_of(a.id, session.id)
     assert connections.connection_of(b.id, connection.id) is connection
     assert connection_sessions.session_of(b.id, session.id) is session
-    assert connection_sessions.recent(a.id, connection.id) == []
+    assert connection_sessions.sign_ins(a.id, connection.id).rows == []
+    assert connection_sessions.sign_ins(b.id, connection.id).rows == [session]
     assert connection_sessions.latest_test(a.id) is None
 
 
