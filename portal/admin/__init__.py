@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
     audit_logs,
     branding,
+    certificates,
     context,
     directory_manage,
     directory_sync,

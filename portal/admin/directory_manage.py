@@ -6,7 +6,7 @@ from portal.admin import bp, directory_sync
 from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, NotFound
 from portal.idp_guides import guide_for
-from portal.services import attribute_maps, directories, directory_overview, group_sync
+from portal.services import directories, directory_attribute_maps, directory_overview, group_sync
 
 
 def _directory():
@@ -75,7 +75,7 @@ def _attributes_page(rows, error: InvalidInput | None = None, saved: bool = Fals
         "guide": guide_for(directory.type),
         "rows": rows + [("", "")] * 3,
         "problems": problems,
-        "suggestions": attribute_maps.suggestions(),
+        "suggestions": directory_attribute_maps.suggestions(),
         "error": error.message if error else None,
         "saved": saved,
     }
@@ -87,7 +87,7 @@ def _attributes_page(rows, error: InvalidInput | None = None, saved: bool = Fals
 def directory_attributes():
     directory = _directory()
     source = (
-        attribute_maps.defaults_for(directory.type)
+        directory_attribute_maps.defaults_for(directory.type)
         if request.args.get("defaults")
         else directory.attribute_map
     )
@@ -100,7 +100,7 @@ def save_directory_attributes():
     pairs = zip(request.form.getlist("name"), request.form.getlist("path"), strict=False)
     rows = [(name, path) for name, path in pairs if name.strip() or path.strip()]
     try:
-        attribute_maps.update(_directory(), rows)
+        directory_attribute_maps.update(_directory(), rows)
     except InvalidInput as refusal:
         return _attributes_page(rows, refusal)
     return _attributes_page(list(_directory().attribute_map.items()), saved=True)

@@ -17,3 +17,15 @@ def _section(template: str, intent: str):
 @requires_intent("certificate_renewal")
 def certificates():
     return _section("admin/certificates.html", "certificate_renewal")
+
+
+@bp.get("/audit-logs")
+@requires_intent("audit_logs")
+def audit_logs():
+    return _section("admin/audit_logs.html", "audit_logs")
+
+
+@bp.get("/log-streams")
+@requires_intent("log_streams")
+def log_streams():
+    return _section("admin/log_streams.html", "log_streams")

@@ -243,6 +243,12 @@ def _check_type(kind: str, settings: ConnectionSettings) -> None:
         raise InvalidInput(f"{kind} is an OIDC type: send oidc_options.", field="saml_options")
 
 
+def apply_settings(connection: Connection, settings: ConnectionSettings) -> None:
+    """Apply IdP settings in the caller's transaction (a passing test makes them live)."""
+    _apply(connection, settings)
+    connection.updated_at = utcnow()
+
+
 def _apply(connection: Connection, settings: ConnectionSettings) -> None:
     if settings.attribute_map is not None:
         connection.attribute_map = _valid_attribute_map(

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryUser
 from portal.models.columns import utcnow
 from portal.services import (  # group_sync registers the selection's event rewriter
-    attribute_maps,
+    directory_attribute_maps,
     directory_shapes,
     events,
     group_sync,  # noqa: F401
@@ -51,7 +51,7 @@ def create_directory(
         state="unlinked",
         token_hash=secret_tokens.digest(token),
         token_suffix=token[-4:],
-        attribute_map=attribute_maps.defaults_for(directory_type),
+        attribute_map=directory_attribute_maps.defaults_for(directory_type),
     )
     db.session.add(directory)
     db.session.commit()

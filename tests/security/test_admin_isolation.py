@@ -18,6 +18,7 @@ from portal.models import (
     ConnectionSession,
     Directory,
     Event,
+    IdpCertificate,
     OrganizationDomain,
 )
 from portal.services import (
@@ -29,18 +30,20 @@ from portal.services import (
 )
 from portal.services.connections import ConnectionSettings
 from tests.factories import make_directory, make_organization, make_portal_link
+from tests.peers.saml_idp import make_key_pair
 from tests.scim.helpers import GROUP_SCHEMA, user_body
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
 
 @pytest.fixture
-def tenants(app):
+def tenants(app, tmp_path):
     a = make_organization("Alpha Org", domains=["alpha.test"])
     b = make_organization("Bravo Org", domains=["bravo.test"])
     connection = connections.create_connection(
         b.id, ConnectionSettings(connection_type="OktaSAML", name="Bravo SSO")
     )
+    connections.add_certificate(connection, make_key_pair(tmp_path, "bravo")[2])
     db.session.add(
         ConnectionSession(
             connection_id=connection.id,
@@ -85,7 +88,15 @@ def _ids_of(b) -> dict[str, str]:
     export = db.session.scalars(
         select(AuditLogExport).where(AuditLogExport.organization_id == b.id)
     ).one()
-    return {"domain_id": b.domains[0].id, "session_id": session.id, "export_id": export.id}
+    certificate = db.session.scalars(
+        select(IdpCertificate).join(Connection).where(Connection.organization_id == b.id)
+    ).first()
+    return {
+        "domain_id": b.domains[0].id,
+        "session_id": session.id,
+        "export_id": export.id,
+        "certificate_id": certificate.id,
+    }
 
 
 def _admin_rules(app):

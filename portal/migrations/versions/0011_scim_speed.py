@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '0011_scim_speed'
-down_revision = '0008'
+down_revision = '0009_audit_logs'
 branch_labels = None
 depends_on = None
 
