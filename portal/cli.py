@@ -9,9 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from portal.encryption import SecretUnreadable
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.services import credentials, demo, directories, mail, onboarding
+from portal.services import credentials, demo, directories, mail, onboarding, webhooks
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -151,3 +152,14 @@ def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> No
                 f"The setup link stays valid; follow {organization_id} in the dashboard."
             )
         time.sleep(interval)
+
+
+@portal_cli.command("rotate-secrets")
+def rotate_secrets_command():
+    """Re-encrypt stored secrets under the current SECRET_KEY (after moving the old key to
+    SECRET_KEY_FALLBACKS); then the old key can be dropped."""
+    try:
+        count = webhooks.reencrypt_secrets()
+    except SecretUnreadable as error:
+        _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
+    click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
