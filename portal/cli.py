@@ -121,7 +121,10 @@ def onboard_command(name, domains, admin_email, features, wait, timeout, interva
         _fail(error.message)
     try:
         invitation = onboarding.invite_admin(
-            org.id, list(features) or ["sso", "dsync", "domain_verification"], admin_email
+            org.id,
+            list(features) or ["sso", "dsync", "domain_verification"],
+            admin_email,
+            wait_for_mail=True,  # the command reports whether the mail went out
         )
     except PortalError as error:
         _fail(

@@ -11,6 +11,7 @@ from portal.models import (
     Connection,
     Directory,
     DirectoryUser,
+    MailMessage,
     Organization,
     OrganizationDomain,
     PortalLink,
@@ -33,6 +34,7 @@ class Invitation:
     link: PortalLink
     url: str
     emailed_to: str | None
+    mail: MailMessage | None = None
 
 
 def _exists(query) -> bool:
@@ -93,10 +95,17 @@ def create_customer(name: str, domains: list[str]) -> Organization:
     return organizations.create_organization(changes)
 
 
-def invite_admin(organization_id: str, features: list[str], email: str | None = None) -> Invitation:
+def invite_admin(
+    organization_id: str,
+    features: list[str],
+    email: str | None = None,
+    wait_for_mail: bool = False,
+) -> Invitation:
     """A setup link for the chosen features, mailed to `email` when given.
 
-    When the mail cannot go out the link is revoked again, so a retry is not refused.
+    The mail goes out by a job that retries (the Sent emails page follows it); with
+    `wait_for_mail` it is sent here and now, and when it cannot go out the link is revoked
+    again so that a retry is not refused.
     """
     if email is not None:
         email = email.strip()
@@ -104,6 +113,7 @@ def invite_admin(organization_id: str, features: list[str], email: str | None = 
             raise InvalidInput(
                 "Enter the IT admin's email address, like it@example.com.", field="email"
             )
+        mail.check_settings()
     return_url = credentials.environment().default_return_url
     link, url = portal_links.create_setup_link(organization_id, features, return_url=return_url)
     if email is None:
@@ -112,11 +122,13 @@ def invite_admin(organization_id: str, features: list[str], email: str | None = 
         link.organization.name, url, f"{link.expires_at:%Y-%m-%d}"
     )
     try:
-        mail.send(email, subject, body, organization_id=link.organization_id)
+        message = mail.send(
+            email, subject, body, organization_id=link.organization_id, wait=wait_for_mail
+        )
     except mail.MailUnavailable:
         portal_links.revoke_setup_link(organization_id)
         raise
-    return Invitation(link, url, email)
+    return Invitation(link, url, email, message)
 
 
 def is_set_up(organization_id: str) -> bool:
