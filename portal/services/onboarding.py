@@ -131,6 +131,37 @@ def invite_admin(
     return Invitation(link, url, email, message)
 
 
+@dataclass(frozen=True)
+class Resumption:
+    """Where a resumed onboarding stands: a new link sent now, or the earlier one in use."""
+
+    organization: Organization
+    invitation: Invitation | None
+    active_link: PortalLink | None
+
+
+def resume_customer(organization_id: str, features: list[str], email: str | None) -> Resumption:
+    """Carry on onboarding an existing organization: keep its active setup link, or mail a
+    new one (sent before returning) unless every chosen feature is configured already."""
+    org = organizations.get_organization(organization_id)
+    active = portal_links.active_setup_link(org.id)
+    if active is not None or set(features) <= setup_progress.configured_features(org.id):
+        return Resumption(org, None, active)
+    if not email:
+        raise InvalidInput(
+            f"{org.name} has no active setup link; give the IT admin's email to send one.",
+            field="admin_email",
+        )
+    mail.check_transport()
+    return Resumption(org, invite_admin(org.id, features, email, wait_for_mail=True), None)
+
+
+def customer_named(name: str) -> Organization | None:
+    """The organization with this name (case-insensitive), if there is one."""
+    same_name = select(Organization).where(func.lower(Organization.name) == name.strip().lower())
+    return db.session.scalars(same_name.limit(1)).first()
+
+
 def is_set_up(organization_id: str) -> bool:
     """An active SSO connection, a linked directory and at least one directory user."""
     done = {step.key for step in checklist(organization_id) if step.done}
@@ -154,6 +185,9 @@ def set_up_ids(organization_id: str) -> dict:
     return {"connection_id": connection_id, "directory_id": directory_id}
 
 
+PENDING_CONNECTION_STATES = ("draft", "validating")
+
+
 @dataclass(frozen=True)
 class DirectorySummary:
     directory: Directory
@@ -168,6 +202,18 @@ class Overview:
     directories: list[DirectorySummary]
     active_link: PortalLink | None
     steps: list[Step]
+
+    @property
+    def tables_pending(self) -> bool:
+        """Whether the domains, connections or directories may still change on their own: a
+        domain awaiting DNS, a connection or directory not live yet, or an IT admin who has
+        an active setup link. The dashboard keeps refreshing them until none is left."""
+        return (
+            self.active_link is not None
+            or any(domain.state == "pending" for domain in self.domains)
+            or any(c.state in PENDING_CONNECTION_STATES for c in self.connections)
+            or any(s.directory.state == "unlinked" for s in self.directories)
+        )
 
 
 def overview(organization_id: str) -> Overview:

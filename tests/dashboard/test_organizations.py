@@ -134,6 +134,35 @@ def test_checklist_advances_as_the_organization_is_set_up(app, signed_in, org):
     assert onboarding.is_set_up(org.id)
 
 
+def test_setup_tables_refresh_themselves_until_nothing_is_pending(app, signed_in, org):
+    tables = f"/dashboard/organizations/{org.id}/setup-tables"
+    polls = f'hx-get="{tables}"'
+    assert polls in body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+    first = body(signed_in.get(tables, headers={"HX-Request": "true"}))
+    assert "<html" not in first and polls in first  # the domain waits for DNS
+    assert "No connection yet." in first
+
+    portal_links.create_setup_link(org.id, ["sso"])
+    signed_in.post(f"/dashboard/organizations/{org.id}/domains/{org.domains[0].id}/verify")
+    connection = Connection(
+        organization_id=org.id, name="Okta", connection_type="OktaSAML", state="validating"
+    )
+    db.session.add(connection)
+    db.session.commit()
+    waiting = body(signed_in.get(tables))
+    assert "OktaSAML" in waiting and "validating" in waiting and polls in waiting
+
+    connections.activate(connection)  # the last feature of the link: the link ends
+    db.session.commit()
+    assert portal_links.active_setup_link(org.id) is None
+    done = body(signed_in.get(tables))
+    assert "badge-active" in done and "hx-get" not in done  # nothing left to wait for
+
+    make_directory(org)
+    assert polls in body(signed_in.get(tables))  # an unlinked directory: poll again
+    assert signed_in.get("/dashboard/organizations/org_nope/setup-tables").status_code == 404
+
+
 def test_detail_page_includes_the_polling_checklist(signed_in, org):
     page = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
     assert f'hx-get="/dashboard/organizations/{org.id}/checklist"' in page
