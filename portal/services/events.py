@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.ids import lowest_id_at, new_id, time_of
 from portal.models import Event
@@ -118,6 +118,13 @@ class EventFilter:
             )
         if self.range_start and self.range_end and self.range_start > self.range_end:
             raise InvalidInput("range_start must be before range_end.", field="range_start")
+
+
+def get_event(event_id: str) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"Event not found: '{event_id}'.", entity_id=event_id)
+    return event
 
 
 def list_events(event_filter: EventFilter, page: PageRequest) -> Page:
