@@ -15,7 +15,6 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     guard,
     launch,
     log_streams,
-    pages,
     sso,
     sso_sign_ins,
 )
