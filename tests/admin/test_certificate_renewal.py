@@ -79,6 +79,8 @@ def test_the_old_certificate_stays_until_the_new_one_passed_a_test(renewal, keys
     refused = _retire(renewer, old_id)
     assert refused.status_code == 409
     assert error_of(refused).startswith("Run a test sign-in with the new certificate first.")
+    page = renewer.get("/admin/certificates").get_data(as_text=True)
+    assert "You can retire this certificate once the new one has passed a test sign-in." in page
 
     # The IdP still signs with the old key: a test of the new certificate alone fails.
     run_test_sign_in(renewer, old, base, start_path=f"/admin/certificates/{new_id}/sign-in-tests")

@@ -148,6 +148,8 @@ def test_oidc_client_changes_wait_for_a_passing_test(app, client, oidc_provider,
     connection = db.session.scalars(select(Connection)).one()
     assert connection.state == "active"
 
+    page = admin.get("/admin/sso").get_data(as_text=True)
+    assert f'value="{oidc_provider.discovery_url}"' in page and f'value="{CLIENT_ID}"' in page
     # A wrong secret saved in management: the test fails, the live secret keeps working.
     admin.post("/admin/sso/idp/oidc", data={**oidc, "client_secret": "wrong"})
     _oidc_test(admin)

@@ -45,6 +45,7 @@ def test_renew_test_and_retire_at_phone_width(page, portal, workos, tmp_path):
         page.get_by_role("button", name="Test sign-in with this certificate").click()
     new_tab.value.get_by_text("The new signing certificate works.").wait_for()
     page.get_by_text("The new signing certificate works.").wait_for(timeout=15000)
+    assert page.get_by_text("Not tested yet").count() == 0  # the badge follows the test
     assert accessibility_violations(page) == []
     screenshot(page, "renewal-3-tested")
 

@@ -50,3 +50,19 @@ def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
     screenshot(page, "sso-tested")
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).state == "active"
+
+    # Management: new IdP values wait for a test; discarding them keeps the live ones.
+    renewed = SigningIdp(tmp_path, "renewed")
+    page.reload()
+    page.get_by_text("2. Tell us about Okta (SAML)").click()
+    page.get_by_text("Enter the values by hand").click()
+    page.get_by_label("IdP sign-on URL (SSO URL)").fill(IDP_SSO_URL)
+    page.get_by_label("IdP entity ID (Issuer)").fill(IDP_ENTITY_ID)
+    page.get_by_label("Signing certificate (PEM)").fill(renewed.certificate)
+    page.get_by_role("button", name="Save values").click()
+    page.get_by_role("heading", name="New settings waiting for a test").wait_for()
+    assert accessibility_violations(page) == []
+    screenshot(page, "sso-pending-settings")
+    page.get_by_role("button", name="Discard the new settings").click()
+    page.get_by_role("heading", name="4. Test sign-in").wait_for()
+    assert page.get_by_text("New settings waiting for a test").count() == 0
