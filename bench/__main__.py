@@ -1,4 +1,4 @@
-"""`make bench`: medians of the hot paths, on SQLite and PostgreSQL.
+"""`make bench`: medians of the hot paths, on SQLite and PostgreSQL, then SCIM ingest under load.
 
 Each figure is the median of several timed rounds, printed as a table; docs/performance.md
 keeps the latest numbers and how they were taken.
@@ -13,7 +13,7 @@ import uuid
 import psycopg
 from flask_migrate import upgrade
 
-from bench import saml_acs
+from bench import saml_acs, scim_ingest
 from portal import create_app
 from portal.extensions import db
 from portal.ids import new_id
@@ -70,6 +70,7 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     rows = [(label, f"{value:10.1f} µs") for label, value in figures]
     rows += saml_acs.run()
+    rows += scim_ingest.run()
     width = max(len(label) for label, _ in rows)
     print(f"{'benchmark'.ljust(width)}  figure")
     for label, value in rows:

@@ -11,7 +11,7 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 from portal import create_app
 from portal.extensions import db
 from portal.models import ConnectionSession
-from portal.services import connections, saml_schemas, saml_sp, sign_in
+from portal.services import connections, saml_compiled, saml_sp, sign_in
 from portal.services.connections import ConnectionSettings
 from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
@@ -87,18 +87,20 @@ def run() -> list[tuple[str, str]]:
                     request_data, request_id, raise_exceptions=True
                 )
 
+            connection_id = connection.id
+
             def ours(pair):
-                outcome = sign_in.finish_saml(connection.id, pair[1])
+                outcome = sign_in.finish_saml(connection_id, pair[1])
                 assert outcome.error_code is None, outcome.error_code
 
-            saml_schemas.uninstall()
+            saml_compiled.uninstall()
             raw_rate = _rate(raw, pairs)
-            saml_schemas.install()
+            saml_compiled.install()
             cached_raw_rate = _rate(raw, pairs)
             our_rate = _rate(ours, pairs)
             db.engine.dispose()
     return [
         ("SAML is_valid, python3-saml as shipped", f"{raw_rate:8.0f} /s"),
-        ("SAML is_valid, schemas compiled once", f"{cached_raw_rate:8.0f} /s"),
+        ("SAML is_valid, schemas and XPath compiled once", f"{cached_raw_rate:8.0f} /s"),
         ("SAML ACS, whole path (checks, session, code)", f"{our_rate:8.0f} /s"),
     ]

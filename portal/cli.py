@@ -9,9 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from portal.errors import PortalError
+from portal.encryption import SecretUnreadable
+from portal.errors import Conflict, PortalError
 from portal.extensions import db
-from portal.services import credentials, demo, directories, mail, onboarding
+from portal.services import credentials, demo, directories, log_streams, mail, onboarding, webhooks
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -93,43 +94,96 @@ def create_directory_command(organization, directory_type):
     click.echo(json.dumps(payload))
 
 
+ALL_FEATURES = ("sso", "dsync", "domain_verification")
+
+
 @portal_cli.command("onboard")
-@click.option("--name", required=True, help="The customer organization's name.")
-@click.option("--domain", "domains", multiple=True, required=True, help="Repeat for each.")
-@click.option("--admin-email", required=True, help="Where the setup link is emailed.")
+@click.option("--name", help="The customer organization's name (a new organization).")
+@click.option("--domain", "domains", multiple=True, help="Repeat for each (a new organization).")
+@click.option("--admin-email", help="Where the setup link is emailed.")
+@click.option(
+    "--organization",
+    "organization_id",
+    help="Resume onboarding this existing organization (org_...): its active setup link is "
+    "kept, or a new one is mailed to --admin-email.",
+)
 @click.option(
     "--feature",
     "features",
     multiple=True,
-    type=click.Choice(["sso", "dsync", "domain_verification"]),
+    type=click.Choice(ALL_FEATURES),
     help="What the IT admin sets up (repeatable; default: all three).",
 )
 @click.option("--wait", is_flag=True, help="Wait until SSO and directory sync are live.")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds --wait waits.")
 @click.option("--interval", default=5.0, hidden=True, help="Seconds between checks.")
-def onboard_command(name, domains, admin_email, features, wait, timeout, interval):
+def onboard_command(name, domains, admin_email, organization_id, features, wait, timeout, interval):
     """Onboard a customer: organization, setup link emailed to the IT admin; prints JSON.
 
-    With --wait, progress lines go to stderr and a second JSON line (connection_id,
-    directory_id) to stdout once SSO is active, the directory linked and users syncing.
+    With --organization, resumes an organization created earlier instead. With --wait,
+    progress lines go to stderr and a second JSON line (connection_id, directory_id) to
+    stdout once SSO is active, the directory linked and users syncing.
     """
+    features = list(features) or list(ALL_FEATURES)
+    if organization_id:
+        if name or domains:
+            _fail(
+                "--name and --domain describe a new organization; leave them out with "
+                "--organization."
+            )
+        org_id, link = _resume(organization_id, features, admin_email)
+    else:
+        org_id, link = _start(name, list(domains), admin_email, features)
+    click.echo(json.dumps({"organization_id": org_id, "admin_portal_link": link}))
+    if wait:
+        _wait_for_setup(org_id, timeout, interval)
+
+
+def _start(name, domains, admin_email, features) -> tuple[str, str]:
+    if not (name and domains and admin_email):
+        _fail(
+            "Give --name, --domain and --admin-email to onboard a new organization, or "
+            "--organization org_... to resume one."
+        )
     try:
         mail.check_transport()  # before anything is created, so a retry starts clean
-        org = onboarding.create_customer(name, list(domains))
+        org = onboarding.create_customer(name, domains)
+    except Conflict as error:
+        existing = onboarding.customer_named(name)
+        hint = f" To resume it: --organization {existing.id}" if existing else ""
+        _fail(error.message + hint)
     except PortalError as error:
         _fail(error.message)
     try:
-        invitation = onboarding.invite_admin(
-            org.id, list(features) or ["sso", "dsync", "domain_verification"], admin_email
-        )
+        invitation = onboarding.invite_admin(org.id, features, admin_email, wait_for_mail=True)
     except PortalError as error:
         _fail(
-            f"{error.message} The organization {org.id} was created; send the link from the "
-            "dashboard's Invite admin page."
+            f"{error.message} The organization {org.id} was created; send the link with "
+            f"--organization {org.id} or from the dashboard's Invite admin page."
         )
-    click.echo(json.dumps({"organization_id": org.id, "admin_portal_link": invitation.url}))
-    if wait:
-        _wait_for_setup(org.id, timeout, interval)
+    return org.id, invitation.url
+
+
+def _resume(organization_id, features, admin_email) -> tuple[str, str | None]:
+    try:
+        resumed = onboarding.resume_customer(organization_id, features, admin_email)
+    except PortalError as error:
+        _fail(error.message)
+    org = resumed.organization
+    if resumed.invitation:
+        click.echo(f"Sent a new setup link to {admin_email}.", err=True)
+        return org.id, resumed.invitation.url
+    if resumed.active_link:
+        link = resumed.active_link
+        click.echo(
+            f"Keeping the active setup link of {org.name} ({', '.join(link.intents)}, valid "
+            f"until {link.expires_at:%Y-%m-%d %H:%M} UTC). Its URL was shown only when it was "
+            "made; to send a new one, revoke it in the dashboard and run this again.",
+            err=True,
+        )
+    else:
+        click.echo(f"{org.name} has set up everything asked for already.", err=True)
+    return org.id, None
 
 
 def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> None:
@@ -151,3 +205,16 @@ def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> No
                 f"The setup link stays valid; follow {organization_id} in the dashboard."
             )
         time.sleep(interval)
+
+
+@portal_cli.command("rotate-secrets")
+def rotate_secrets_command():
+    """Re-encrypt stored secrets under the current SECRET_KEY (after moving the old key to
+    SECRET_KEY_FALLBACKS); then the old key can be dropped."""
+    try:
+        count = webhooks.reencrypt_secrets()
+        stream_count = log_streams.reencrypt_credentials()
+    except SecretUnreadable as error:
+        _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
+    click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
+    click.echo(f"Re-encrypted {stream_count} log stream key(s) under the current SECRET_KEY.")

@@ -38,9 +38,16 @@ def from_environment(instance_path: str) -> dict:
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        # Earlier SECRET_KEYs, still accepted (sessions, links, encrypted secrets) after a
+        # rotation; `flask portal rotate-secrets` re-encrypts stored secrets under the new key.
+        "SECRET_KEY_FALLBACKS": _env_list("SECRET_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "PORTAL_QUEUE_NAME": os.environ.get("PORTAL_QUEUE_NAME", "portal"),
+        # Seconds before the first retry of a mail the SMTP server refused (then x4 each time).
+        "PORTAL_MAIL_FIRST_RETRY_SECONDS": float(
+            os.environ.get("PORTAL_MAIL_FIRST_RETRY_SECONDS", "30")
+        ),
         # Without Redis, a thread in this process runs jobs; tests turn it off and run them.
         "PORTAL_INPROCESS_WORKER": True,
         "PORTAL_PUBLIC_URL": public_url,

@@ -1,7 +1,16 @@
 """Security headers on every response (a strict CSP, no inline script) and early refusal of
-oversize request bodies."""
+oversize request bodies.
+
+Only the IT-admin portal (`/admin/...`) may be framed, by the origins allowed in
+PORTAL_FRAME_ANCESTORS and the dashboard's Embedding settings; every other page refuses
+framing (the dashboard most of all: a framed dashboard invites clickjacking).
+"""
 
 from flask import Flask, abort, request
+
+from portal.services import embedding
+
+FRAMEABLE_PREFIX = "/admin/"
 
 
 def content_security_policy(frame_ancestors: list[str]) -> str:
@@ -20,15 +29,20 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
     )
 
 
-def register_http_hardening(app: Flask) -> None:
-    policy = content_security_policy(app.config["PORTAL_FRAME_ANCESTORS"])
+def _frame_ancestors() -> list[str]:
+    if not request.path.startswith(FRAMEABLE_PREFIX):
+        return []
+    return embedding.allowed_origins()
 
+
+def register_http_hardening(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
+        ancestors = _frame_ancestors()
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if not app.config["PORTAL_FRAME_ANCESTORS"]:
+        if not ancestors:
             response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["PORTAL_PUBLIC_URL"].startswith("https://"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -72,6 +72,21 @@ def test_smtp_down_is_a_clear_error_and_creates_nothing(app, runner, smtp_server
     assert organizations_count() == 0
 
 
+def verify_domain_and_activate_sso_of(org: Organization) -> Connection:
+    """The IT admin's SSO part: a verified domain, then an active connection."""
+    from portal.services import organization_domains
+
+    organization_domains.verify_manually(org.id, org.domains[0].id)
+    connection = Connection(
+        organization_id=org.id, name="Okta", connection_type="OktaSAML", state="validating"
+    )
+    db.session.add(connection)
+    db.session.flush()
+    connections.activate(connection)
+    db.session.commit()
+    return connection
+
+
 def test_wait_reports_progress_until_sso_and_directory_sync_are_live(app, runner, monkeypatch):
     """Between two polls the IT admin does one more step (the patched sleep plays them)."""
     state = {}
@@ -79,17 +94,7 @@ def test_wait_reports_progress_until_sso_and_directory_sync_are_live(app, runner
     def verify_domain_and_activate_sso():
         org = db.session.scalars(select(Organization)).one()
         state["org"] = org.id
-        from portal.services import organization_domains
-
-        organization_domains.verify_manually(org.id, org.domains[0].id)
-        connection = Connection(
-            organization_id=org.id, name="Okta", connection_type="OktaSAML", state="validating"
-        )
-        db.session.add(connection)
-        db.session.flush()
-        connections.activate(connection)
-        db.session.commit()
-        state["connection"] = connection.id
+        state["connection"] = verify_domain_and_activate_sso_of(org).id
 
     def link_directory_and_sync_a_user():
         directory, token = directories.create_directory(state["org"])
@@ -116,3 +121,73 @@ def test_wait_times_out_with_a_clear_message(runner):
     assert result.exit_code == 1
     assert "Timed out after 0.2 seconds" in result.stderr
     assert json.loads(result.stdout)["organization_id"].startswith("org_")
+
+
+class TestResume:
+    def test_a_duplicate_names_the_organization_to_resume(self, app, runner):
+        org = make_organization("Acme Corp")
+        result = runner.invoke(args=ARGS)
+        assert result.exit_code == 1
+        assert f"To resume it: --organization {org.id}" in result.output
+
+    def test_resume_keeps_the_active_link_and_sends_nothing(self, app, runner, smtp_server):
+        app.config["SMTP_URL"] = smtp_server.url
+        first = json.loads(runner.invoke(args=ARGS).stdout)
+        assert len(smtp_server.received) == 1
+        link = portal_links.active_setup_link(first["organization_id"])
+
+        result = runner.invoke(
+            args=["portal", "onboard", "--organization", first["organization_id"]]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == {
+            "organization_id": first["organization_id"],
+            "admin_portal_link": None,
+        }
+        assert "Keeping the active setup link of Acme Corp" in result.stderr
+        assert len(smtp_server.received) == 1  # no second mail
+        assert portal_links.active_setup_link(first["organization_id"]).id == link.id
+
+    def test_resume_without_an_active_link_mails_a_new_one(self, app, runner, smtp_server):
+        app.config["SMTP_URL"] = smtp_server.url
+        org = make_organization("Acme Corp", domains=["acme.test"])
+        args = ["portal", "onboard", "--organization", org.id, "--feature", "sso"]
+        refused = runner.invoke(args=args)
+        assert refused.exit_code == 1
+        assert "Acme Corp has no active setup link; give the IT admin's email" in refused.output
+
+        result = runner.invoke(args=[*args, "--admin-email", "it@acme.test"])
+        assert result.exit_code == 0, result.output
+        printed = json.loads(result.stdout)
+        [(_, message)] = smtp_server.received
+        assert printed["admin_portal_link"] in message.get_content()
+        assert portal_links.active_setup_link(org.id).intents == ["sso"]
+
+    def test_resume_then_wait_completes_at_once_when_set_up(self, app, runner):
+        org = make_organization("Acme Corp", domains=["acme.test"])
+        connection = verify_domain_and_activate_sso_of(org)
+        directory, token = directories.create_directory(org.id)
+        scim = ScimClient(app, directory.id, token)
+        scim.post("/Users", {"schemas": [USER_SCHEMA], "userName": "a@acme.test"})
+        assert connection.state == "active"
+
+        args = ["portal", "onboard", "--organization", org.id, "--feature", "sso"]
+        result = runner.invoke(args=[*args, "--feature", "dsync", "--wait", "--timeout", "5"])
+        assert result.exit_code == 0, result.output
+        first, last = (json.loads(line) for line in result.stdout.strip().splitlines())
+        assert first == {"organization_id": org.id, "admin_portal_link": None}
+        assert last == {"connection_id": connection.id, "directory_id": directory.id}
+        assert "has set up everything asked for already" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--organization", "org_nope"], "not found"),
+            (["--organization", "org_x", "--name", "Acme"], "leave them out with --organization"),
+            (["--name", "Acme"], "Give --name, --domain and --admin-email"),
+        ],
+    )
+    def test_unusable_arguments_are_explained(self, runner, args, message):
+        result = runner.invoke(args=["portal", "onboard", *args])
+        assert result.exit_code == 1
+        assert message in result.output

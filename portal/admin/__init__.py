@@ -7,13 +7,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
     audit_logs,
     branding,
+    certificates,
     context,
+    directory_manage,
     directory_sync,
     domains,
     guard,
     launch,
     log_streams,
-    pages,
     sso,
     sso_sign_ins,
 )

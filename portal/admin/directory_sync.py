@@ -6,18 +6,26 @@ from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.errors import NotFound, PortalError
 from portal.idp_guides import GUIDES, guide_for
-from portal.services import directories
+from portal.services import directories, directory_overview, group_sync
 
 
-def _page(token: str | None = None, error: str | None = None, status: int = 200):
+def page(token: str | None = None, error: str | None = None, status: int = 200, listing=None):
+    """The section: provider choice, or set-up and then management of the directory."""
     directory = directories.for_organization(g.organization.id)
-    context = {"directory": directory, "token": token, "error": error, "guides": GUIDES}
+    context = {
+        "directory": directory,
+        "token": token,
+        "error": error,
+        "guides": GUIDES,
+        "was_reset": request.args.get("reset") == "done" and directory is None,
+    }
     if directory is not None:
         context.update(
             guide=guide_for(directory.type),
             base_url=directories.scim_base_url(current_app.config["PORTAL_PUBLIC_URL"], directory),
             counts=directories.counts(directory.id),
-            users=directories.recent_users(directory),
+            selection=group_sync.selection(directory),
+            listing=listing or directory_overview.search_users(directory),
         )
     return render_template("admin/directory_sync.html", **context), status
 
@@ -25,7 +33,7 @@ def _page(token: str | None = None, error: str | None = None, status: int = 200)
 @bp.get("/directory-sync")
 @requires_intent("dsync")
 def directory_sync():
-    return _page()
+    return page()
 
 
 @bp.post("/directory-sync")
@@ -34,8 +42,8 @@ def start_directory_sync():
     try:
         _, token = directories.start_for_portal(g.organization.id, request.form.get("type", ""))
     except PortalError as refusal:
-        return _page(error=refusal.message, status=422)
-    return _page(token=token)
+        return page(error=refusal.message, status=422)
+    return page(token=token)
 
 
 @bp.post("/directory-sync/token")
@@ -44,7 +52,7 @@ def rotate_directory_token():
     directory = directories.for_organization(g.organization.id)
     if directory is None:
         raise NotFound("Set up directory sync first.")
-    return _page(token=directories.rotate_token(directory))
+    return page(token=directories.rotate_token(directory))
 
 
 @bp.get("/directory-sync/status")

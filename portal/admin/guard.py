@@ -39,13 +39,14 @@ def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
         abort(404)
 
 
-def requires_intent(intent: str):
-    """Pages of a section the session's link did not grant do not exist for it."""
+def requires_intent(*intents: str):
+    """Pages of a section the session's link did not grant do not exist for it (any of
+    `intents` grants the page)."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if intent not in g.portal_session.intents:
+            if not set(intents) & set(g.portal_session.intents):
                 abort(404)
             return view(*args, **kwargs)
 

@@ -3,13 +3,14 @@ when the portal may be embedded in another site's iframe."""
 
 from flask import current_app
 
+from portal.services import embedding
 from portal.services.portal_access import SESSION_MAX_AGE
 
 COOKIE_NAME = "portal_session"
 
 
 def embedding_allowed() -> bool:
-    return bool(current_app.config["PORTAL_FRAME_ANCESTORS"])
+    return bool(embedding.allowed_origins())
 
 
 def set_session_cookie(response, token: str) -> None:

@@ -11,6 +11,7 @@ from portal.services import (
     oidc_rp,
     saml_sp,
     sign_in_checks,
+    sso_attribute_maps,
     sso_policy,
     sso_setup,
 )
@@ -22,6 +23,7 @@ CONNECTION_STATES = {
     "inactive": "Switched off",
 }
 bp.add_app_template_global(CONNECTION_STATES, "connection_states")
+bp.add_app_template_global(sso_attribute_maps.unmatched, "unmatched_attributes")
 
 
 def sso_page(error: PortalError | None = None, status: int = 200):
@@ -33,7 +35,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
         "guides": SSO_GUIDES,
         "domain_blocker": sso_policy.activation_blocker(organization),
         "error": error.message if error else None,
-        "error_field": _field_of(error),
+        "error_field": field_of(error),
         "form": request.form if error else {},
     }
     if connection is not None:
@@ -44,7 +46,9 @@ def sso_page(error: PortalError | None = None, status: int = 200):
             sp=saml_sp.sp_urls(connection.id),
             redirect_uri=oidc_rp.callback_url(connection.id),
             certificates=sso_setup.certificate_views(connection),
-            sessions=connection_sessions.recent(organization.id, connection.id),
+            sign_ins=connection_sessions.sign_ins(organization.id, connection.id),
+            map_fields=sso_attribute_maps.FIELDS,
+            custom_text=sso_attribute_maps.as_text(connection.attribute_map),
             test=test,
             checks=sign_in_checks.checklist(test, connection.protocol) if test else [],
             # the cursor past which the status looks for a newer test sign-in
@@ -57,7 +61,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
     return current_app.make_response((render_template("admin/sso.html", **context), status))
 
 
-def _field_of(error: PortalError | None) -> str | None:
+def field_of(error: PortalError | None) -> str | None:
     if isinstance(error, InvalidInput) and error.errors:
         return error.errors[0].get("field")
     return None
@@ -131,3 +135,17 @@ def reset_sso():
             InvalidInput("Tick the box to confirm that the connection is deleted.", "confirm"), 422
         )
     return _saved(sso_setup.reset)
+
+
+@bp.post("/sso/idp/pending/discard")
+@requires_intent("sso")
+def discard_pending_idp():
+    return _saved(sso_setup.discard_pending)
+
+
+@bp.post("/sso/attribute-map")
+@requires_intent("sso")
+def set_attribute_map():
+    form = request.form
+    standard = {key: form.get(f"map_{key}", "") for key in sso_attribute_maps.FIELDS}
+    return _saved(sso_setup.set_attribute_map, standard, form.get("custom", ""))

@@ -23,7 +23,7 @@ def start_sign_in_test():
 
 
 @bp.get("/sso/sign-in-tests/status")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sign_in_test_status():
     after = request.args.get("after") or None
     tries = request.args.get("tries", 0, type=int)
@@ -42,14 +42,14 @@ def sign_in_test_status():
 
 
 @bp.get("/sso/sign-in-tests/<session_id>")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sign_in_test_result(session_id):
     session = connection_sessions.session_of(g.organization.id, session_id)
     return render_template("admin/sso_test_result.html", **_test_context(session))
 
 
 @bp.get("/sso/sessions/<session_id>")
-@requires_intent("sso")
+@requires_intent("sso", "certificate_renewal")
 def sso_session(session_id):
     session = connection_sessions.session_of(g.organization.id, session_id)
     return render_template(
@@ -58,6 +58,28 @@ def sso_session(session_id):
         response_text=connection_sessions.readable(session.response_payload),
         **_test_context(session),
     )
+
+
+@bp.get("/sso/sessions")
+@requires_intent("sso")
+def sso_sessions():
+    """The sign-ins table, sorted and paged on the server; HTMX swaps just the table."""
+    connection = sso_setup.require_connection(g.organization.id)
+    args = request.args
+    sign_ins = connection_sessions.sign_ins(
+        g.organization.id,
+        connection.id,
+        sort=args.get("sort", "time"),
+        order=args.get("order", "desc"),
+        page=args.get("page", 1, type=int),
+    )
+    if request.headers.get("HX-Request"):
+        body = render_template("admin/_sso_sessions.html", sign_ins=sign_ins)
+    else:
+        body = render_template("admin/sso_sessions.html", sign_ins=sign_ins)
+    response = current_app.make_response(body)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _test_context(test) -> dict:

@@ -8,6 +8,7 @@ from portal.services import (
     directory_groups,
     directory_shapes,
     directory_users,
+    group_sync,
 )
 
 
@@ -19,14 +20,14 @@ def list_directories():
         search=text_param("search"),
         domain=text_param("domain"),
     )
-    items = [directory_shapes.directory(d, directories.counts(d.id)) for d in page.items]
+    items = [directory_shapes.directory(d, group_sync.exposed_counts(d)) for d in page.items]
     return api_shapes.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/directories/<directory_id>")
 def get_directory(directory_id):
     directory = directories.get_directory(directory_id)
-    return directory_shapes.directory(directory, directories.counts(directory.id))
+    return directory_shapes.directory(directory, group_sync.exposed_counts(directory))
 
 
 @bp.delete("/directories/<directory_id>")
@@ -37,26 +38,32 @@ def delete_directory(directory_id):
 
 @bp.get("/directory_users")
 def list_directory_users():
+    directory_id, group_id = text_param("directory"), text_param("group")
     page = directory_users.list_users(
         page_request(),
-        directory_id=text_param("directory"),
-        group_id=text_param("group"),
+        directory_id=directory_id,
+        group_id=group_id,
         idp_id=text_param("idp_id"),
         email=text_param("email"),
+        where=group_sync.exposed_users_clause(directory_id, group_id),
     )
-    items = [directory_users.api_shape(user) for user in page.items]
+    items = [group_sync.user_api_shape(user) for user in page.items]
     return api_shapes.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/directory_users/<user_id>")
 def get_directory_user(user_id):
-    return directory_users.api_shape(directory_users.get_user(user_id))
+    return group_sync.user_api_shape(group_sync.exposed_user(user_id))
 
 
 @bp.get("/directory_groups")
 def list_directory_groups():
+    directory_id = text_param("directory")
     page = directory_groups.list_groups(
-        page_request(), directory_id=text_param("directory"), user_id=text_param("user")
+        page_request(),
+        directory_id=directory_id,
+        user_id=text_param("user"),
+        where=group_sync.exposed_groups_clause(directory_id),
     )
     items = [directory_shapes.group(group) for group in page.items]
     return api_shapes.list_envelope(items, page.before, page.after)
@@ -64,4 +71,4 @@ def list_directory_groups():
 
 @bp.get("/directory_groups/<group_id>")
 def get_directory_group(group_id):
-    return directory_shapes.group(directory_groups.get_group(group_id))
+    return directory_shapes.group(group_sync.exposed_group(group_id))

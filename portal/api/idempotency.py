@@ -19,8 +19,14 @@ REMEMBERED_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
-def idempotent(view):
-    """Replay the stored response for a repeated key; refuse a key reused for other input."""
+def idempotent(view=None, *, scrub=None, restore=None):
+    """Replay the stored response for a repeated key; refuse a key reused for other input.
+
+    `scrub(body)` returns the body to store (without secrets) and `restore(body)` the body to
+    replay from it, for responses that carry a secret which must not sit in this table.
+    """
+    if view is None:
+        return functools.partial(idempotent, scrub=scrub, restore=restore)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -35,10 +41,10 @@ def idempotent(view):
         digest = _request_digest()
         earlier = _find(key)
         if earlier is not None:
-            return _replay(earlier, digest)
+            return _replay(earlier, digest, restore)
         response = make_response(view(*args, **kwargs))
         if response.status_code < 500:
-            _remember(key, digest, response)
+            _remember(key, digest, response, scrub)
         return response
 
     return wrapper
@@ -59,13 +65,16 @@ def _find(key: str) -> IdempotentRequest | None:
     ).first()
 
 
-def _replay(earlier: IdempotentRequest, digest: str):
+def _replay(earlier: IdempotentRequest, digest: str, restore):
     if earlier.request_digest != digest:
         raise BadRequest(
             "This Idempotency-Key was already used for a different request; use a new key.",
             code="idempotency_key_reused",
         )
-    body = "" if earlier.response_body is None else json.dumps(earlier.response_body)
+    stored = earlier.response_body
+    if restore is not None and stored is not None and earlier.response_status < 400:
+        stored = restore(stored)
+    body = "" if stored is None else json.dumps(stored)
     response = make_response(body, earlier.response_status)
     if earlier.response_body is not None:
         response.mimetype = "application/json"
@@ -73,14 +82,17 @@ def _replay(earlier: IdempotentRequest, digest: str):
     return response
 
 
-def _remember(key: str, digest: str, response) -> None:
+def _remember(key: str, digest: str, response, scrub) -> None:
+    body = response.get_json(silent=True)
+    if scrub is not None and body is not None and response.status_code < 400:
+        body = scrub(body)
     db.session.add(
         IdempotentRequest(
             api_key_id=g.api_key.id,
             idempotency_key=key,
             request_digest=digest,
             response_status=response.status_code,
-            response_body=response.get_json(silent=True),
+            response_body=body,
         )
     )
     try:

@@ -15,8 +15,18 @@ def list_webhook_endpoints():
     return api_shapes.list_envelope(items, page.before, page.after)
 
 
+def _without_secret(body: dict) -> dict:
+    return {**body, "secret": ""}
+
+
+def _with_current_secret(body: dict) -> dict:
+    """A replayed create answers with the endpoint's secret as it is now (read from its
+    encrypted column), or none if the endpoint has since been deleted."""
+    return {**body, "secret": webhooks.current_secret(body.get("id", ""))}
+
+
 @bp.post("/webhook_endpoints")
-@idempotent
+@idempotent(scrub=_without_secret, restore=_with_current_secret)
 def create_webhook_endpoint():
     body = json_body(CreateWebhookEndpoint)
     endpoint = webhooks.create_endpoint(body.endpoint_url, body.events)

@@ -6,7 +6,10 @@ bp = Blueprint("dashboard", __name__)
 
 from portal.dashboard import (  # noqa: E402, F401  (register on import)
     auth,
+    embedding,
+    events,
     organizations,
     routes,
     settings,
+    webhooks,
 )

@@ -63,6 +63,13 @@ def checklist(organization_id):
     )
 
 
+@bp.get("/dashboard/organizations/<organization_id>/setup-tables")
+def setup_tables(organization_id):
+    """Domains, connections and directories; the fragment polls itself while any is pending."""
+    view = onboarding.overview(organization_id)
+    return render_template("dashboard/_setup_tables.html", view=view)
+
+
 @bp.post("/dashboard/organizations/<organization_id>/domains/<domain_id>/verify")
 def verify_domain(organization_id, domain_id):
     domain = organization_domains.verify_manually(organization_id, domain_id)

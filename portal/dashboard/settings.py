@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.form_errors import by_field
-from portal.errors import InvalidInput
+from portal.errors import Conflict, InvalidInput
 from portal.services import branding, credentials, mail
 from portal.services.pagination import PageRequest
 
@@ -90,4 +90,15 @@ def sent_emails():
     page = mail.list_messages(
         PageRequest(limit=20, before=request.args.get("before"), after=request.args.get("after"))
     )
-    return render_template("dashboard/emails.html", page=page)
+    return render_template("dashboard/emails.html", page=page, max_attempts=mail.MAX_ATTEMPTS)
+
+
+@bp.post("/dashboard/settings/emails/<message_id>/send-again")
+def send_email_again(message_id):
+    try:
+        message = mail.send_again(message_id)
+    except (Conflict, mail.MailUnavailable) as error:
+        flash(error.message)
+    else:
+        flash(f"Sending the mail to {message.recipient} again.")
+    return redirect(url_for("dashboard.sent_emails"))

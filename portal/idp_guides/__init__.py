@@ -7,7 +7,7 @@ redirect URI), by those names. Correct a provider's steps in its module when its
 changes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class SsoGuide:
     attributes: tuple[tuple[str, str], ...] = ()
     # where the IdP's metadata (SAML) or discovery URL and client credentials (OIDC) are found
     idp_values_hint: str = ""
+    # the attribute map a new connection starts with: profile field -> attribute the IdP sends
+    attribute_map: dict = field(default_factory=dict, compare=False)
 
     @property
     def protocol(self) -> str:

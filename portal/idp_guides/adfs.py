@@ -31,5 +31,11 @@ SSO_GUIDES = (
             ("groups", "Token-Groups - Unqualified Names"),
         ),
         "AD FS publishes its metadata at /FederationMetadata/2007-06/FederationMetadata.xml.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

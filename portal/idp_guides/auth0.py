@@ -25,5 +25,11 @@ SSO_GUIDES = (
             ("groups", "groups (from a rule or action)"),
         ),
         "Auth0: SAML2 Web App add-on, Usage tab, Identity Provider Metadata.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

@@ -36,5 +36,11 @@ SSO_GUIDES = (
             ("groups", "LoginUser.GroupNames"),
         ),
         "CyberArk: Trust tab, Identity Provider Configuration, Metadata.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

@@ -44,6 +44,12 @@ SSO_GUIDES = (
             ("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", "Group claim"),
         ),
         "Entra ID shows the App Federation Metadata Url under SAML Certificates.",
+        attribute_map={
+            "email": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+            "first_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+            "last_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+            "groups": "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+        },
     ),
     SsoGuide(
         "EntraIdOIDC",
@@ -63,5 +69,10 @@ SSO_GUIDES = (
         (("email", "email"), ("given_name", "firstName"), ("family_name", "lastName")),
         "Entra ID: the client ID is on the app registration's Overview; the secret under "
         "Certificates & secrets.",
+        attribute_map={
+            "email": "email",
+            "first_name": "given_name",
+            "last_name": "family_name",
+        },
     ),
 )

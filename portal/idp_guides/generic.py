@@ -37,6 +37,12 @@ SSO_GUIDES = (
         ),
         "Look for 'IdP metadata', 'Federation metadata' or the SSO URL, issuer and signing "
         "certificate in your provider's app settings.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
     SsoGuide(
         "GenericOIDC",
@@ -51,5 +57,10 @@ SSO_GUIDES = (
         ),
         (("email", "email"), ("given_name", "firstName"), ("family_name", "lastName")),
         "The discovery URL usually is the issuer followed by /.well-known/openid-configuration.",
+        attribute_map={
+            "email": "email",
+            "first_name": "given_name",
+            "last_name": "family_name",
+        },
     ),
 )

@@ -27,5 +27,11 @@ SSO_GUIDES = (
         ),
         "Google: Download Metadata on the app's Google Identity Provider details (or the "
         "app's page, Download metadata).",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

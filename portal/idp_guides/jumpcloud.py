@@ -37,5 +37,11 @@ SSO_GUIDES = (
             ("groups", "Include group attribute: groups"),
         ),
         "JumpCloud: Export Metadata on the application's SSO tab downloads the XML.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

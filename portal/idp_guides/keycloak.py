@@ -29,5 +29,11 @@ SSO_GUIDES = (
         ),
         "Keycloak: https://<host>/realms/<realm>/protocol/saml/descriptor is the realm's "
         "IdP metadata.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

@@ -45,6 +45,12 @@ SSO_GUIDES = (
             ("groups", "Group Attribute Statement, filter Matches regex .*"),
         ),
         "Okta shows the Metadata URL on the app's Sign On tab, under SAML 2.0.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
     SsoGuide(
         "OktaOIDC",
@@ -63,5 +69,10 @@ SSO_GUIDES = (
         ),
         (("email", "email"), ("given_name", "firstName"), ("family_name", "lastName")),
         "Okta: the Client ID and Client secret are on the app's General tab.",
+        attribute_map={
+            "email": "email",
+            "first_name": "given_name",
+            "last_name": "family_name",
+        },
     ),
 )

@@ -42,5 +42,11 @@ SSO_GUIDES = (
         ),
         "OneLogin: the Issuer URL on the SSO tab serves the metadata; More Actions, SAML "
         "Metadata downloads it.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

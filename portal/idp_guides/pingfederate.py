@@ -42,5 +42,11 @@ SSO_GUIDES = (
             ("groups", "memberOf"),
         ),
         "PingFederate: Actions, Export Metadata on the SP connection saves the XML.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

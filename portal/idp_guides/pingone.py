@@ -24,5 +24,11 @@ SSO_GUIDES = (
             ("groups", "Group Names"),
         ),
         "PingOne: the application's Configuration tab shows the IDP Metadata URL.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

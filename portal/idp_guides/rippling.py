@@ -33,5 +33,11 @@ SSO_GUIDES = (
             ("groups", "Groups"),
         ),
         "Rippling shows the IdP Metadata URL on the custom app's SSO setup screen.",
+        attribute_map={
+            "email": "email",
+            "first_name": "firstName",
+            "last_name": "lastName",
+            "groups": "groups",
+        },
     ),
 )

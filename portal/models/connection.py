@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -32,6 +32,8 @@ class Connection(db.Model):
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
     # The IdP's client secret must be presented to it, so it cannot be stored hashed.
     oidc_client_secret: Mapped[str | None] = mapped_column(Text)
+    # Changed IdP settings of a live connection wait here until a test sign-in passes with them.
+    pending_idp: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -57,6 +59,10 @@ class IdpCertificate(db.Model):
     value: Mapped[str] = mapped_column(Text, nullable=False)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     not_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Added during a renewal and not yet proven by a test sign-in signed with it alone.
+    untested: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     connection: Mapped[Connection] = relationship(back_populates="certificates")
@@ -85,6 +91,10 @@ class ConnectionSession(db.Model):
     response_payload: Mapped[str | None] = mapped_column(Text)
     assertion_id: Mapped[str | None] = mapped_column(String(255))
     profile: Mapped[dict | None] = mapped_column(JSON)
+    # A portal test of pending settings ("pending_idp") or of one new certificate (its id).
+    test_target: Mapped[str | None] = mapped_column(String(64))
+    # Each check's outcome as the sign-in ran it: {check key: "passed" | "failed"}.
+    check_results: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

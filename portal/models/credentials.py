@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy import JSON, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -23,6 +23,9 @@ class Environment(db.Model):
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_mimetype: Mapped[str | None] = mapped_column(String(32))
     default_return_url: Mapped[str | None] = mapped_column(Text)
+    # Origins (scheme://host[:port]) whose pages may show the portal in an iframe, besides
+    # those in PORTAL_FRAME_ANCESTORS.
+    frame_ancestors: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = created_at_column()
 
 

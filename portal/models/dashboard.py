@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -10,7 +10,12 @@ from portal.models.columns import UTCDateTime, created_at_column, id_column
 
 
 class MailMessage(db.Model):
-    """A mail portal sent: over SMTP (`transport` "smtp") or, without SMTP, only kept here."""
+    """A mail portal sends: over SMTP (`transport` "smtp") or, without SMTP, only kept here.
+
+    SMTP mail is sent by a job: `queued` until the server accepts it (`sent`), retried with
+    back-off after each refusal (`last_error` says why), `failed` when the attempts run out.
+    Outbox-only mail is `kept`.
+    """
 
     __tablename__ = "mail_messages"
 
@@ -22,6 +27,10 @@ class MailMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     transport: Mapped[str] = mapped_column(String(16), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
+    attempt_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -36,11 +36,16 @@ class Directory(db.Model):
 
 class DirectoryUser(db.Model):
     __tablename__ = "directory_users"
-    __table_args__ = (UniqueConstraint("directory_id", "user_name_key"),)
+    # SCIM lists page a directory's users by id: (directory_id, id) serves the page, its
+    # OFFSET and the count from the index alone, at any directory size.
+    __table_args__ = (
+        UniqueConstraint("directory_id", "user_name_key"),
+        Index("ix_directory_users_directory_id_id", "directory_id", "id"),
+    )
 
     id: Mapped[str] = id_column("directory_user")
     directory_id: Mapped[str] = mapped_column(
-        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False
     )
     organization_id: Mapped[str] = mapped_column(String(64), nullable=False)
     user_name: Mapped[str] = mapped_column(String(512), nullable=False)
@@ -59,11 +64,14 @@ class DirectoryUser(db.Model):
 
 class DirectoryGroup(db.Model):
     __tablename__ = "directory_groups"
-    __table_args__ = (UniqueConstraint("directory_id", "display_name_key"),)
+    __table_args__ = (
+        UniqueConstraint("directory_id", "display_name_key"),
+        Index("ix_directory_groups_directory_id_id", "directory_id", "id"),
+    )
 
     id: Mapped[str] = id_column("directory_group")
     directory_id: Mapped[str] = mapped_column(
-        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False
     )
     organization_id: Mapped[str] = mapped_column(String(64), nullable=False)
     display_name: Mapped[str] = mapped_column(String(512), nullable=False)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import encryption
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
 from portal.models.delivery import DeliveryProgress
@@ -20,13 +21,21 @@ class WebhookEndpoint(db.Model):
 
     id: Mapped[str] = id_column("we")
     endpoint_url: Mapped[str] = mapped_column(String(2048), nullable=False, unique=True)
-    # Kept as issued, not hashed: every delivery is signed with it. The API shows it only in
-    # the response that creates the endpoint. (Encryption at rest is a later step.)
-    secret: Mapped[str] = mapped_column(String(128), nullable=False)
+    # Every delivery is signed with the secret, so it is kept recoverable: encrypted, never in
+    # the clear (`portal.encryption`). The API shows it only in the response that creates it.
+    encrypted_secret: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="enabled")
     events: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    @property
+    def secret(self) -> str:
+        return encryption.decrypt(self.encrypted_secret)
+
+    @secret.setter
+    def secret(self, plaintext: str) -> None:
+        self.encrypted_secret = encryption.encrypt(plaintext)
 
     def __repr__(self) -> str:
         return f"<WebhookEndpoint {self.id} {self.endpoint_url} {self.status}>"

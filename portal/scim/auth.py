@@ -3,6 +3,7 @@
 from flask import g, request
 
 from portal.errors import ScimError
+from portal.extensions import db
 from portal.scim import bp
 from portal.services import directories
 
@@ -28,6 +29,9 @@ def refuse_nul_in_path(endpoint, values):
 def require_directory_token():
     if any("\x00" in value for value in request.args.values()):
         raise ScimError("Query values must not contain NUL characters.", 400, "invalidValue")
+    # A SCIM request answers with the rows it has just written; nothing else writes them
+    # meanwhile in this request, so reloading each one after its commit is a wasted query.
+    db.session().expire_on_commit = False
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     directory = None
     if scheme.lower() == "bearer" and token.strip() and "\x00" not in g.directory_id:

@@ -39,16 +39,24 @@ def _project(resource: dict, args=None) -> dict:
     )
 
 
+def _collection_url(endpoint: str) -> str:
+    """`.../Users` or `.../Groups`, worked out once a request (a page shapes 100 resources)."""
+    urls = g.setdefault("scim_collection_urls", {})
+    if endpoint not in urls:
+        urls[endpoint] = url_for(endpoint, _external=True)
+    return urls[endpoint]
+
+
 def _user(user) -> dict:
-    location = url_for("scim.get_user", user_id=user.id, _external=True)
+    location = f"{_collection_url('scim.list_users')}/{user.id}"
     return scim_resources.represent(user, user.raw_attributes, "User", location)
 
 
 def _group(group, with_members: bool = True) -> dict:
-    location = url_for("scim.get_group", group_id=group.id, _external=True)
+    location = f"{_collection_url('scim.list_groups')}/{group.id}"
     extra = {}
     if with_members:
-        base = url_for("scim.list_users", _external=True)
+        base = _collection_url("scim.list_users")
         extra["members"] = [
             {"value": user_id, "$ref": f"{base}/{user_id}", "type": "User", "display": display}
             for user_id, display in directory_groups.members(group)

@@ -1,16 +1,19 @@
 """Sign-in attempts as the IT admin sees them: scoped lookups, test sign-ins, readable payloads."""
 
 import json
+from dataclasses import dataclass
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import ConnectionSession
-from portal.services import sign_in, sso_setup
+from portal.services import pending_idp, sign_in, sso_setup
 
-RECENT_LIMIT = 25
+PAGE_SIZE = 10
+# Ids are time-sortable, so sorting by id is sorting by the time the attempt started.
+SORTS = {"time": ConnectionSession.id, "state": ConnectionSession.state}
 
 
 def session_of(organization_id: str, session_id: str) -> ConnectionSession:
@@ -21,23 +24,57 @@ def session_of(organization_id: str, session_id: str) -> ConnectionSession:
     return session
 
 
-def recent(organization_id: str, connection_id: str, limit: int = RECENT_LIMIT):
-    """The connection's latest sign-in attempts, newest first."""
-    return db.session.scalars(
+@dataclass(frozen=True)
+class SignInsPage:
+    """One page of a connection's sign-in attempts, in the order asked for."""
+
+    rows: list
+    sort: str
+    order: str
+    page: int
+    pages: int
+    total: int
+
+
+def sign_ins(
+    organization_id: str,
+    connection_id: str,
+    sort: str = "time",
+    order: str = "desc",
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> SignInsPage:
+    """The connection's sign-in attempts sorted by time or state (then newest first)."""
+    sort = sort if sort in SORTS else "time"
+    order = order if order in ("asc", "desc") else "desc"
+    scope = (
+        ConnectionSession.organization_id == organization_id,
+        ConnectionSession.connection_id == connection_id,
+    )
+    total = db.session.scalar(select(func.count(ConnectionSession.id)).where(*scope)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    column = SORTS[sort]
+    ordering = [column.asc() if order == "asc" else column.desc()]
+    if sort != "time":
+        ordering.append(ConnectionSession.id.desc())
+    rows = db.session.scalars(
         select(ConnectionSession)
-        .where(
-            ConnectionSession.organization_id == organization_id,
-            ConnectionSession.connection_id == connection_id,
-        )
-        .order_by(ConnectionSession.id.desc())
-        .limit(limit)
+        .where(*scope)
+        .order_by(*ordering)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
+    return SignInsPage(list(rows), sort, order, page, pages, total)
 
 
 def start_test(organization_id: str) -> tuple[str, str]:
-    """Start a test sign-in through the organization's connection: (IdP URL, session id)."""
+    """Start a test sign-in through the organization's connection: (IdP URL, session id).
+
+    With pending IdP settings saved, the test runs against them, not the live ones."""
     connection = sso_setup.require_connection(organization_id)
-    return sign_in.start_portal_test(connection)
+    target = pending_idp.PENDING if connection.pending_idp else None
+    return sign_in.start_portal_test(connection, target)
 
 
 def latest_test(organization_id: str, after: str | None = None) -> ConnectionSession | None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
@@ -45,7 +46,16 @@ class ConnectionSettings:
 
 
 def get_connection(connection_id: str) -> Connection:
-    connection = db.session.get(Connection, connection_id)
+    """The connection with its IdP certificates, in one query (the ACS path needs both)."""
+    connection = (
+        db.session.scalars(
+            select(Connection)
+            .options(joinedload(Connection.certificates))
+            .where(Connection.id == connection_id)
+        )
+        .unique()
+        .first()
+    )
     if connection is None:
         raise NotFound(f"Connection not found: '{connection_id}'.", entity_id=connection_id)
     return connection
@@ -231,6 +241,12 @@ def _check_type(kind: str, settings: ConnectionSettings) -> None:
         raise InvalidInput(f"{kind} is a SAML type: send saml_options.", field="oidc_options")
     if kind in OIDC_TYPES and settings.saml:
         raise InvalidInput(f"{kind} is an OIDC type: send oidc_options.", field="saml_options")
+
+
+def apply_settings(connection: Connection, settings: ConnectionSettings) -> None:
+    """Apply IdP settings in the caller's transaction (a passing test makes them live)."""
+    _apply(connection, settings)
+    connection.updated_at = utcnow()
 
 
 def _apply(connection: Connection, settings: ConnectionSettings) -> None:

@@ -8,7 +8,14 @@ from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryUser
 from portal.models.columns import utcnow
-from portal.services import directory_shapes, events, organizations, secret_tokens
+from portal.services import (  # group_sync registers the selection's event rewriter
+    directory_attribute_maps,
+    directory_shapes,
+    events,
+    group_sync,  # noqa: F401
+    organizations,
+    secret_tokens,
+)
 from portal.services.pagination import Page, PageRequest, paginate
 
 SCIM_TYPES = {
@@ -23,14 +30,6 @@ SCIM_TYPES = {
     "generic scim v2.0": "SCIM",
 }
 DEFAULT_TYPE = "generic scim v2.0"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-DEFAULT_ATTRIBUTE_MAP = {
-    "department": f"{ENTERPRISE}:department",
-    "division": f"{ENTERPRISE}:division",
-    "cost_center": f"{ENTERPRISE}:costCenter",
-    "employee_number": f"{ENTERPRISE}:employeeNumber",
-    "manager_id": f"{ENTERPRISE}:manager.value",
-}
 TOKEN_PREFIX = "scim"  # noqa: S105  (a prefix, not a secret)
 # Writing the last-activity time on every SCIM call would make each read a write.
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
@@ -52,7 +51,7 @@ def create_directory(
         state="unlinked",
         token_hash=secret_tokens.digest(token),
         token_suffix=token[-4:],
-        attribute_map=dict(DEFAULT_ATTRIBUTE_MAP),
+        attribute_map=directory_attribute_maps.defaults_for(directory_type),
     )
     db.session.add(directory)
     db.session.commit()
@@ -189,13 +188,10 @@ def start_for_portal(organization_id: str, directory_type: str) -> tuple[Directo
     return create_directory(organization_id, directory_type)
 
 
-def recent_users(directory: Directory, limit: int = 50) -> list[DirectoryUser]:
-    """The directory's newest users, for the IT admin's overview."""
-    return list(
-        db.session.scalars(
-            select(DirectoryUser)
-            .where(DirectoryUser.directory_id == directory.id)
-            .order_by(DirectoryUser.id.desc())
-            .limit(limit)
-        )
-    )
+def reset_for_portal(organization_id: str) -> None:
+    """The IT admin's reset: the directory goes with its users, groups and token, and setup
+    starts again. As on WorkOS, one dsync.deleted event stands for all of it."""
+    directory = for_organization(organization_id)
+    if directory is None:
+        raise NotFound("There is no directory to reset.")
+    delete_directory(directory.id, organization_id)

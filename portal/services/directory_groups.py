@@ -21,7 +21,14 @@ from portal.models import (
 )
 from portal.models.columns import utcnow
 from portal.queue import QueueUnavailable, enqueue
-from portal.services import directory_shapes, events, scim_filters, scim_patch, scim_resources
+from portal.services import (
+    directory_shapes,
+    events,
+    scim_filter_sql,
+    scim_filters,
+    scim_patch,
+    scim_resources,
+)
 from portal.services.pagination import Page, PageRequest, paginate
 from portal.services.scim_paths import GROUP_SCHEMA, find_key, parse_path
 
@@ -31,6 +38,11 @@ INDEXED = {
     "displayname": DirectoryGroup.display_name_key,
     "externalid": DirectoryGroup.external_id,
     "id": DirectoryGroup.id,
+}
+# What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
+SQL_COLUMNS = {
+    "displayname": (scim_filter_sql.KEY, DirectoryGroup.display_name_key),
+    "id": (scim_filter_sql.ID, DirectoryGroup.id),
 }
 
 
@@ -323,10 +335,11 @@ def record_membership_events(
                         "user": directory_shapes.user(by_id[user_id], directory.attribute_map),
                         "group": group_shape,
                     }
-                    events.record(
+                    recorded = events.record(
                         event_type, data, directory.organization_id, event_id=first_event_id
                     )
-                    first_event_id = None
+                    # A reserved id goes to the first event the group-sync selection lets by.
+                    first_event_id = None if recorded else first_event_id
     db.session.commit()
 
 
@@ -357,10 +370,13 @@ def query_groups(
         value = equality[1].lower() if equality[0] == "displayname" else equality[1]
         query = query.where(INDEXED[equality[0]] == value)
         tree = None
-    rows = list(db.session.scalars(query.order_by(DirectoryGroup.id)))
-    if tree is not None:
-        rows = [r for r in rows if scim_filters.matches(tree, {**r.raw_attributes, "id": r.id})]
-    return rows[start_index - 1 : start_index - 1 + count], len(rows)
+    return scim_filter_sql.select_page(
+        query, DirectoryGroup.id, tree, SQL_COLUMNS, _filterable, start_index, count
+    )
+
+
+def _filterable(group: DirectoryGroup) -> dict:
+    return {**group.raw_attributes, "id": group.id}
 
 
 # The developer's API
@@ -374,10 +390,10 @@ def get_group(group_id: str) -> DirectoryGroup:
 
 
 def list_groups(
-    page: PageRequest, directory_id: str | None = None, user_id: str | None = None
+    page: PageRequest, directory_id: str | None = None, user_id: str | None = None, where=None
 ) -> Page:
-    """Directory groups, newest first (by default), by directory or member."""
-    query = select(DirectoryGroup)
+    """Directory groups, newest first (by default), by directory or member (and `where`)."""
+    query = select(DirectoryGroup) if where is None else select(DirectoryGroup).where(where)
     if directory_id:
         query = query.where(DirectoryGroup.directory_id == directory_id)
     if user_id:

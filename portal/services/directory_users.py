@@ -7,7 +7,15 @@ from portal.errors import NotFound, ScimError
 from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryGroupMembership, DirectoryUser
 from portal.models.columns import utcnow
-from portal.services import directory_shapes, events, scim_filters, scim_patch, scim_resources
+from portal.services import (
+    directory_memberships,
+    directory_shapes,
+    events,
+    scim_filter_sql,
+    scim_filters,
+    scim_patch,
+    scim_resources,
+)
 from portal.services.pagination import Page, PageRequest, paginate
 from portal.services.scim_paths import USER_SCHEMA, find_key
 
@@ -18,6 +26,11 @@ INDEXED = {
     "id": DirectoryUser.id,
     "emails.value": DirectoryUser.email,
     "emails": DirectoryUser.email,
+}
+# What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
+SQL_COLUMNS = {
+    "username": (scim_filter_sql.KEY, DirectoryUser.user_name_key),
+    "id": (scim_filter_sql.ID, DirectoryUser.id),
 }
 
 
@@ -127,8 +140,10 @@ def _save_update(directory: Directory, user: DirectoryUser, raw: dict) -> Direct
 
 
 def delete_user(directory: Directory, user_id: str) -> None:
-    """Deprovision a user (SCIM DELETE); emits dsync.user.deleted."""
+    """Deprovision a user (SCIM DELETE); emits dsync.group.user_removed for each of its groups,
+    then dsync.user.deleted."""
     user = get_scim_user(directory, user_id)
+    directory_memberships.announce_departure(directory, user)
     events.record("dsync.user.deleted", _shape(directory, user), directory.organization_id)
     db.session.delete(user)
     db.session.commit()
@@ -149,10 +164,9 @@ def query_users(
         else:
             query = query.where(column == value)
         tree = None
-    rows = list(db.session.scalars(query.order_by(DirectoryUser.id)))
-    if tree is not None:
-        rows = [row for row in rows if scim_filters.matches(tree, _filterable(row))]
-    return rows[start_index - 1 : start_index - 1 + count], len(rows)
+    return scim_filter_sql.select_page(
+        query, DirectoryUser.id, tree, SQL_COLUMNS, _filterable, start_index, count
+    )
 
 
 def _filterable(user: DirectoryUser) -> dict:
@@ -189,21 +203,17 @@ def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
     )
 
 
-def api_shape(user: DirectoryUser) -> dict:
-    """The WorkOS DirectoryUserWithGroups shape."""
-    directory = db.session.get(Directory, user.directory_id)
-    return directory_shapes.user(user, directory.attribute_map, groups_of(user))
-
-
 def list_users(
     page: PageRequest,
     directory_id: str | None = None,
     group_id: str | None = None,
     idp_id: str | None = None,
     email: str | None = None,
+    where=None,
 ) -> Page:
-    """Directory users, newest first (by default), by directory, group, IdP id or email."""
-    query = select(DirectoryUser)
+    """Directory users, newest first (by default), by directory, group, IdP id or email
+    (and `where`, a further SQL condition)."""
+    query = select(DirectoryUser) if where is None else select(DirectoryUser).where(where)
     if directory_id:
         query = query.where(DirectoryUser.directory_id == directory_id)
     if group_id:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.ids import lowest_id_at, new_id, time_of
 from portal.models import Event
@@ -41,6 +41,8 @@ EVENT_TYPES = frozenset(
 
 
 _subscribers: dict[str, list[Callable[[Event], None]]] = {}
+Rewriter = Callable[[str, dict], list[tuple[str, dict]]]
+_rewriters: dict[str, Rewriter] = {}
 
 
 def subscribe(event_types: tuple[str, ...], handler: Callable[[Event], None]) -> None:
@@ -49,17 +51,43 @@ def subscribe(event_types: tuple[str, ...], handler: Callable[[Event], None]) ->
         _subscribers.setdefault(event_type, []).append(handler)
 
 
+def rewrite_with(event_types: tuple[str, ...], rewriter: Rewriter) -> None:
+    """Let `rewriter` decide which events stand for one of these types as it is recorded:
+    it returns `[(type, data), ...]`, empty to drop the event (the group-sync selection)."""
+    for event_type in event_types:
+        _rewriters[event_type] = rewriter
+
+
 def record(
-    event_type: str, data: dict, organization_id: str | None, event_id: str | None = None
-) -> Event:
+    event_type: str,
+    data: dict,
+    organization_id: str | None,
+    event_id: str | None = None,
+    rewrite: bool = True,
+) -> Event | None:
     """Add an event to the current transaction; it is committed with the change it describes.
 
     Events sort by id, so the id is taken now (or reserved earlier and passed in). The
     event's `created_at` is the time in its id, so the `range_start`/`range_end` filters
-    (id comparisons) agree with the timestamps the API shows.
+    (id comparisons) agree with the timestamps the API shows. A rewriter registered for the
+    type may drop the event (None is returned) or add others around it; a reserved id goes to
+    the first event recorded.
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
+    rewriter = _rewriters.get(event_type) if rewrite else None
+    if rewriter is None:
+        return _add(event_type, data, organization_id, event_id)
+    recorded = None
+    for new_type, new_data in rewriter(event_type, data):
+        event = _add(new_type, new_data, organization_id, event_id)
+        event_id = None
+        if new_type == event_type:
+            recorded = event
+    return recorded
+
+
+def _add(event_type: str, data: dict, organization_id: str | None, event_id: str | None) -> Event:
     event_id = event_id or new_id("event")
     event = Event(
         id=event_id,
@@ -90,6 +118,13 @@ class EventFilter:
             )
         if self.range_start and self.range_end and self.range_start > self.range_end:
             raise InvalidInput("range_start must be before range_end.", field="range_start")
+
+
+def get_event(event_id: str) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"Event not found: '{event_id}'.", entity_id=event_id)
+    return event
 
 
 def list_events(event_filter: EventFilter, page: PageRequest) -> Page:

@@ -21,7 +21,10 @@ class TokenInvalid(Exception):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    # itsdangerous signs with the last key and accepts all: links outlive a SECRET_KEY rotation.
+    config = current_app.config
+    keys = [*reversed(config.get("SECRET_KEY_FALLBACKS", [])), config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=SALT)
 
 
 def issue(link_id: str) -> str:

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from portal import encryption
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import AuditLogEvent, LogStream
 from portal.models.columns import utcnow
-from portal.services import outbound, sealed_secrets
+from portal.services import outbound
 from portal.services.api_shapes import timestamp
 from portal.services.retries import TIMEOUT_SECONDS
 
@@ -62,7 +63,7 @@ def configure(organization_id: str, settings: StreamSettings) -> LogStream:
         raise InvalidInput("The key or token has characters it cannot have.", field="credential")
     stream = stream_of(organization_id) or LogStream(organization_id=organization_id)
     stream.type, stream.url, stream.datadog_site = settings.type, url, site
-    stream.sealed_credential = sealed_secrets.seal(credential) if credential else None
+    stream.sealed_credential = encryption.encrypt(credential) if credential else None
     stream.last_delivery_at = stream.last_delivery_status = stream.last_delivery_error = None
     stream.last_synced_at = None
     db.session.add(stream)
@@ -123,11 +124,14 @@ def event_shape(row: AuditLogEvent) -> dict:
 
 def outgoing(stream: LogStream, event: dict) -> OutgoingRequest:
     """The request that carries `event` to the stream, in the shape its receiver expects."""
-    credential = sealed_secrets.unseal(stream.sealed_credential) if stream.sealed_credential else ""
-    if credential is None:
+    try:
+        credential = (
+            encryption.decrypt(stream.sealed_credential) if stream.sealed_credential else ""
+        )
+    except encryption.SecretUnreadable:
         raise outbound.OutboundError(
             "The stored key cannot be read (the server's secret key changed); enter it again."
-        )
+        ) from None
     headers = {"Content-Type": "application/json", "User-Agent": "portal-log-streams"}
     if stream.type == "datadog":
         headers["DD-API-KEY"] = credential
@@ -221,3 +225,15 @@ def send(stream: LogStream, event: dict) -> tuple[int | None, str]:
         return None, str(error)
     text = response.body.decode("utf-8", "replace").replace("\x00", "\ufffd")
     return response.status, text[:RESPONSE_KEPT]
+
+
+def reencrypt_credentials() -> int:
+    """Seal every stream's key or token under the current SECRET_KEY; returns how many changed."""
+    changed = 0
+    for stream in db.session.scalars(select(LogStream)):
+        sealed = stream.sealed_credential
+        if sealed and not encryption.is_current(sealed):
+            stream.sealed_credential = encryption.encrypt(encryption.decrypt(sealed))
+            changed += 1
+    db.session.commit()
+    return changed

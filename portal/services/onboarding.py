@@ -11,6 +11,7 @@ from portal.models import (
     Connection,
     Directory,
     DirectoryUser,
+    MailMessage,
     Organization,
     OrganizationDomain,
     PortalLink,
@@ -33,6 +34,7 @@ class Invitation:
     link: PortalLink
     url: str
     emailed_to: str | None
+    mail: MailMessage | None = None
 
 
 def _exists(query) -> bool:
@@ -93,10 +95,17 @@ def create_customer(name: str, domains: list[str]) -> Organization:
     return organizations.create_organization(changes)
 
 
-def invite_admin(organization_id: str, features: list[str], email: str | None = None) -> Invitation:
+def invite_admin(
+    organization_id: str,
+    features: list[str],
+    email: str | None = None,
+    wait_for_mail: bool = False,
+) -> Invitation:
     """A setup link for the chosen features, mailed to `email` when given.
 
-    When the mail cannot go out the link is revoked again, so a retry is not refused.
+    The mail goes out by a job that retries (the Sent emails page follows it); with
+    `wait_for_mail` it is sent here and now, and when it cannot go out the link is revoked
+    again so that a retry is not refused.
     """
     if email is not None:
         email = email.strip()
@@ -104,6 +113,7 @@ def invite_admin(organization_id: str, features: list[str], email: str | None = 
             raise InvalidInput(
                 "Enter the IT admin's email address, like it@example.com.", field="email"
             )
+        mail.check_settings()
     return_url = credentials.environment().default_return_url
     link, url = portal_links.create_setup_link(organization_id, features, return_url=return_url)
     if email is None:
@@ -112,11 +122,44 @@ def invite_admin(organization_id: str, features: list[str], email: str | None = 
         link.organization.name, url, f"{link.expires_at:%Y-%m-%d}"
     )
     try:
-        mail.send(email, subject, body, organization_id=link.organization_id)
+        message = mail.send(
+            email, subject, body, organization_id=link.organization_id, wait=wait_for_mail
+        )
     except mail.MailUnavailable:
         portal_links.revoke_setup_link(organization_id)
         raise
-    return Invitation(link, url, email)
+    return Invitation(link, url, email, message)
+
+
+@dataclass(frozen=True)
+class Resumption:
+    """Where a resumed onboarding stands: a new link sent now, or the earlier one in use."""
+
+    organization: Organization
+    invitation: Invitation | None
+    active_link: PortalLink | None
+
+
+def resume_customer(organization_id: str, features: list[str], email: str | None) -> Resumption:
+    """Carry on onboarding an existing organization: keep its active setup link, or mail a
+    new one (sent before returning) unless every chosen feature is configured already."""
+    org = organizations.get_organization(organization_id)
+    active = portal_links.active_setup_link(org.id)
+    if active is not None or set(features) <= setup_progress.configured_features(org.id):
+        return Resumption(org, None, active)
+    if not email:
+        raise InvalidInput(
+            f"{org.name} has no active setup link; give the IT admin's email to send one.",
+            field="admin_email",
+        )
+    mail.check_transport()
+    return Resumption(org, invite_admin(org.id, features, email, wait_for_mail=True), None)
+
+
+def customer_named(name: str) -> Organization | None:
+    """The organization with this name (case-insensitive), if there is one."""
+    same_name = select(Organization).where(func.lower(Organization.name) == name.strip().lower())
+    return db.session.scalars(same_name.limit(1)).first()
 
 
 def is_set_up(organization_id: str) -> bool:
@@ -142,6 +185,9 @@ def set_up_ids(organization_id: str) -> dict:
     return {"connection_id": connection_id, "directory_id": directory_id}
 
 
+PENDING_CONNECTION_STATES = ("draft", "validating")
+
+
 @dataclass(frozen=True)
 class DirectorySummary:
     directory: Directory
@@ -156,6 +202,18 @@ class Overview:
     directories: list[DirectorySummary]
     active_link: PortalLink | None
     steps: list[Step]
+
+    @property
+    def tables_pending(self) -> bool:
+        """Whether the domains, connections or directories may still change on their own: a
+        domain awaiting DNS, a connection or directory not live yet, or an IT admin who has
+        an active setup link. The dashboard keeps refreshing them until none is left."""
+        return (
+            self.active_link is not None
+            or any(domain.state == "pending" for domain in self.domains)
+            or any(c.state in PENDING_CONNECTION_STATES for c in self.connections)
+            or any(s.directory.state == "unlinked" for s in self.directories)
+        )
 
 
 def overview(organization_id: str) -> Overview:

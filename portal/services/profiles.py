@@ -85,7 +85,8 @@ def build_profile(connection: Connection, subject: str, attributes: dict) -> dic
     mapping = (connection.attribute_map or {}).get("standard_attributes", {})
 
     def pick(field: str):
-        names = (mapping[field],) if field in mapping else DEFAULT_NAMES.get(field, ())
+        # The mapped attribute first; the well-known names when the IdP did not send it.
+        names = ((mapping[field],) if field in mapping else ()) + DEFAULT_NAMES.get(field, ())
         return _first(attributes, names)
 
     idp_id = _as_text(pick("idp_id")) if "idp_id" in mapping else subject

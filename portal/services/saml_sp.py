@@ -12,10 +12,10 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from portal.models import Connection
-from portal.services import saml_guard, saml_schemas
+from portal.services import saml_compiled, saml_guard
 from portal.services.sign_in_errors import SignInRefused
 
-saml_schemas.install()
+saml_compiled.install()
 
 SHA256_SIGNATURE = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256_DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"

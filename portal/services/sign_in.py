@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.errors import PortalError
 from portal.extensions import db
@@ -23,9 +24,11 @@ from portal.services import (
     connections,
     credentials,
     oidc_rp,
+    pending_idp,
     profiles,
     saml_sp,
     secret_tokens,
+    sign_in_checks,
 )
 from portal.services.saml_guard import decode
 from portal.services.sign_in_errors import SignInRefused, explain
@@ -106,12 +109,14 @@ def start(connection: Connection, redirect_uri: str, client_state: str | None) -
     )
 
 
-def start_portal_test(connection: Connection) -> tuple[str, str]:
+def start_portal_test(connection: Connection, target: str | None = None) -> tuple[str, str]:
     """A test sign-in started by the IT admin: the IdP URL and the session id; it ends on
-    the portal's result page for that session."""
+    the portal's result page for that session. `target` tests pending settings or one new
+    certificate (see pending_idp) instead of the live settings."""
     session_id = new_id("conn_session")
     result_url = f"{current_app.config['PORTAL_PUBLIC_URL']}{PORTAL_TEST_PATH}{session_id}"
-    return _begin(connection, ConnectionSession(id=session_id, redirect_uri=result_url)), session_id
+    session = ConnectionSession(id=session_id, redirect_uri=result_url, test_target=target)
+    return _begin(connection, session), session_id
 
 
 def is_portal_test(session: ConnectionSession) -> bool:
@@ -128,10 +133,11 @@ def _begin(connection: Connection, session: ConnectionSession) -> str:
     session.organization_id = connection.organization_id
     db.session.add(session)
     db.session.flush()
+    settings = pending_idp.settings_for(connection, session)
     if connection.protocol == "oidc":
-        url = _start_oidc(connection, session)
+        url = _start_oidc(settings, session)
     else:
-        url, request_id, request_xml = saml_sp.authn_request(connection, session.id)
+        url, request_id, request_xml = saml_sp.authn_request(settings, session.id)
         session.request_id = request_id
         session.request_payload = _clip(request_xml)
     db.session.commit()
@@ -164,15 +170,21 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
         code = "unknown_state" if session is None else "reused_state"
         _record_orphan(connection, SignInRefused(code), json.dumps(params))
         return Outcome(None, None, code)
+    sign_in_checks.record_passed(session, "state")
     if params.get("error"):
         detail = params.get("error_description") or params["error"]
         return _fail(session, "idp_reported_failure", detail, json.dumps(params))
+    sign_in_checks.record_passed(session, "idp_status")
     try:
         claims, raw = oidc_rp.finish(
-            connection, params.get("code") or "", session.oidc_nonce, session.oidc_code_verifier
+            pending_idp.settings_for(connection, session),
+            params.get("code") or "",
+            session.oidc_nonce,
+            session.oidc_code_verifier,
         )
     except SignInRefused as refusal:
         return _fail(session, refusal.code, refusal.detail, json.dumps(params))
+    sign_in_checks.record_passed(session, *sign_in_checks.OIDC_EXCHANGE)
     session.response_payload = _clip(raw)
     profile = profiles.build_profile(connection, str(claims["sub"]), claims)
     if not profile["email"]:
@@ -182,30 +194,47 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
 
 def finish_saml(connection_id: str, saml_response: str) -> Outcome:
     """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
-    connection = connections.get_connection(connection_id)
     try:
         root = saml_sp.parse_response(saml_response)
-        session = _session_for(connection, root.get("InResponseTo"))
     except SignInRefused as refusal:
-        _record_orphan(connection, refusal, saml_response)
+        _record_orphan(connections.get_connection(connection_id), refusal, saml_response)
         return Outcome(None, None, refusal.code)
+    session = _session_for(connection_id, root.get("InResponseTo"))
+    if isinstance(session, SignInRefused):
+        _record_orphan(connections.get_connection(connection_id), session, saml_response)
+        return Outcome(None, None, session.code)
+    connection = session.connection
+    sign_in_checks.record_passed(session, "readable", "in_response_to")
+    settings = pending_idp.settings_for(connection, session)
     try:
-        result = saml_sp.validate(connection, saml_response, session.request_id, root)
+        result = saml_sp.validate(settings, saml_response, session.request_id, root)
     except SignInRefused as refusal:
         return _fail(session, refusal.code, refusal.detail, saml_response)
-    if _assertion_seen(connection.id, result.assertion_id):
-        return _fail(session, "replayed_assertion", "", saml_response)
+    sign_in_checks.record_passed(session, *sign_in_checks.SAML_VALIDATION)
+    # Replays are refused by the unique (connection, assertion id) index, at commit below.
+    sign_in_checks.record_passed(session, "replay")
     session.response_payload = _clip(result.xml)
     profile = profiles.build_profile(connection, result.name_id, result.attributes)
     if not profile["email"]:
         return _fail(session, "missing_email", "", saml_response)
     session.assertion_id = result.assertion_id
+    session_id = session.id
     try:
         return _succeed(session, connection, profile)
-    except IntegrityError:  # the same assertion won a race in another request
+    except IntegrityError:
+        # The unique (connection, assertion id) index is the replay check: one lookup fewer
+        # on every sign-in, and it also settles two requests racing with the same assertion.
         db.session.rollback()
-        _record_orphan(connection, SignInRefused("replayed_assertion"), saml_response)
-        return Outcome(None, None, "replayed_assertion")
+        if not _assertion_seen(connection_id, result.assertion_id):
+            raise
+        # An IdP-initiated attempt's row went with the rollback: record it again.
+        session = db.session.get(ConnectionSession, session_id) or _idp_initiated_session(
+            connections.get_connection(connection_id)
+        )
+        sign_in_checks.record_passed(
+            session, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
+        )
+        return _fail(session, "replayed_assertion", "", saml_response)
 
 
 def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
@@ -252,21 +281,31 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-def _session_for(connection: Connection, request_id: str | None) -> ConnectionSession:
+def _session_for(connection_id: str, request_id: str | None) -> ConnectionSession | SignInRefused:
+    """The started attempt this response answers, loaded with its connection and the
+    connection's certificates in one query (the ACS hot path), or why there is none."""
     if request_id is None:
+        connection = connections.get_connection(connection_id)
         if not connection.allow_idp_initiated:
-            raise SignInRefused("unsolicited_response")
+            return SignInRefused("unsolicited_response")
         return _idp_initiated_session(connection)
-    session = db.session.scalars(
-        select(ConnectionSession).where(
-            ConnectionSession.connection_id == connection.id,
-            ConnectionSession.request_id == request_id,
+    session = (
+        db.session.scalars(
+            select(ConnectionSession)
+            .options(joinedload(ConnectionSession.connection).joinedload(Connection.certificates))
+            .where(
+                ConnectionSession.connection_id == connection_id,
+                ConnectionSession.request_id == request_id,
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     if session is None:
-        raise SignInRefused("unknown_in_response_to")
+        connections.get_connection(connection_id)  # an unknown connection is a 404
+        return SignInRefused("unknown_in_response_to")
     if session.state != "started":
-        raise SignInRefused("reused_in_response_to")
+        return SignInRefused("reused_in_response_to")
     return session
 
 
@@ -285,6 +324,9 @@ def _idp_initiated_session(connection: Connection) -> ConnectionSession:
 def _succeed(session: ConnectionSession, connection: Connection, profile: dict) -> Outcome:
     now = utcnow()
     session.state, session.completed_at, session.profile = "succeeded", now, profile
+    sign_in_checks.record_all_passed(session, connection.protocol)
+    if session.test_target:
+        pending_idp.test_passed(connection, session)
     if connection.state == "validating":
         connections.activate(connection)
     if is_portal_test(session):
@@ -299,21 +341,22 @@ def _succeed(session: ConnectionSession, connection: Connection, profile: dict) 
             profile=profile,
         )
     )
+    redirect_url = _redirect(session, {"code": code})  # before commit expires the session
     db.session.commit()
-    return Outcome(session, _redirect(session, {"code": code}))
+    return Outcome(session, redirect_url)
 
 
 def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
     session.state, session.completed_at = "failed", utcnow()
     session.error_code = code
     session.explanation = explain(code) + (f" ({detail})" if detail else "")
+    sign_in_checks.record_failed(session, session.connection.protocol, code)
     if not session.response_payload:
         session.response_payload = _clip(_decoded(raw))
-    db.session.commit()
-    if is_portal_test(session):
-        return Outcome(session, session.redirect_uri, code)
     params = {"error": code, "error_description": explain(code)}
-    return Outcome(session, _redirect(session, params), code)
+    redirect_url = session.redirect_uri if is_portal_test(session) else _redirect(session, params)
+    db.session.commit()
+    return Outcome(session, redirect_url, code)
 
 
 def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> None:
@@ -326,6 +369,7 @@ def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> 
         explanation=explain(refusal.code),
         response_payload=_clip(_decoded(raw)),
     )
+    sign_in_checks.record_failed(session, connection.protocol, refusal.code)
     db.session.add(session)
     db.session.commit()
 

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from portal.errors import InvalidInput, NotFound
+from portal.idp_guides import sso_guide_for
 from portal.models import Connection
 from portal.models.columns import utcnow
-from portal.services import connections, idp_metadata, oidc_rp
+from portal.services import connections, idp_metadata, oidc_rp, pending_idp, sso_attribute_maps
 from portal.services.certificates import CertificateDetails, read_certificate
 from portal.services.connections import OIDC_TYPES, SAML_TYPES, ConnectionSettings
 from portal.services.sign_in_errors import SignInRefused
@@ -24,6 +25,8 @@ EXPIRY_WARNING = timedelta(days=30)
 class CertificateView:
     details: CertificateDetails
     expires_soon: bool
+    id: str = ""
+    untested: bool = False
 
     @property
     def days_left(self) -> int:
@@ -48,9 +51,20 @@ def choose_provider(organization_id: str, connection_type: str) -> Connection:
         return existing
     if connection_type not in SAML_TYPES + OIDC_TYPES:
         raise InvalidInput("Choose your identity provider from the list.", field="type")
+    defaults = sso_guide_for(connection_type).attribute_map
     return connections.create_connection(
-        organization_id, ConnectionSettings(connection_type=connection_type)
+        organization_id,
+        ConnectionSettings(
+            connection_type=connection_type,
+            attribute_map={"standard_attributes": dict(defaults), "custom_attributes": {}},
+        ),
     )
+
+
+def set_attribute_map(organization_id: str, standard: dict, custom_text: str) -> Connection:
+    """The attribute map from the editor, checked (see sso_attribute_maps.parse)."""
+    connection = require_connection(organization_id)
+    return sso_attribute_maps.save(connection, sso_attribute_maps.parse(standard, custom_text))
 
 
 def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: str) -> Connection:
@@ -80,8 +94,7 @@ def set_saml_from_metadata_url(organization_id: str, url: str) -> Connection:
     """IdP settings fetched from its metadata URL; the URL is kept with the connection."""
     connection = _saml_connection(organization_id)
     metadata, _ = idp_metadata.fetch(url)
-    connection.saml_idp_metadata_url = url.strip()
-    return _save_saml(connection, *_usable(metadata, "metadata_url"))
+    return _save_saml(connection, *_usable(metadata, "metadata_url"), metadata_url=url.strip())
 
 
 def set_oidc(
@@ -109,7 +122,17 @@ def set_oidc(
     oidc = {"discovery_endpoint": discovery_url, "client_id": client_id}
     if client_secret.strip():
         oidc["client_secret"] = client_secret.strip()
+    if pending_idp.is_live(connection):
+        return pending_idp.stage_oidc(connection, oidc)
     return connections.update_connection(connection.id, ConnectionSettings(oidc=oidc))
+
+
+def discard_pending(organization_id: str) -> None:
+    """Forget the saved-but-untested IdP settings; the live ones stay."""
+    connection = require_connection(organization_id)
+    if connection.pending_idp is None:
+        raise NotFound("There are no new settings waiting for a test.")
+    pending_idp.discard(connection)
 
 
 def reset(organization_id: str) -> None:
@@ -140,7 +163,8 @@ def certificate_views(connection: Connection) -> list[CertificateView]:
     views = []
     for certificate in connection.certificates:
         details = read_certificate(certificate.value)
-        views.append(CertificateView(details, details.not_after - utcnow() < EXPIRY_WARNING))
+        expires_soon = details.not_after - utcnow() < EXPIRY_WARNING
+        views.append(CertificateView(details, expires_soon, certificate.id, certificate.untested))
     return views
 
 
@@ -168,9 +192,15 @@ def _usable(metadata: idp_metadata.IdpMetadata, field: str) -> tuple[str, str, l
     return metadata.entity_id, metadata.sso_url, valid
 
 
-def _save_saml(connection: Connection, entity_id: str, sso_url: str, pems: list[str]):
+def _save_saml(
+    connection: Connection, entity_id: str, sso_url: str, pems: list[str], metadata_url=None
+):
+    if pending_idp.is_live(connection):
+        return pending_idp.stage_saml(connection, entity_id, sso_url, pems, metadata_url)
     # During setup the certificates entered replace the previous ones.
     connection.certificates.clear()
+    if metadata_url:
+        connection.saml_idp_metadata_url = metadata_url
     saml = {"idp_entity_id": entity_id, "idp_sso_url": sso_url, "idp_signing_certs": pems}
     return connections.update_connection(connection.id, ConnectionSettings(saml=saml))
 

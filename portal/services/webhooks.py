@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal import encryption
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import WebhookEndpoint
@@ -41,6 +42,12 @@ def get_endpoint(endpoint_id: str) -> WebhookEndpoint:
     if endpoint is None:
         raise NotFound(f"Webhook endpoint not found: '{endpoint_id}'.", entity_id=endpoint_id)
     return endpoint
+
+
+def current_secret(endpoint_id: str) -> str:
+    """The endpoint's signing secret, or "" when there is no such endpoint."""
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    return endpoint.secret if endpoint is not None else ""
 
 
 def create_endpoint(endpoint_url: str, events: list[str]) -> WebhookEndpoint:
@@ -79,6 +86,17 @@ def delete_endpoint(endpoint_id: str) -> None:
     """Remove the endpoint with its deliveries and their history."""
     db.session.delete(get_endpoint(endpoint_id))
     db.session.commit()
+
+
+def reencrypt_secrets() -> int:
+    """Seal every endpoint's secret under the current SECRET_KEY; returns how many changed."""
+    changed = 0
+    for endpoint in db.session.scalars(select(WebhookEndpoint)):
+        if not encryption.is_current(endpoint.encrypted_secret):
+            endpoint.secret = endpoint.secret
+            changed += 1
+    db.session.commit()
+    return changed
 
 
 def _checked_url(url: str) -> str:

@@ -28,3 +28,33 @@ document.addEventListener("submit", (event) => {
     if (status) htmx.ajax("GET", status.dataset.watchUrl, { target: `#${id}`, swap: "outerHTML" });
   }, 1000);
 });
+
+// A search box with data-filter-list="<list id>" hides the list's items whose data-name does
+// not contain what is typed (the groups-sync checklist); data-filter-count names a live count.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("input[data-filter-list]");
+  if (!box) return;
+  const wanted = box.value.trim().toLowerCase();
+  const items = document.querySelectorAll(`#${box.dataset.filterList} > li`);
+  let shown = 0;
+  items.forEach((item) => {
+    item.hidden = !item.dataset.name.includes(wanted);
+    if (!item.hidden) shown += 1;
+  });
+  const count = document.getElementById(box.dataset.filterCount || "");
+  if (count) count.textContent = wanted ? `${shown} of ${items.length} groups shown` : `${items.length} groups`;
+});
+
+// Escape closes a user's groups pop-up without moving focus (WCAG 1.4.13).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const popup = event.target.closest(".groups-popup");
+  if (popup) popup.classList.add("dismissed");
+});
+// Focus leaving the trigger, or the pointer coming onto it, re-arms the pop-up.
+for (const type of ["focusout", "mouseover"]) {
+  document.addEventListener(type, (event) => {
+    const popup = event.target.closest(".groups-popup");
+    if (popup && !popup.contains(event.relatedTarget)) popup.classList.remove("dismissed");
+  });
+}

@@ -3,13 +3,20 @@
 import html
 import re
 import threading
+from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from portal.services import portal_links
+from portal.extensions import db
+from portal.models import Connection
+from portal.services import credentials, portal_links
 from tests.admin.conftest import launch_path
-from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
+from tests.factories import make_organization
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+
+APP_CALLBACK = "https://app.example.com/callback"
 
 REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
@@ -62,3 +69,98 @@ class StaticServer:
 
     def stop(self):
         self._server.shutdown()
+
+
+def set_up_saml(client, org, idp, tmp_path, app, connection_type="OktaSAML"):
+    """Choose the provider, paste the IdP's values by hand, and let the IdP trust our SP."""
+    admin = open_sso_section(client, org)
+    assert admin.post("/admin/sso/provider", data={"type": connection_type}).status_code == 302
+    saved = admin.post(
+        "/admin/sso/idp/manual",
+        data={"entity_id": IDP_ENTITY_ID, "sso_url": IDP_SSO_URL, "certificate": idp.certificate},
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    connection = db.session.scalars(select(Connection)).one()
+    sp_file = tmp_path / "sp.xml"
+    sp_file.write_bytes(admin.get(f"/sso/saml/{connection.id}/metadata").data)
+    idp.trust_service_provider(sp_file)
+    base = f"{app.config['PORTAL_PUBLIC_URL']}/sso/saml/{connection.id}"
+    return admin, connection, base
+
+
+def run_test_sign_in(admin, idp, base, start_path="/admin/sso/sign-in-tests", **respond):
+    """Test sign-in as the new tab does it: start → IdP → ACS → the portal's result page."""
+    started = admin.post(start_path)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    idp_url = started.headers["Location"]
+    assert idp_url.startswith(IDP_SSO_URL)
+    saml_response = idp.respond(
+        sp_entity_id=base,
+        destination=f"{base}/acs",
+        in_response_to=idp.request_id(idp_url),
+        **respond,
+    )
+    return admin.post(urlsplit(f"{base}/acs").path, data={"SAMLResponse": saml_response})
+
+
+def real_sign_in(client, connection, idp, base, **respond) -> dict:
+    """A person signing in to the app: /sso/authorize → IdP → ACS; the app's callback params."""
+    started = client.get(
+        "/sso/authorize",
+        query_string={
+            "client_id": credentials.environment().client_id,
+            "redirect_uri": APP_CALLBACK,
+            "response_type": "code",
+            "connection": connection.id,
+            "state": "app-state",
+        },
+    )
+    assert started.status_code == 302, started.get_data(as_text=True)
+    saml_response = idp.respond(
+        sp_entity_id=base,
+        destination=f"{base}/acs",
+        in_response_to=idp.request_id(started.headers["Location"]),
+        **respond,
+    )
+    finished = client.post(urlsplit(f"{base}/acs").path, data={"SAMLResponse": saml_response})
+    return {k: v[0] for k, v in parse_qs(urlsplit(finished.headers["Location"]).query).items()}
+
+
+def sign_in_status(admin, **args):
+    return admin.get(
+        "/admin/sso/sign-in-tests/status",
+        query_string={"watch": "1", **args},
+        headers={"HX-Request": "true"},
+    )
+
+
+def app_profile(client, code: str, api_key: str) -> tuple[dict, dict]:
+    """What the host app gets for a code: the token response and /sso/profile's answer."""
+    token = client.post(
+        "/sso/token",
+        json={
+            "client_id": credentials.environment().client_id,
+            "client_secret": api_key,
+            "grant_type": "authorization_code",
+            "code": code,
+        },
+    ).get_json()
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    return token, client.get("/sso/profile", headers=bearer).get_json()
+
+
+def rolling_idps(folder) -> tuple[SigningIdp, SigningIdp]:
+    """One IdP entity signing first with an old key, later with a new one."""
+    return SigningIdp(folder, "old-key"), SigningIdp(folder, "new-key")
+
+
+def live_connection(app, client, idps, tmp_path):
+    """An active connection whose IdP signs with the old key; both keys' IdPs trust our SP."""
+    old, new = idps
+    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
+    admin, connection, base = set_up_saml(client, org, old, tmp_path, app)
+    new.trust_service_provider(*old.sp_metadata_files)
+    run_test_sign_in(admin, old, base)
+    db.session.refresh(connection)
+    assert connection.state == "active"
+    return org, admin, connection, base

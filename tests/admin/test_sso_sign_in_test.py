@@ -8,9 +8,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, Event, SignInGrant
-from tests.admin.sso_helpers import open_sso_section
+from tests.admin.sso_helpers import (
+    open_sso_section,
+    run_test_sign_in,
+    set_up_saml,
+    sign_in_status,
+)
 from tests.factories import make_organization
-from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+from tests.peers.saml_idp import IDP_SSO_URL, SigningIdp
 
 
 @pytest.fixture(scope="module")
@@ -23,48 +28,8 @@ def verified_org(app):
     return make_organization("Acme Corp", domains=[("acme.test", "verified")])
 
 
-def _set_up(client, org, idp, tmp_path, app, connection_type="OktaSAML"):
-    """Choose the provider, paste the IdP's values by hand, and let the IdP trust our SP."""
-    admin = open_sso_section(client, org)
-    assert admin.post("/admin/sso/provider", data={"type": connection_type}).status_code == 302
-    saved = admin.post(
-        "/admin/sso/idp/manual",
-        data={"entity_id": IDP_ENTITY_ID, "sso_url": IDP_SSO_URL, "certificate": idp.certificate},
-    )
-    assert saved.status_code == 302, saved.get_data(as_text=True)
-    connection = db.session.scalars(select(Connection)).one()
-    sp_file = tmp_path / "sp.xml"
-    sp_file.write_bytes(admin.get(f"/sso/saml/{connection.id}/metadata").data)
-    idp.trust_service_provider(sp_file)
-    base = f"{app.config['PORTAL_PUBLIC_URL']}/sso/saml/{connection.id}"
-    return admin, connection, base
-
-
-def _test_sign_in(admin, idp, base, **respond):
-    """Test sign-in as the new tab does it: start → IdP → ACS → the portal's result page."""
-    started = admin.post("/admin/sso/sign-in-tests")
-    assert started.status_code == 302
-    idp_url = started.headers["Location"]
-    assert idp_url.startswith(IDP_SSO_URL)
-    saml_response = idp.respond(
-        sp_entity_id=base,
-        destination=f"{base}/acs",
-        in_response_to=idp.request_id(idp_url),
-        **respond,
-    )
-    return admin.post(urlsplit(f"{base}/acs").path, data={"SAMLResponse": saml_response})
-
-
-def _status(admin, **args):
-    return admin.get(
-        "/admin/sso/sign-in-tests/status",
-        query_string={"watch": "1", **args},
-        headers={"HX-Request": "true"},
-    )
-
-
 def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_org, idp, tmp_path):
-    admin, connection, base = _set_up(client, verified_org, idp, tmp_path, app)
+    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
     page = admin.get("/admin/sso").get_data(as_text=True)
     watch_url = re.search(r'data-watch-url="([^"]+)"', page).group(1).replace("&amp;", "&")
 
@@ -117,16 +82,21 @@ def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_or
 def test_a_failed_test_shows_the_failing_check_and_its_explanation(
     app, client, verified_org, idp, tmp_path
 ):
-    admin, connection, base = _set_up(client, verified_org, idp, tmp_path, app)
-    finished = _test_sign_in(admin, idp, base, sha1=True)
+    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    finished = run_test_sign_in(admin, idp, base, sha1=True)
     assert (
         finished.status_code == 302 and "/admin/sso/sign-in-tests/" in finished.headers["Location"]
     )
-    body = _status(admin).get_data(as_text=True)
+    body = sign_in_status(admin).get_data(as_text=True)
     assert "Test sign-in failed" in body and "<code>sha1_rejected</code>" in body
     assert re.search(r"Failed:</span>\s*<span>Signed with SHA-256 and standard transforms", body)
     assert "Set the signature and digest algorithms to SHA-256" in body
     assert "Passed:" in body and "Not checked:" in body
+    # What ran is what is shown: the structure checks listed before it were not claimed.
+    assert re.search(r"Passed:</span>\s*<span>It answers a sign-in we started", body)
+    assert re.search(r"Not checked:</span>\s*<span>One assertion, not encrypted", body)
+    recorded = db.session.scalars(select(ConnectionSession)).one().check_results
+    assert recorded == {"readable": "passed", "in_response_to": "passed", "algorithms": "failed"}
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).state == "validating"
     manage = admin.get("/admin/sso").get_data(as_text=True)
@@ -134,9 +104,9 @@ def test_a_failed_test_shows_the_failing_check_and_its_explanation(
 
 
 def test_without_a_verified_domain_the_blocker_is_shown(app, client, org, idp, tmp_path):
-    admin, connection, base = _set_up(client, org, idp, tmp_path, app)
-    _test_sign_in(admin, idp, base)
-    body = _status(admin).get_data(as_text=True)
+    admin, connection, base = set_up_saml(client, org, idp, tmp_path, app)
+    run_test_sign_in(admin, idp, base)
+    body = sign_in_status(admin).get_data(as_text=True)
     assert "Test sign-in succeeded" in body
     assert "The connection stays in test mode" in body and "verified domain" in body
     db.session.expire_all()
@@ -154,8 +124,8 @@ def test_a_draft_connection_cannot_be_tested(client, org):
 def test_reset_after_sign_ins_deletes_connection_and_sessions(
     app, client, verified_org, idp, tmp_path
 ):
-    admin, _, base = _set_up(client, verified_org, idp, tmp_path, app)
-    _test_sign_in(admin, idp, base)
+    admin, _, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    run_test_sign_in(admin, idp, base)
     assert admin.post("/admin/sso/reset", data={"confirm": "yes"}).status_code == 302
     assert db.session.scalars(select(ConnectionSession)).all() == []
     assert "connection.deleted" in db.session.scalars(select(Event.event)).all()
@@ -164,14 +134,14 @@ def test_reset_after_sign_ins_deletes_connection_and_sessions(
 def test_another_organization_sees_nothing_of_this_ones_sign_ins(
     app, client, verified_org, idp, tmp_path
 ):
-    admin, connection, base = _set_up(client, verified_org, idp, tmp_path, app)
-    _test_sign_in(admin, idp, base)
+    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    run_test_sign_in(admin, idp, base)
     session = db.session.scalars(select(ConnectionSession)).one()
     other = make_organization("Other Org", domains=[("other.test", "verified")])
     intruder = open_sso_section(app.test_client(), other)
     for path in (f"/admin/sso/sessions/{session.id}", f"/admin/sso/sign-in-tests/{session.id}"):
         assert intruder.get(path).status_code == 404
-    status = _status(intruder).get_data(as_text=True)
+    status = sign_in_status(intruder).get_data(as_text=True)
     assert "jane@acme.test" not in status and session.id not in status
     page = intruder.get("/admin/sso").get_data(as_text=True)
     assert connection.id not in page and "Which identity provider do you use?" in page

@@ -4,6 +4,7 @@ The portal runs at http://127.0.0.1:<port>; two "host apps" run at http://localh
 one of them allowed to embed the portal. Screenshots land in tests/browser/artifacts/.
 """
 
+import html
 import os
 import threading
 import uuid
@@ -19,6 +20,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.services import credentials
 from tests.conftest import _delete_all_rows, _test_config
+from tests.peers.saml_idp import IDP_SSO_URL
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -159,3 +161,23 @@ def accessibility_violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def idp_answering(page, idp, acs_url, entity_id):
+    """Serve the IdP's sign-on URL in the browser: it signs the user in and posts to the ACS."""
+
+    def answer(route):
+        saml_response = idp.respond(
+            sp_entity_id=entity_id,
+            destination=acs_url,
+            in_response_to=idp.request_id(route.request.url),
+        )
+        body = (
+            "<!doctype html><title>IdP</title>"
+            f'<form method="post" action="{html.escape(acs_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}"></form>'
+            "<script>document.forms[0].submit()</script>"
+        )
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+    page.context.route(f"{IDP_SSO_URL}*", answer)

@@ -1,36 +1,15 @@
 """The SSO section in real Chromium: choose Okta, enter the IdP by hand, test sign-in in a new
 tab against a real pysaml2 IdP, and watch the first tab follow along."""
 
-import html
 import urllib.request
 
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection
-from tests.browser.conftest import accessibility_violations, screenshot
+from tests.browser.conftest import accessibility_violations, idp_answering, screenshot
 from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
-
-
-def _idp_answering(page, idp, acs_url, entity_id):
-    """Serve the IdP's sign-on URL in the browser: it signs the user in and posts to the ACS."""
-
-    def answer(route):
-        saml_response = idp.respond(
-            sp_entity_id=entity_id,
-            destination=acs_url,
-            in_response_to=idp.request_id(route.request.url),
-        )
-        body = (
-            "<!doctype html><title>IdP</title>"
-            f'<form method="post" action="{html.escape(acs_url)}">'
-            f'<input type="hidden" name="SAMLResponse" value="{saml_response}"></form>'
-            "<script>document.forms[0].submit()</script>"
-        )
-        route.fulfill(status=200, content_type="text/html", body=body)
-
-    page.context.route(f"{IDP_SSO_URL}*", answer)
 
 
 def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
@@ -57,7 +36,7 @@ def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
     sp_file = tmp_path / "sp.xml"
     sp_file.write_bytes(urllib.request.urlopen(f"{base}/metadata").read())  # noqa: S310
     idp.trust_service_provider(sp_file)
-    _idp_answering(page, idp, f"{base}/acs", base)
+    idp_answering(page, idp, f"{base}/acs", base)
 
     with page.context.expect_page() as new_tab:
         page.get_by_role("button", name="Test sign-in").click()
@@ -71,3 +50,19 @@ def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
     screenshot(page, "sso-tested")
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).state == "active"
+
+    # Management: new IdP values wait for a test; discarding them keeps the live ones.
+    renewed = SigningIdp(tmp_path, "renewed")
+    page.reload()
+    page.get_by_text("2. Tell us about Okta (SAML)").click()
+    page.get_by_text("Enter the values by hand").click()
+    page.get_by_label("IdP sign-on URL (SSO URL)").fill(IDP_SSO_URL)
+    page.get_by_label("IdP entity ID (Issuer)").fill(IDP_ENTITY_ID)
+    page.get_by_label("Signing certificate (PEM)").fill(renewed.certificate)
+    page.get_by_role("button", name="Save values").click()
+    page.get_by_role("heading", name="New settings waiting for a test").wait_for()
+    assert accessibility_violations(page) == []
+    screenshot(page, "sso-pending-settings")
+    page.get_by_role("button", name="Discard the new settings").click()
+    page.get_by_role("heading", name="4. Test sign-in").wait_for()
+    assert page.get_by_text("New settings waiting for a test").count() == 0

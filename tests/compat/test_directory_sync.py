@@ -115,3 +115,19 @@ def test_dsync_events_through_the_sdk(workos, pushed):
         "dsync.user.created",
         "dsync.group.created",
     ]
+
+
+def test_a_group_sync_selection_hides_the_rest_from_the_sdk(workos, pushed):
+    from portal.extensions import db
+    from portal.models import Directory
+    from portal.services import group_sync
+
+    group_sync.set_selection(
+        db.session.get(Directory, pushed["directory"]), [pushed["group"]["id"]]
+    )
+    users = workos.directory_sync.list_users(directory=pushed["directory"]).data
+    assert [u.username for u in users] == ["ann@acme.test"]
+    with pytest.raises(NotFoundError):
+        workos.directory_sync.get_user(pushed["bob"]["id"])
+    directory = workos.directory_sync.get_directory(pushed["directory"])
+    assert directory.metadata.users.active == 1 and directory.metadata.groups == 1

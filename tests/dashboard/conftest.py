@@ -25,3 +25,15 @@ def signed_in(client, user):
 
 def csrf_token_of(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def dashboard_requests(app):
+    """(method, path) of every dashboard route but the sign-in page, ids filled in."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("dashboard.") or rule.endpoint == "dashboard.login":
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<{argument}>", "x_1")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, path

@@ -26,10 +26,18 @@ class SmtpServer:
     def __init__(self):
         self.received: list = []
         self.port = _free_port()
-        self._controller = Controller(_Keep(self.received), hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        self._running = True
+        self._running = False
+        self.start()
         self.url = f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Serve on this server's port (again, after `stop`: a mail server coming back)."""
+        if not self._running:
+            self._controller = Controller(
+                _Keep(self.received), hostname="127.0.0.1", port=self.port
+            )
+            self._controller.start()
+            self._running = True
 
     def stop(self) -> None:
         """Stop serving (safe to call twice: a test may stop it to see mail fail)."""

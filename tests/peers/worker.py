@@ -11,6 +11,8 @@ def run_worker_burst(app, project_root, **extra_env) -> subprocess.CompletedProc
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": app.config["REDIS_URL"],
         "PORTAL_QUEUE_NAME": app.config["PORTAL_QUEUE_NAME"],
+        # Workers decrypt webhook secrets, so they share the web tier's SECRET_KEY.
+        "SECRET_KEY": app.config["SECRET_KEY"],
         **extra_env,
     }
     flask = os.path.join(os.path.dirname(sys.executable), "flask")

@@ -16,23 +16,34 @@ from portal.models import (
     AuditLogExport,
     Connection,
     ConnectionSession,
+    Directory,
     Event,
+    IdpCertificate,
     OrganizationDomain,
 )
-from portal.services import audit_log_events, audit_log_exports, connections
+from portal.services import (
+    audit_log_events,
+    audit_log_exports,
+    connections,
+    directory_groups,
+    directory_users,
+)
 from portal.services.connections import ConnectionSettings
-from tests.factories import make_organization, make_portal_link
+from tests.factories import make_directory, make_organization, make_portal_link
+from tests.peers.saml_idp import make_key_pair
+from tests.scim.helpers import GROUP_SCHEMA, user_body
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
 
 @pytest.fixture
-def tenants(app):
+def tenants(app, tmp_path):
     a = make_organization("Alpha Org", domains=["alpha.test"])
     b = make_organization("Bravo Org", domains=["bravo.test"])
     connection = connections.create_connection(
         b.id, ConnectionSettings(connection_type="OktaSAML", name="Bravo SSO")
     )
+    connections.add_certificate(connection, make_key_pair(tmp_path, "bravo")[2])
     db.session.add(
         ConnectionSession(
             connection_id=connection.id,
@@ -44,6 +55,10 @@ def tenants(app):
     )
     db.session.commit()
     _audit_log_of(b)
+    directory, _ = make_directory(b)
+    user = directory_users.create_user(directory, user_body("bravo-secret-user@bravo.test"))
+    group = {"schemas": [GROUP_SCHEMA], "displayName": "Bravo secret group"}
+    directory_groups.create_group(directory, {**group, "members": [{"value": user.id}]})
     return a, b
 
 
@@ -73,7 +88,15 @@ def _ids_of(b) -> dict[str, str]:
     export = db.session.scalars(
         select(AuditLogExport).where(AuditLogExport.organization_id == b.id)
     ).one()
-    return {"domain_id": b.domains[0].id, "session_id": session.id, "export_id": export.id}
+    certificate = db.session.scalars(
+        select(IdpCertificate).join(Connection).where(Connection.organization_id == b.id)
+    ).first()
+    return {
+        "domain_id": b.domains[0].id,
+        "session_id": session.id,
+        "export_id": export.id,
+        "certificate_id": certificate.id,
+    }
 
 
 def _admin_rules(app):
@@ -114,6 +137,8 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
         "bravo-secret-response",
         "bravo.secret_action",
         "Bravo Secret Actor",
+        "bravo-secret-user",
+        "Bravo secret group",
     ]
     events_before = db.session.scalars(select(Event.id)).all()
     for rule in _admin_rules(app):
@@ -129,4 +154,6 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
     db.session.expire_all()
     assert db.session.get(OrganizationDomain, b_domain.id).state == "pending"
     assert db.session.get(Connection, b_connection.id).state == "draft"
+    b_directory = db.session.scalars(select(Directory).where(Directory.organization_id == b.id))
+    assert b_directory.one().synced_group_ids is None
     assert db.session.scalars(select(Event.id)).all() == events_before

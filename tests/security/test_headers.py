@@ -17,11 +17,16 @@ class TestEmbeddingAllowed:
         return {"PORTAL_FRAME_ANCESTORS": ["https://app.example.com"]}
 
     def test_allowed_origins_are_named_in_frame_ancestors(self, client):
-        response = client.get("/")
+        response = client.get("/admin/launch?token=x")
         assert (
             "frame-ancestors https://app.example.com" in response.headers["Content-Security-Policy"]
         )
         assert "X-Frame-Options" not in response.headers
+
+    def test_the_dashboard_is_never_framed(self, client):
+        response = client.get("/")
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_pages_have_no_inline_script(client):

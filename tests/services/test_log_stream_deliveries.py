@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import encryption
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import LogStream, LogStreamDelivery
 from portal.models.columns import utcnow
 from portal.queue import job_queue
-from portal.services import audit_log_events, log_stream_deliveries, log_streams, sealed_secrets
+from portal.services import audit_log_events, log_stream_deliveries, log_streams
 from portal.services.log_streams import StreamSettings
 from tasks import log_streams as log_stream_jobs
 from tests.factories import make_organization
@@ -199,7 +200,29 @@ def test_credentials_are_stored_encrypted(org):
     )
     stored = db.session.scalars(select(LogStream)).one().sealed_credential
     assert "s3cret-hec" not in stored
-    assert sealed_secrets.unseal(stored) == "s3cret-hec"
+    assert encryption.decrypt(stored) == "s3cret-hec"
+
+
+def test_keys_survive_a_secret_key_rotation_and_a_lost_key_is_said_plainly(app, org, runner):
+    log_streams.configure(
+        org.id, StreamSettings("splunk", "https://1.1.1.1:8088", credential="hec")
+    )
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a-new-secret-key", SECRET_KEY_FALLBACKS=[old_key])
+    result = runner.invoke(args=["portal", "rotate-secrets"])
+    assert "Re-encrypted 1 log stream key(s)" in result.output, result.output
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    stream = log_streams.stream_of(org.id)
+    assert (
+        log_streams.outgoing(stream, {"occurred_at": "2026-11-20T10:00:00.000Z"}).headers[
+            "Authorization"
+        ]
+        == "Splunk hec"
+    )
+
+    app.config["SECRET_KEY"] = "somebody-changed-it"
+    status, text = log_streams.send_test(org.id)
+    assert status is None and "enter it again" in text
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,8 @@ def test_scoped_lookups_refuse_other_organizations(two_orgs):
         connection_sessions.session_of(a.id, session.id)
     assert connections.connection_of(b.id, connection.id) is connection
     assert connection_sessions.session_of(b.id, session.id) is session
-    assert connection_sessions.recent(a.id, connection.id) == []
+    assert connection_sessions.sign_ins(a.id, connection.id).rows == []
+    assert connection_sessions.sign_ins(b.id, connection.id).rows == [session]
     assert connection_sessions.latest_test(a.id) is None
 
 
@@ -53,12 +54,16 @@ def test_a_metadata_aggregate_with_several_idps_is_refused():
         idp_metadata.read((many + "</md:EntitiesDescriptor>").encode())
 
 
-def test_the_checklist_marks_the_failing_check_and_what_was_not_reached():
+def test_the_checklist_shows_the_outcomes_recorded_as_the_checks_ran():
     session = ConnectionSession(state="failed", error_code="wrong_audience", explanation="Why.")
-    checks = sign_in_checks.checklist(session, "saml")
-    results = [c.result for c in checks]
-    failing = results.index("failed")
-    assert checks[failing].explanation == "Why." and "Audience" in checks[failing].label
-    assert set(results[:failing]) == {"passed"} and set(results[failing + 1 :]) == {"not_reached"}
+    sign_in_checks.record_passed(session, "readable", "in_response_to")
+    sign_in_checks.record_failed(session, "saml", "wrong_audience")
+    checks = {c.label: c for c in sign_in_checks.checklist(session, "saml")}
+    audience = checks["Meant for us (Audience is our SP entity ID)"]
+    assert audience.result == "failed" and audience.explanation == "Why."
+    assert checks["It answers a sign-in we started (InResponseTo)"].result == "passed"
+    # Checks before the failing one in the list but never run are not claimed as passed.
+    assert checks["The signature matches the IdP certificate"].result == "not_reached"
+    assert checks["Includes an email address"].result == "not_reached"
     odd = sign_in_checks.checklist(ConnectionSession(state="failed", error_code="x"), "oidc")
     assert odd[-1].result == "failed" and odd[-1].explanation == "The sign-in failed."

@@ -63,6 +63,7 @@ def run_worker_process(app, project_root) -> subprocess.CompletedProcess:
         "REDIS_URL": app.config["REDIS_URL"],
         "PORTAL_QUEUE_NAME": app.config["PORTAL_QUEUE_NAME"],
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": "true",
+        "SECRET_KEY": app.config["SECRET_KEY"],  # it decrypts the webhook secrets
     }
     flask = os.path.join(os.path.dirname(sys.executable), "flask")
     return subprocess.run(

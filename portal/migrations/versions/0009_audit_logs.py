@@ -109,7 +109,6 @@ def upgrade():
     sa.Column('last_delivery_at', portal.models.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_delivery_status', sa.Integer(), nullable=True),
     sa.Column('last_delivery_error', sa.Text(), nullable=True),
-    sa.Column('last_synced_at', portal.models.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', portal.models.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.models.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_log_streams_organization_id_organizations'), ondelete='CASCADE'),

@@ -1,0 +1,459 @@
+"""SCIM ingest under load: IdP clients against gunicorn on a fresh PostgreSQL database.
+
+Eight clients (threads, each on its own keep-alive connection) create users, look them up by
+userName as Okta does before each create, deactivate them as Entra does, push groups with 200
+and then 10,000 members in one PATCH, and page through the directory. Then one client measures
+a 100-user page and a userName filter in a directory of 1,000 and of 100,000 users (seeded
+with one multi-row INSERT per 5,000 users, rows shaped by the same code the SCIM POST uses).
+
+Sizes come from the environment, for quick runs (`SCIM_BENCH_USERS=1000 SCIM_BENCH_SCALE=5000
+.venv/bin/python -m bench.scim_ingest`); see SIZES.
+"""
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import insert, text
+
+from portal import create_app
+from portal.extensions import db
+from portal.ids import new_id
+from portal.models import DirectoryUser
+from portal.services import directories, organizations
+from portal.services.organizations import OrganizationChanges
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("SCIM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _size(name: str, default: int) -> int:
+    return int(os.environ.get(f"SCIM_BENCH_{name}", default))
+
+
+SIZES = {
+    "clients": _size("CLIENTS", 8),
+    "users": _size("USERS", 10_000),
+    "lookups": _size("LOOKUPS", 2_000),
+    "deactivations": _size("DEACTIVATIONS", 2_000),
+    "small_groups": _size("SMALL_GROUPS", 16),
+    "small_group_members": _size("SMALL_GROUP_MEMBERS", 200),
+    "big_groups": _size("BIG_GROUPS", 3),
+    "big_group_members": _size("BIG_GROUP_MEMBERS", 10_000),
+    "scale_small": _size("SCALE_SMALL", 1_000),
+    "scale": _size("SCALE", 100_000),
+    "samples": _size("SAMPLES", 300),
+}
+# Gunicorn sized for 2 cores: each request is mostly Python (one core per process at a time)
+# with waits on PostgreSQL in between, so 2 processes per core keep both cores busy while
+# some wait; 2 threads each give the 8 clients a keep-alive connection slot apiece.
+GUNICORN = {
+    "workers": _size("WORKERS", 4),
+    "threads": _size("THREADS", 2),
+}
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def user_body(number: int, domain: str = "bench.test") -> dict:
+    """What Okta POSTs for a new user."""
+    user_name = f"user{number}@{domain}"
+    return {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "userName": user_name,
+        "externalId": f"00u{number:08d}",
+        "name": {"givenName": f"Given{number}", "familyName": f"Family{number}"},
+        "displayName": f"Given{number} Family{number}",
+        "emails": [{"primary": True, "value": user_name, "type": "work"}],
+        "active": True,
+        ENTERPRISE: {"department": f"Dept {number % 20}", "employeeNumber": str(number)},
+    }
+
+
+class ScimConnection:
+    """One IdP client: a keep-alive HTTP connection to one directory's SCIM base."""
+
+    def __init__(self, port: int, directory_id: str, token: str):
+        self.port = port
+        self.base = f"/scim/v2/{directory_id}"
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/scim+json",
+            "Accept": "application/scim+json",
+        }
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None, float]:
+        """(status, JSON body or None, seconds taken)."""
+        payload = json.dumps(body).encode() if body is not None else None
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, self.base + path, body=payload, headers=self.headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle keep-alive connection: open a new one, once.
+            self.connection.close()
+            started = time.perf_counter()
+            self.connection.request(method, self.base + path, body=payload, headers=self.headers)
+            response = self.connection.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - started
+        return response.status, (json.loads(data) if data else None), elapsed
+
+
+def _expect(status: int, wanted: tuple[int, ...], what: str, body) -> None:
+    if status not in wanted:
+        raise RuntimeError(f"{what}: HTTP {status} {body}")
+
+
+class Phase:
+    """Latencies and wall time of one operation run by several clients at once."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.latencies: list[float] = []
+        self.wall = 0.0
+
+    def row(self) -> tuple[str, str]:
+        ordered = sorted(self.latencies)
+        p50 = statistics.median(ordered) * 1000
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        rate = len(ordered) / self.wall if self.wall else 0.0
+        return (
+            self.label,
+            f"{rate:8.0f} /s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (n={len(ordered)})",
+        )
+
+
+def run_parallel(label: str, items: list, action, connections: list[ScimConnection]) -> Phase:
+    """Share `items` among the clients; `action(connection, item)` returns one latency."""
+    phase = Phase(label)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def client(index: int):
+        mine = []
+        try:
+            for item in items[index :: len(connections)]:
+                mine.append(action(connections[index], item))
+        except BaseException as error:  # reported after the join
+            errors.append(error)
+        with lock:
+            phase.latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(connections))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    phase.wall = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return phase
+
+
+@contextmanager
+def fresh_database():
+    """A new PostgreSQL database for this run, dropped afterwards; yields its SQLAlchemy URL."""
+    name = f"portal_scim_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(database_url: str, port: int, queue_name: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "PORTAL_QUEUE_NAME": queue_name,
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_ENV": "development",
+    }
+
+
+@contextmanager
+def gunicorn(environment: dict, port: int):
+    """gunicorn serving app:app with the bench's worker settings, until the block ends."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(GUNICORN["workers"]),
+        "--threads",
+        str(GUNICORN["threads"]),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+        "app:app",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
+    try:
+        _wait_for(port)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def new_directory(app, name: str) -> tuple[str, str]:
+    """An organization with one SCIM directory, through the services; (directory id, token)."""
+    with app.app_context():
+        org = organizations.create_organization(OrganizationChanges(name=name, provided={"name"}))
+        directory, token = directories.create_directory(org.id, "okta scim v2.0")
+        return directory.id, token
+
+
+def seed_users(app, directory_id: str, count: int) -> None:
+    """`count` users in one multi-row INSERT per 5,000: the columns and raw attributes the
+    SCIM POST would store (no per-user events: this is a fixture, not provisioning)."""
+    from portal.models import Directory
+    from portal.services import directory_users, scim_resources
+
+    with app.app_context():
+        directory = db.session.get(Directory, directory_id)
+        for start in range(0, count, 5_000):
+            rows = []
+            for number in range(start, min(count, start + 5_000)):
+                user = DirectoryUser(id=new_id("directory_user"))
+                raw = scim_resources.client_resource(user_body(number, "scale.test"), USER_SCHEMA)
+                directory_users._apply_columns(user, raw)
+                rows.append(
+                    {
+                        "id": user.id,
+                        "directory_id": directory.id,
+                        "organization_id": directory.organization_id,
+                        "user_name": user.user_name,
+                        "user_name_key": user.user_name_key,
+                        "external_id": user.external_id,
+                        "email": user.email,
+                        "display_name": user.display_name,
+                        "active": user.active,
+                        "raw_attributes": user.raw_attributes,
+                        "version": 1,
+                    }
+                )
+            db.session.execute(insert(DirectoryUser), rows)
+            db.session.commit()
+        # Steady state of a live database (autovacuum would get there on its own, later).
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE directory_users"))
+
+
+def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:
+    """The 8-client workload; rows of (label, figure)."""
+    sizes = SIZES
+    clients = [ScimConnection(port, directory_id, token) for _ in range(sizes["clients"])]
+    ids: dict[int, str] = {}
+
+    def create(connection, number):
+        status, body, elapsed = connection.call("POST", "/Users", user_body(number))
+        _expect(status, (201,), "create user", body)
+        ids[number] = body["id"]
+        return elapsed
+
+    def lookup(connection, number):
+        # Okta's lookup before a create, with the case an admin might type.
+        wanted = quote(f'userName eq "User{number}@Bench.TEST"')
+        status, body, elapsed = connection.call(
+            "GET", f"/Users?filter={wanted}&startIndex=1&count=100"
+        )
+        _expect(status, (200,), "filter", body)
+        if body["totalResults"] != 1:
+            raise RuntimeError(f"filter for user{number} found {body['totalResults']}")
+        return elapsed
+
+    def deactivate(connection, number):
+        operations = [{"op": "Replace", "path": "active", "value": "False"}]
+        status, body, elapsed = connection.call(
+            "PATCH", f"/Users/{ids[number]}", {"schemas": [PATCH_OP], "Operations": operations}
+        )
+        _expect(status, (200,), "deactivate", body)
+        return elapsed
+
+    def add_members(connection, group_number, how_many):
+        status, body, _ = connection.call(
+            "POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": f"Group {group_number}"}
+        )
+        _expect(status, (201,), "create group", body)
+        members = [{"value": ids[n]} for n in random.sample(sorted(ids), how_many)]
+        operations = [{"op": "add", "path": "members", "value": members}]
+        status, answer, elapsed = connection.call(
+            "PATCH", f"/Groups/{body['id']}", {"schemas": [PATCH_OP], "Operations": operations}
+        )
+        _expect(status, (200, 204), "add members", answer)
+        return elapsed
+
+    def page(connection, start_index):
+        status, body, elapsed = connection.call("GET", f"/Users?startIndex={start_index}&count=100")
+        _expect(status, (200,), "page", body)
+        if len(body["Resources"]) != min(100, sizes["users"] - start_index + 1):
+            raise RuntimeError(f"page at {start_index} has {len(body['Resources'])} users")
+        return elapsed
+
+    users = list(range(sizes["users"]))
+    small = sizes["small_group_members"]
+    big = min(sizes["big_group_members"], sizes["users"])
+    phases = [
+        run_parallel("SCIM create user", users, create, clients),
+        run_parallel(
+            "SCIM filter userName eq",
+            random.sample(users, min(sizes["lookups"], len(users))),
+            lookup,
+            clients,
+        ),
+        run_parallel(
+            "SCIM PATCH deactivate (Entra)",
+            users[: sizes["deactivations"]],
+            deactivate,
+            clients,
+        ),
+        run_parallel(
+            f"SCIM PATCH add {small} members",
+            list(range(sizes["small_groups"])),
+            lambda c, n: add_members(c, n, small),
+            clients,
+        ),
+        run_parallel(
+            f"SCIM PATCH add {big:,} members",
+            [1000 + n for n in range(sizes["big_groups"])],
+            lambda c, n: add_members(c, n, big),
+            clients[:1],
+        ),
+        run_parallel(
+            "SCIM page through users (100)",
+            list(range(1, sizes["users"] + 1, 100)),
+            page,
+            clients,
+        ),
+    ]
+    return [phase.row() for phase in phases]
+
+
+def at_scale(app, port: int, size: int) -> list[tuple[str, str]]:
+    """p50 of a 100-user page (random startIndex) and a userName filter in a directory of
+    `size` users, one client at a time."""
+    directory_id, token = new_directory(app, f"Scale {size}")
+    started = time.perf_counter()
+    seed_users(app, directory_id, size)
+    seeded = time.perf_counter() - started
+    connection = ScimConnection(port, directory_id, token)
+    pages, filters = [], []
+    for _ in range(SIZES["samples"]):
+        start_index = random.randrange(1, max(2, size - 99))
+        status, body, elapsed = connection.call("GET", f"/Users?startIndex={start_index}&count=100")
+        _expect(status, (200,), "page", body)
+        pages.append(elapsed)
+        wanted = quote(f'userName eq "USER{random.randrange(size)}@scale.test"')
+        status, body, elapsed = connection.call("GET", f"/Users?filter={wanted}")
+        _expect(status, (200,), "filter", body)
+        if body["totalResults"] != 1:
+            raise RuntimeError("the userName filter missed a seeded user")
+        filters.append(elapsed)
+    ms = lambda values: f"p50 {statistics.median(values) * 1000:7.1f} ms"  # noqa: E731
+    return [
+        (f"SCIM 100-user page, {size:,} users", ms(pages)),
+        (f"SCIM userName filter, {size:,} users", ms(filters)),
+        (f"  (seeded {size:,} users in)", f"{seeded:8.1f} s"),
+    ]
+
+
+def fan_out(environment: dict) -> tuple[str, str]:
+    """The queued per-member events, recorded by one `flask portal worker --burst`."""
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "app", "portal", "worker", "--burst"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    return ("  (membership events by the worker in)", f"{time.perf_counter() - started:8.1f} s")
+
+
+def _drop_queue(queue_name: str) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    Queue(queue_name, connection=Redis.from_url(REDIS_URL)).delete(delete_jobs=True)
+
+
+def run() -> list[tuple[str, str]]:
+    port, queue_name = _free_port(), f"scim-bench-{uuid.uuid4().hex[:8]}"
+    with fresh_database() as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TESTING": True})
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+        environment = server_environment(url, port, queue_name)
+        rows = [
+            (
+                "SCIM server",
+                f"gunicorn gthread {GUNICORN['workers']} workers x {GUNICORN['threads']} threads, "
+                f"{SIZES['clients']} clients",
+            )
+        ]
+        try:
+            with gunicorn(environment, port):
+                rows += ingest(port, *new_directory(app, "Bench"))
+                rows.append(fan_out(environment))
+                for size in (SIZES["scale_small"], SIZES["scale"]):
+                    rows += at_scale(app, port, size)
+        finally:
+            _drop_queue(queue_name)
+            with app.app_context():
+                db.engine.dispose()
+    return rows
+
+
+if __name__ == "__main__":
+    figures = run()
+    width = max(len(label) for label, _ in figures)
+    for label, value in figures:
+        print(f"{label.ljust(width)}  {value}")

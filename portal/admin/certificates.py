@@ -1,0 +1,78 @@
+"""Certificate renewal: add the IdP's new signing certificate, test it, retire the old one."""
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from portal.admin import bp
+from portal.admin.guard import requires_intent
+from portal.admin.sso import field_of
+from portal.errors import InvalidInput, PortalError
+from portal.idp_guides import sso_guide_for
+from portal.services import certificate_renewal, connection_sessions, sign_in_checks, sso_setup
+from portal.services.sign_in import SignInError
+
+
+def certificates_page(error: PortalError | None = None, status: int = 200):
+    """The IdP's certificates with their state, and the latest certificate test."""
+    connection = sso_setup.connection_for(g.organization.id)
+    context = {
+        "connection": connection,
+        "error": error.message if error else None,
+        "error_field": field_of(error),
+        "form": request.form if error else {},
+    }
+    if connection is not None:
+        test = connection_sessions.latest_test(g.organization.id)
+        context.update(
+            guide=sso_guide_for(connection.connection_type),
+            certificates=sso_setup.certificate_views(connection),
+            test=test,
+            checks=sign_in_checks.checklist(test, connection.protocol) if test else [],
+            after=test.id if test and test.state != "started" else None,
+        )
+    page = render_template("admin/certificates.html", **context)
+    return current_app.make_response((page, status))
+
+
+def _done(action, *args):
+    try:
+        action(g.organization.id, *args)
+    except PortalError as refusal:
+        return certificates_page(
+            refusal, 422 if isinstance(refusal, InvalidInput) else refusal.status
+        )
+    return redirect(url_for("admin.certificates"))
+
+
+@bp.get("/certificates")
+@requires_intent("certificate_renewal")
+def certificates():
+    return certificates_page()
+
+
+@bp.post("/certificates")
+@requires_intent("certificate_renewal")
+def add_certificate():
+    return _done(certificate_renewal.add_certificate, request.form.get("certificate", ""))
+
+
+@bp.post("/certificates/refresh")
+@requires_intent("certificate_renewal")
+def refresh_certificates():
+    return _done(certificate_renewal.refresh_from_metadata)
+
+
+@bp.post("/certificates/<certificate_id>/sign-in-tests")
+@requires_intent("certificate_renewal")
+def test_certificate(certificate_id):
+    try:
+        url, _ = certificate_renewal.start_test(g.organization.id, certificate_id)
+    except SignInError as refusal:
+        return certificates_page(refusal, 422)
+    return redirect(url)
+
+
+@bp.post("/certificates/<certificate_id>/retire")
+@requires_intent("certificate_renewal")
+def retire_certificate(certificate_id):
+    confirmed = request.form.get("confirm") == "yes"
+    return _done(certificate_renewal.retire, certificate_id, confirmed)

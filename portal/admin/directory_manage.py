@@ -1,0 +1,131 @@
+"""Managing a connected directory: its users, which groups sync, the attribute map, reset."""
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from portal.admin import bp, directory_sync
+from portal.admin.guard import requires_intent
+from portal.errors import InvalidInput, NotFound
+from portal.idp_guides import guide_for
+from portal.services import directories, directory_attribute_maps, directory_overview, group_sync
+
+
+def _directory():
+    directory = directories.for_organization(g.organization.id)
+    if directory is None:
+        raise NotFound("Set up directory sync first.")
+    return directory
+
+
+def _page_number() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+@bp.get("/directory-sync/users")
+@requires_intent("dsync")
+def directory_users():
+    directory = _directory()
+    listing = directory_overview.search_users(directory, request.args.get("q", ""), _page_number())
+    if request.headers.get("HX-Request"):
+        body = render_template("admin/_directory_users.html", listing=listing)
+    else:
+        body = directory_sync.page(listing=listing)
+    response = current_app.make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _groups_page(error: InvalidInput | None = None, saved: dict | None = None):
+    directory = _directory()
+    context = {
+        "directory": directory,
+        "choices": group_sync.choices(directory),
+        "all_groups": group_sync.selection(directory) is None,
+        "error": error.message if error else None,
+        "saved": saved,
+    }
+    return render_template("admin/directory_groups.html", **context), 422 if error else 200
+
+
+@bp.get("/directory-sync/groups")
+@requires_intent("dsync")
+def directory_groups_sync():
+    return _groups_page()
+
+
+@bp.post("/directory-sync/groups")
+@requires_intent("dsync")
+def save_directory_groups_sync():
+    directory = _directory()
+    chosen = None if request.form.get("mode") != "selected" else request.form.getlist("group")
+    try:
+        saved = group_sync.set_selection(directory, chosen)
+    except InvalidInput as refusal:
+        return _groups_page(refusal)
+    return _groups_page(saved=saved)
+
+
+def _attributes_page(rows, error: InvalidInput | None = None, saved: bool = False):
+    directory = _directory()
+    problems = {e["field"]: e["message"] for e in (error.errors if error else [])}
+    context = {
+        "directory": directory,
+        "guide": guide_for(directory.type),
+        "rows": rows + [("", "")] * 3,
+        "problems": problems,
+        "suggestions": directory_attribute_maps.suggestions(),
+        "error": error.message if error else None,
+        "saved": saved,
+    }
+    return render_template("admin/directory_attributes.html", **context), 422 if error else 200
+
+
+@bp.get("/directory-sync/attributes")
+@requires_intent("dsync")
+def directory_attributes():
+    directory = _directory()
+    source = (
+        directory_attribute_maps.defaults_for(directory.type)
+        if request.args.get("defaults")
+        else directory.attribute_map
+    )
+    return _attributes_page(list(source.items()))
+
+
+@bp.post("/directory-sync/attributes")
+@requires_intent("dsync")
+def save_directory_attributes():
+    pairs = zip(request.form.getlist("name"), request.form.getlist("path"), strict=False)
+    rows = [(name, path) for name, path in pairs if name.strip() or path.strip()]
+    try:
+        directory_attribute_maps.update(_directory(), rows)
+    except InvalidInput as refusal:
+        return _attributes_page(rows, refusal)
+    return _attributes_page(list(_directory().attribute_map.items()), saved=True)
+
+
+@bp.get("/directory-sync/reset")
+@requires_intent("dsync")
+def confirm_directory_reset():
+    directory = _directory()
+    counts = directories.counts(directory.id)
+    return render_template(
+        "admin/directory_reset.html", directory=directory, counts=counts, error=None
+    )
+
+
+@bp.post("/directory-sync/reset")
+@requires_intent("dsync")
+def reset_directory():
+    directory = _directory()
+    if request.form.get("confirm") != "yes":
+        counts = directories.counts(directory.id)
+        error = "Tick the box to confirm that the directory and its users are deleted."
+        page = render_template(
+            "admin/directory_reset.html", directory=directory, counts=counts, error=error
+        )
+        return page, 422
+    directories.reset_for_portal(g.organization.id)
+    return redirect(url_for("admin.directory_sync", reset="done"), 303)

@@ -1,0 +1,137 @@
+"""The dsync section in real Chromium: choose Okta, copy the SCIM URL and token, and watch the
+page turn "Connected" while an IdP-like client pushes users over real HTTP; then manage the
+directory: search its users, see their groups on hover and keyboard focus, choose the groups
+that sync, edit the attribute map and reset it."""
+
+import json
+import threading
+import urllib.parse
+import urllib.request
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Directory
+from tests.browser.conftest import accessibility_violations, screenshot
+from tests.factories import make_organization
+from tests.scim.helpers import GROUP_SCHEMA, SCIM_JSON, user_body
+
+USERS = 30
+
+
+class HttpScimClient:
+    """An IdP's SCIM client: JSON over real HTTP to the live server."""
+
+    def __init__(self, base_url: str, token: str):
+        self.base_url, self.token = base_url, token
+
+    def send(self, method: str, path: str, body=None) -> dict:
+        request = urllib.request.Request(  # noqa: S310 (the test server's http URL)
+            self.base_url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": SCIM_JSON},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read() or b"{}")
+
+    def provision(self, done: threading.Event) -> None:
+        """Okta's pattern: look up, create each user, then push groups with members."""
+        lookup = urllib.parse.urlencode({"filter": 'userName eq "nobody@acme.test"', "count": 100})
+        self.send("GET", f"/Users?startIndex=1&{lookup}")
+        ids = []
+        for n in range(USERS):
+            given = f"Person{n:02}"
+            body = user_body(f"person{n:02}@acme.test", given, "Lee", displayName=f"{given} Lee")
+            ids.append(self.send("POST", "/Users", body)["id"])
+        for name, members in (("Engineering", ids[:20]), ("Sales", ids[15:])):
+            group = {"schemas": [GROUP_SCHEMA], "displayName": name}
+            group["members"] = [{"value": user_id} for user_id in members]
+            self.send("POST", "/Groups", group)
+        done.set()
+
+
+def test_dsync_setup_links_while_users_arrive_then_management(page, portal, workos):
+    page.set_default_timeout(15000)
+    org = make_organization("Acme Corp", domains=["acme.test"])
+    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="dsync").link)
+    assert page.url.endswith("/admin/directory-sync")
+    assert accessibility_violations(page) == []
+    page.get_by_label("Okta", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+    base_url = page.locator("#scim-base-url").inner_text()
+    token = page.locator("#scim-token").inner_text()
+    page.get_by_text("Waiting for the first request from your directory").wait_for()
+    screenshot(page, "dsync-waiting")
+    assert accessibility_violations(page) == []
+
+    pushed = threading.Event()
+    client = HttpScimClient(base_url, token)
+    threading.Thread(target=client.provision, args=(pushed,), daemon=True).start()
+    page.get_by_text("Connected: your directory has reached us").wait_for()
+    screenshot(page, "dsync-linked")
+    assert pushed.wait(30), "the SCIM client did not finish"
+
+    page.get_by_role("link", name="See your users and groups").click()
+    page.get_by_text(f"{USERS} active users").wait_for()
+    assert page.get_by_text(f"{USERS} users · page 1 of 2").is_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dsync-manage")
+
+    # Server-side search over htmx: the list narrows without a page load.
+    page.get_by_label("Search users by name, email or username").fill("person17")
+    page.get_by_text("1 user matching “person17”").wait_for()
+    assert page.locator("table.users tbody tr").count() == 1
+    assert "q=person17" in page.url
+
+    # The user's groups: on keyboard focus, and on hover, a described pop-up.
+    trigger = page.get_by_role("button", name="2 groups")
+    tip = page.get_by_role("tooltip")
+    assert not tip.is_visible()
+    trigger.focus()
+    assert tip.is_visible() and tip.inner_text() == "Engineering, Sales"
+    assert trigger.get_attribute("aria-describedby") == tip.get_attribute("id")
+    page.keyboard.press("Escape")
+    assert not tip.is_visible()
+    page.mouse.move(0, 0)
+    trigger.hover()
+    assert tip.is_visible()
+    screenshot(page, "dsync-user-groups")
+
+    # Groups sync: filter the checklist, choose Sales only.
+    page.get_by_role("link", name="Edit groups sync").click()
+    page.get_by_label("Find a group").fill("sal")
+    page.get_by_text("1 of 2 groups shown").wait_for()
+    assert not page.get_by_label("Engineering").is_visible()
+    page.get_by_label("Only the groups I choose below, and their members").check()
+    page.get_by_label("Sales").check()
+    page.get_by_role("button", name="Save groups sync").click()
+    page.get_by_text("15 users and 1 group no longer do").wait_for()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dsync-groups-sync")
+    synced = workos.directory_sync.list_users(directory=base_url.rsplit("/", 1)[1], limit=100)
+    assert len(synced.data) == USERS - 15
+
+    # Attribute map: a typo is refused with a clear message next to the field.
+    page.get_by_role("link", name="← Directory sync").click()
+    page.get_by_role("link", name="Edit attribute map").click()
+    page.get_by_label("SCIM attribute, row 1", exact=True).fill(
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:departmnt"
+    )
+    page.get_by_role("button", name="Save attribute map").click()
+    page.get_by_text("has no attribute 'departmnt'").wait_for()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dsync-attribute-map-error")
+
+    # Reset: a confirm step, then setup again from the provider choice.
+    page.get_by_role("link", name="← Directory sync").click()
+    page.get_by_role("link", name="Reset directory…").click()
+    assert accessibility_violations(page) == []
+    page.get_by_label("Yes, delete this directory and its users").check()
+    page.get_by_role("button", name="Reset directory").click()
+    page.get_by_text("Your directory was reset").wait_for()
+    assert page.get_by_label("Okta", exact=True).is_visible()
+    screenshot(page, "dsync-reset")
+    db.session.expire_all()
+    assert db.session.scalars(select(Directory)).all() == []

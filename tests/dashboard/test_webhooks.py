@@ -1,0 +1,142 @@
+"""Settings → Webhooks: endpoints (secret shown once, enable/disable, delete) and each
+endpoint's delivery log with Redeliver, against a real receiver that checks signatures with
+the WorkOS SDK. Jobs run with `run_due_jobs`."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import WebhookDelivery, WebhookEndpoint
+from portal.queue import job_queue
+from tests.factories import make_organization
+
+
+@pytest.fixture
+def app_config():
+    return {"PORTAL_OUTBOUND_ALLOW_PRIVATE": True}
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def add_endpoint(client, url, events=("organization.created",)):
+    return client.post(
+        "/dashboard/settings/webhooks", data={"endpoint_url": url, "events": list(events)}
+    )
+
+
+@pytest.fixture
+def subscribed(signed_in, make_receiver):
+    """A receiver subscribed through the dashboard, knowing the secret the page showed."""
+    receiver = make_receiver()
+    response = add_endpoint(signed_in, receiver.url)
+    assert response.status_code == 201
+    receiver.secret = re.search(r'id="new-secret">(whsec_[^<]+)<', body(response)).group(1)
+    endpoint = db.session.scalars(select(WebhookEndpoint)).one()
+    return receiver, endpoint
+
+
+def test_creating_shows_the_secret_once_then_lists_the_endpoint(signed_in, subscribed):
+    receiver, endpoint = subscribed
+    page = body(signed_in.get("/dashboard/settings/webhooks"))
+    assert receiver.url in page and "organization.created" in page and "enabled" in page
+    assert receiver.secret not in page and "whsec_" not in page
+    assert receiver.secret not in body(signed_in.get(f"/dashboard/settings/webhooks/{endpoint.id}"))
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"endpoint_url": "not a url", "events": "organization.created"}, "endpoint_url", ""),
+        ({"endpoint_url": "https://1.1.1.1/h"}, "events", "at least one event type"),
+        ({"endpoint_url": "https://1.1.1.1/h", "events": "nope"}, "events", "Unknown event type"),
+    ],
+)
+def test_refused_input_is_explained_next_to_the_field(signed_in, form, field, message):
+    response = signed_in.post("/dashboard/settings/webhooks", data=form)
+    assert response.status_code == 422
+    page = body(response)
+    assert f'id="f-{field}-error"' in page and message in page
+    assert db.session.scalars(select(WebhookEndpoint)).all() == []
+
+
+def test_a_taken_url_is_refused(signed_in):
+    add_endpoint(signed_in, "https://1.1.1.1/h")
+    response = add_endpoint(signed_in, "https://1.1.1.1/h")
+    assert response.status_code == 409
+    assert "already exists" in body(response)
+
+
+def test_the_delivery_log_shows_every_attempt_and_redeliver_sends_again(signed_in, subscribed):
+    receiver, endpoint = subscribed
+    receiver.status_for = lambda event_id, nth: 503 if nth == 1 else 200
+    make_organization("Acme Corp")
+    job_queue().run_due_jobs()
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    log_page = f"/dashboard/settings/webhooks/{endpoint.id}"
+
+    page = body(signed_in.get(log_page))
+    assert "organization.created" in page and delivery.event_id in page
+    assert ">503<" in page and "status 503" in page and " ms<" in page
+    assert "1 attempt;" in page and "pending" in page
+
+    redeliver = f"{log_page}/deliveries/{delivery.id}/redeliver"
+    assert signed_in.post(redeliver).status_code == 302
+    job_queue().run_due_jobs()
+    page = body(signed_in.get(log_page))
+    assert f"Sending organization.created ({delivery.event_id}) again." in page
+    assert ">200<" in page and "status 200" in page and "succeeded" in page
+    assert receiver.processed == [delivery.event_id]
+    assert all(arrival.signature_ok for arrival in receiver.arrivals)
+
+
+def test_disable_pauses_deliveries_and_redeliver_says_to_enable_first(signed_in, subscribed):
+    receiver, endpoint = subscribed
+    make_organization("Acme Corp")
+    job_queue().run_due_jobs()
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    path = f"/dashboard/settings/webhooks/{endpoint.id}"
+
+    signed_in.post(f"{path}/status", data={"status": "disabled", "back": "detail"})
+    db.session.expire_all()
+    assert db.session.get(WebhookEndpoint, endpoint.id).status == "disabled"
+    signed_in.post(f"{path}/deliveries/{delivery.id}/redeliver")
+    assert "Enable the webhook endpoint before resending" in body(signed_in.get(path))
+    make_organization("Beta Corp")
+    job_queue().run_due_jobs()
+    assert len(receiver.arrivals) == 1  # nothing new while disabled
+
+    enabled = signed_in.post(f"{path}/status", data={"status": "enabled"})
+    assert enabled.headers["Location"] == "/dashboard/settings/webhooks"
+    db.session.expire_all()
+    assert db.session.get(WebhookEndpoint, endpoint.id).status == "enabled"
+    assert signed_in.post(f"{path}/status", data={"status": "paused"}).status_code == 422
+
+
+def test_delete_removes_the_endpoint_and_its_log(signed_in, subscribed):
+    _, endpoint = subscribed
+    response = signed_in.post(f"/dashboard/settings/webhooks/{endpoint.id}/delete")
+    assert response.status_code == 302
+    assert "Deleted the endpoint" in body(signed_in.get("/dashboard/settings/webhooks"))
+    assert db.session.scalars(select(WebhookEndpoint)).all() == []
+    assert signed_in.get(f"/dashboard/settings/webhooks/{endpoint.id}").status_code == 404
+
+
+def test_a_delivery_of_another_endpoint_is_not_found_here(signed_in, subscribed):
+    _, endpoint = subscribed
+    add_endpoint(signed_in, "https://1.1.1.1/other")
+    other = db.session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.id != endpoint.id)
+    ).one()
+    make_organization("Acme Corp")
+    job_queue().run_due_jobs()
+    delivery = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    ).one()
+    path = f"/dashboard/settings/webhooks/{other.id}/deliveries/{delivery.id}/redeliver"
+    assert signed_in.post(path).status_code == 404
+    for missing in ("we_nope/status", "we_nope/delete"):
+        assert signed_in.post(f"/dashboard/settings/webhooks/{missing}").status_code == 404
