@@ -168,3 +168,12 @@ class TestOnRealRedis:
         assert result.returncode == 0, result.stderr
         assert the_mail().state == "sent"
         assert [rcpt for rcpt, _ in smtp_server.received] == [["it@acme.test"]]
+
+
+def test_with_the_queue_down_the_mail_is_sent_at_once(app, signed_in, org, smtp_server):
+    from portal.queue import RedisJobQueue
+
+    app.config["SMTP_URL"] = smtp_server.url
+    app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "dead")
+    assert invite(signed_in, org).status_code == 200
+    assert the_mail().state == "sent" and len(smtp_server.received) == 1
