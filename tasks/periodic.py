@@ -13,6 +13,7 @@ from portal.queue import enqueue, enqueue_in, resolve_job
 EVERY = {
     "tasks.domains.sweep_pending": timedelta(minutes=15),
     "tasks.webhooks.relay": timedelta(minutes=1),
+    "tasks.mail.requeue_lost": timedelta(minutes=15),
 }
 
 
