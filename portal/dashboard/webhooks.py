@@ -61,6 +61,13 @@ def set_webhook_status(endpoint_id):
     return redirect(_detail_url(endpoint_id) if back_to_detail else _list())
 
 
+@bp.get("/dashboard/settings/webhooks/<endpoint_id>/delete")
+def confirm_webhook_deletion(endpoint_id):
+    """Deleting also drops the delivery log, so it is asked for twice."""
+    endpoint = webhooks.get_endpoint(endpoint_id)
+    return render_template("dashboard/webhook_delete.html", endpoint=endpoint)
+
+
 @bp.post("/dashboard/settings/webhooks/<endpoint_id>/delete")
 def delete_webhook_endpoint(endpoint_id):
     url = webhooks.get_endpoint(endpoint_id).endpoint_url

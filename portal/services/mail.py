@@ -28,6 +28,8 @@ SMTP_TIMEOUT_SECONDS = 10
 DEFAULT_SENDER = "portal@localhost"
 SEND_JOB = "tasks.mail.deliver"
 MAX_ATTEMPTS = 5
+# How late past the last scheduled retry a queued mail is taken for lost.
+LOST_MARGIN = timedelta(minutes=15)
 
 
 class MailUnavailable(PortalError):
@@ -156,6 +158,19 @@ def _smtp_send(address: tuple[str, int], row: MailMessage) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailUnavailable(_unreachable(address, error)) from error
+
+
+def requeue_lost() -> int:
+    """Queue again the mails still `queued` long after their last retry was due (a worker
+    killed mid-attempt, a job Redis lost); safe to run any time. Returns how many."""
+    retries = sum((retry_delay(n) for n in range(1, MAX_ATTEMPTS)), timedelta())
+    cutoff = utcnow() - retries - LOST_MARGIN
+    lost = db.session.scalars(
+        select(MailMessage).where(MailMessage.state == "queued", MailMessage.created_at < cutoff)
+    ).all()
+    for row in lost:
+        enqueue(SEND_JOB, row.id, job_id=f"mail-{row.id}-requeued-{row.attempt_count}")
+    return len(lost)
 
 
 def send_again(message_id: str) -> MailMessage:

@@ -58,7 +58,7 @@ def test_webhooks_add_an_endpoint_read_its_log_and_redeliver(
 
     make_organization("Acme Corp")
     job_queue().run_due_jobs()
-    page.get_by_role("link", name=receiver.url).click()
+    page.get_by_role("link", name=receiver.url, exact=True).click()
     expect(page.get_by_text("status 500")).to_be_visible()
     page.get_by_role("button", name="Redeliver").click()
     job_queue().run_due_jobs()
@@ -70,6 +70,11 @@ def test_webhooks_add_an_endpoint_read_its_log_and_redeliver(
 
     page.get_by_role("button", name="Disable").click()
     expect(page.locator(".badge", has_text="disabled")).to_be_visible()
+    page.get_by_role("link", name=f"Delete {receiver.url}").click()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dashboard-webhook-delete")
+    page.get_by_role("button", name="Delete endpoint and log").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the endpoint")
 
 
 def test_events_browser_filters_and_shows_json(page, dashboard):

@@ -118,6 +118,9 @@ def test_disable_pauses_deliveries_and_redeliver_says_to_enable_first(signed_in,
 
 def test_delete_removes_the_endpoint_and_its_log(signed_in, subscribed):
     _, endpoint = subscribed
+    confirm = body(signed_in.get(f"/dashboard/settings/webhooks/{endpoint.id}/delete"))
+    assert "its delivery log is deleted with it" in confirm and "Keep it" in confirm
+    assert db.session.scalars(select(WebhookEndpoint)).all() == [endpoint]  # asked, not done
     response = signed_in.post(f"/dashboard/settings/webhooks/{endpoint.id}/delete")
     assert response.status_code == 302
     assert "Deleted the endpoint" in body(signed_in.get("/dashboard/settings/webhooks"))
@@ -140,3 +143,4 @@ def test_a_delivery_of_another_endpoint_is_not_found_here(signed_in, subscribed)
     assert signed_in.post(path).status_code == 404
     for missing in ("we_nope/status", "we_nope/delete"):
         assert signed_in.post(f"/dashboard/settings/webhooks/{missing}").status_code == 404
+    assert signed_in.get("/dashboard/settings/webhooks/we_nope/delete").status_code == 404

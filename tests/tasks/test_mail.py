@@ -168,3 +168,35 @@ class TestOnRealRedis:
         assert result.returncode == 0, result.stderr
         assert the_mail().state == "sent"
         assert [rcpt for rcpt, _ in smtp_server.received] == [["it@acme.test"]]
+
+
+def test_with_the_queue_down_the_mail_is_sent_at_once(app, signed_in, org, smtp_server):
+    from portal.queue import RedisJobQueue
+
+    app.config["SMTP_URL"] = smtp_server.url
+    app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "dead")
+    assert invite(signed_in, org).status_code == 200
+    assert the_mail().state == "sent" and len(smtp_server.received) == 1
+
+
+def test_a_mail_whose_job_was_lost_is_queued_again(app, org, smtp_server):
+    from datetime import timedelta
+
+    from portal.models.columns import utcnow
+    from portal.queue import InProcessJobQueue
+
+    app.config["SMTP_URL"] = smtp_server.url
+    app.config["PORTAL_MAIL_FIRST_RETRY_SECONDS"] = 30
+    lost = mail.send("it@acme.test", "Lost", "Body", organization_id=org.id)
+    recent = mail.send("it@acme.test", "Recent", "Body", organization_id=org.id)
+    job_queue().stop()  # the queue forgets both jobs, as a killed worker would
+    app.extensions["portal_queue"] = InProcessJobQueue(app, start_thread=False)
+    lost.created_at = utcnow() - timedelta(hours=1)  # later than every retry (42.5 min) + 15
+    db.session.commit()
+
+    assert mail.requeue_lost() == 1
+    job_queue().run_due_jobs()
+    db.session.expire_all()
+    assert db.session.get(MailMessage, lost.id).state == "sent"
+    assert db.session.get(MailMessage, recent.id).state == "queued"  # still within its schedule
+    assert mail.requeue_lost() == 0
