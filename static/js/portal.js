@@ -31,9 +31,8 @@ document.addEventListener("submit", (event) => {
 
 // A search box with data-filter-list="<list id>" hides the list's items whose data-name does
 // not contain what is typed (the groups-sync checklist); data-filter-count names a live count.
-document.addEventListener("input", (event) => {
-  const box = event.target.closest("input[data-filter-list]");
-  if (!box) return;
+// A value typed (or restored by the browser) before this script ran is applied on load.
+function applyFilter(box) {
   const wanted = box.value.trim().toLowerCase();
   const items = document.querySelectorAll(`#${box.dataset.filterList} > li`);
   let shown = 0;
@@ -43,6 +42,13 @@ document.addEventListener("input", (event) => {
   });
   const count = document.getElementById(box.dataset.filterCount || "");
   if (count) count.textContent = wanted ? `${shown} of ${items.length} groups shown` : `${items.length} groups`;
+}
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("input[data-filter-list]");
+  if (box) applyFilter(box);
+});
+document.querySelectorAll("input[data-filter-list]").forEach((box) => {
+  if (box.value) applyFilter(box);
 });
 
 // Escape closes a user's groups pop-up without moving focus (WCAG 1.4.13).

@@ -4,10 +4,12 @@ directory: search its users, see their groups on hover and keyboard focus, choos
 that sync, edit the attribute map and reset it."""
 
 import json
+import re
 import threading
 import urllib.parse
 import urllib.request
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -74,6 +76,7 @@ def test_dsync_setup_links_while_users_arrive_then_management(page, portal, work
     assert pushed.wait(30), "the SCIM client did not finish"
 
     page.get_by_role("link", name="See your users and groups").click()
+    page.wait_for_load_state()  # htmx listens from here on
     page.get_by_text(f"{USERS} active users").wait_for()
     assert page.get_by_text(f"{USERS} users · page 1 of 2").is_visible()
     assert accessibility_violations(page) == []
@@ -83,24 +86,26 @@ def test_dsync_setup_links_while_users_arrive_then_management(page, portal, work
     page.get_by_label("Search users by name, email or username").fill("person17")
     page.get_by_text("1 user matching “person17”").wait_for()
     assert page.locator("table.users tbody tr").count() == 1
-    assert "q=person17" in page.url
+    page.wait_for_url(re.compile(r"q=person17"))
 
     # The user's groups: on keyboard focus, and on hover, a described pop-up.
     trigger = page.get_by_role("button", name="2 groups")
     tip = page.get_by_role("tooltip")
-    assert not tip.is_visible()
+    expect(tip).to_be_hidden()
     trigger.focus()
-    assert tip.is_visible() and tip.inner_text() == "Engineering, Sales"
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text("Engineering, Sales")
     assert trigger.get_attribute("aria-describedby") == tip.get_attribute("id")
     page.keyboard.press("Escape")
-    assert not tip.is_visible()
+    expect(tip).to_be_hidden()
     page.mouse.move(0, 0)
     trigger.hover()
-    assert tip.is_visible()
+    expect(tip).to_be_visible()
     screenshot(page, "dsync-user-groups")
 
     # Groups sync: filter the checklist, choose Sales only.
     page.get_by_role("link", name="Edit groups sync").click()
+    page.wait_for_load_state()
     page.get_by_label("Find a group").fill("sal")
     page.get_by_text("1 of 2 groups shown").wait_for()
     assert not page.get_by_label("Engineering").is_visible()
