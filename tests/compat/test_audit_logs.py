@@ -129,6 +129,7 @@ def test_an_export_is_built_and_its_csv_downloads(workos, org, base_url):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(served + "x")  # noqa: S310
     assert refused.value.code == 403
+    refused.value.close()  # the error holds the response and its socket
     refused.value.close()
     with pytest.raises(NotFoundError):
         workos.audit_logs.get_export("audit_log_export_nope")
