@@ -44,7 +44,7 @@ def list_directory_users():
         idp_id=text_param("idp_id"),
         email=text_param("email"),
     )
-    items = [directory_users.api_shape(user) for user in page.items]
+    items = directory_users.api_shapes(page.items)
     return api_shapes.list_envelope(items, page.before, page.after)
 
 

@@ -8,6 +8,7 @@ from portal.models.directory import (
     DirectoryGroup,
     DirectoryGroupMembership,
     DirectoryUser,
+    DirectoryUserCount,
 )
 from portal.models.event import Event
 from portal.models.idempotency import IdempotentRequest
@@ -24,6 +25,7 @@ __all__ = [
     "DirectoryGroup",
     "DirectoryGroupMembership",
     "DirectoryUser",
+    "DirectoryUserCount",
     "Environment",
     "Event",
     "IdempotentRequest",

@@ -95,7 +95,10 @@ def _check_unique(directory: Directory, name: str, group_id: str | None = None) 
     )
     if group_id:
         query = query.where(DirectoryGroup.id != group_id)
-    if db.session.scalar(query.limit(1)):
+    # Not flushed first: the changed row would hit the unique constraint before we can say so.
+    with db.session.no_autoflush:
+        taken = db.session.scalar(query.limit(1))
+    if taken:
         raise ScimError(f"A group named {name!r} exists.", 409, "uniqueness")
 
 
@@ -208,8 +211,10 @@ def _member_operation(group, op, value_filter, value, changes) -> None:
 def _save(directory, group, raw, changes) -> DirectoryGroup:
     to_add, to_remove, labels = changes
     before = directory_shapes.group(group)
+    previous_key = group.display_name_key
     _apply_columns(group, raw)
-    _check_unique(directory, group.display_name, group.id)
+    if group.display_name_key != previous_key:  # the stored name is unique already
+        _check_unique(directory, group.display_name, group.id)
     after = directory_shapes.group(group)
     removed_set = set(to_remove) - set(to_add)
     added = _add_members(directory, group, [m for m in to_add if m not in removed_set], labels)

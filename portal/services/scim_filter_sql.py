@@ -95,11 +95,14 @@ def _like_escape(text: str) -> str:
     return text
 
 
-def select_page(query, order_column, tree, columns, as_resource, start_index: int, count: int):
+def select_page(
+    query, order_column, tree, columns, as_resource, start_index: int, count: int, total=None
+):
     """(a page of the rows of `query` passing the filter `tree`, how many pass in all).
 
     `query` selects one entity; `as_resource(row)` is the dict `matches` checks when the
-    filter is not translated exactly.
+    filter is not translated exactly; `total()`, if given, counts the rows of an unfiltered
+    `query` faster than a scan.
     """
     translation = translate(tree, columns) if tree is not None else Translation(None, True)
     if translation.condition is not None:
@@ -114,5 +117,7 @@ def select_page(query, order_column, tree, columns, as_resource, start_index: in
         rows = list(db.session.scalars(page))
     if len(rows) < count and (rows or start_index == 1):
         return rows, start_index - 1 + len(rows)  # the last page: no need to count
+    if total is not None and tree is None:
+        return rows, total()
     counting = query.with_only_columns(func.count(), maintain_column_froms=True)
     return rows, db.session.scalar(counting.order_by(None))
