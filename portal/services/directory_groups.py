@@ -33,7 +33,8 @@ from portal.services.pagination import Page, PageRequest, paginate
 from portal.services.scim_paths import GROUP_SCHEMA, find_key, parse_path
 
 INLINE_EVENT_LIMIT = 100
-CHUNK = 500
+# Ids per IN list: far below the bind-parameter limits of PostgreSQL and SQLite.
+CHUNK = 2000
 INDEXED = {
     "displayname": DirectoryGroup.display_name_key,
     "externalid": DirectoryGroup.external_id,
@@ -242,21 +243,18 @@ def _add_members(directory: Directory, group: DirectoryGroup, user_ids, labels) 
     wanted = list(dict.fromkeys(user_ids))
     added = []
     for chunk in _chunks(wanted):
-        known = set(
-            db.session.scalars(
-                select(DirectoryUser.id).where(
-                    DirectoryUser.directory_id == directory.id, DirectoryUser.id.in_(chunk)
-                )
+        # Which of these are users of this directory, and which are members already: one query.
+        already = db.session.execute(
+            select(DirectoryUser.id, DirectoryGroupMembership.user_id)
+            .outerjoin(
+                DirectoryGroupMembership,
+                (DirectoryGroupMembership.group_id == group.id)
+                & (DirectoryGroupMembership.user_id == DirectoryUser.id),
             )
+            .where(DirectoryUser.directory_id == directory.id, DirectoryUser.id.in_(chunk))
         )
-        present = set(
-            db.session.scalars(
-                select(DirectoryGroupMembership.user_id).where(
-                    DirectoryGroupMembership.group_id == group.id,
-                    DirectoryGroupMembership.user_id.in_(chunk),
-                )
-            )
-        )
+        known = dict(already.all())
+        present = {user_id for user_id, member in known.items() if member is not None}
         new = [user_id for user_id in chunk if user_id in known and user_id not in present]
         if new:
             rows = [
@@ -268,7 +266,9 @@ def _add_members(directory: Directory, group: DirectoryGroup, user_ids, labels) 
                 }
                 for u in new
             ]
-            db.session.execute(insert(DirectoryGroupMembership), rows)
+            # Core executemany: psycopg pipelines the rows; the ORM's bulk path and multi-row
+            # VALUES both measured slower here (compiling thousands of parameters).
+            db.session.execute(insert(DirectoryGroupMembership.__table__), rows)
         added.extend(new)
     return added
 
