@@ -40,6 +40,8 @@ INDEXED = {
     "externalid": DirectoryGroup.external_id,
     "id": DirectoryGroup.id,
 }
+# A directory's rows in id order: the order of the (directory_id, id) index.
+PAGE_ORDER = (DirectoryGroup.directory_id, DirectoryGroup.id)
 # What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
 SQL_COLUMNS = {
     "displayname": (scim_filter_sql.KEY, DirectoryGroup.display_name_key),
@@ -375,7 +377,7 @@ def query_groups(
         query = query.where(INDEXED[equality[0]] == value)
         tree = None
     return scim_filter_sql.select_page(
-        query, DirectoryGroup.id, tree, SQL_COLUMNS, _filterable, start_index, count
+        query, PAGE_ORDER, tree, SQL_COLUMNS, _filterable, start_index, count
     )
 
 

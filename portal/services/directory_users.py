@@ -32,6 +32,8 @@ INDEXED = {
     "emails.value": DirectoryUser.email,
     "emails": DirectoryUser.email,
 }
+# A directory's rows in id order: the order of the (directory_id, id) index.
+PAGE_ORDER = (DirectoryUser.directory_id, DirectoryUser.id)
 # What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
 SQL_COLUMNS = {
     "username": (scim_filter_sql.KEY, DirectoryUser.user_name_key),
@@ -177,7 +179,7 @@ def query_users(
             query = query.where(column == value)
         tree = None
     return scim_filter_sql.select_page(
-        query, DirectoryUser.id, tree, SQL_COLUMNS, _filterable, start_index, count, total
+        query, PAGE_ORDER, tree, SQL_COLUMNS, _filterable, start_index, count, total
     )
 
 

@@ -96,24 +96,29 @@ def _like_escape(text: str) -> str:
 
 
 def select_page(
-    query, order_column, tree, columns, as_resource, start_index: int, count: int, total=None
+    query, order: tuple, tree, columns, as_resource, start_index: int, count: int, total=None
 ):
     """(a page of the rows of `query` passing the filter `tree`, how many pass in all).
 
-    `query` selects one entity; `as_resource(row)` is the dict `matches` checks when the
-    filter is not translated exactly; `total()`, if given, counts the rows of an unfiltered
-    `query` faster than a scan.
+    `query` selects one entity of one directory; `order` is (directory id column, id column),
+    the order of the index that serves the page. `as_resource(row)` is the dict `matches`
+    checks when the filter is not translated exactly; `total()`, if given, counts the rows of
+    an unfiltered `query` faster than a scan.
     """
     translation = translate(tree, columns) if tree is not None else Translation(None, True)
     if translation.condition is not None:
         query = query.where(translation.condition)
     if not translation.exact:
-        rows = [row for row in db.session.scalars(query.order_by(order_column))]
+        rows = [row for row in db.session.scalars(query.order_by(*order))]
         rows = [row for row in rows if matches(tree, as_resource(row))]
         return rows[start_index - 1 : start_index - 1 + count], len(rows)
     rows = []
     if count:
-        page = query.order_by(order_column).offset(start_index - 1).limit(count)
+        # The OFFSET walks the index alone; only the page's own rows are read in full.
+        key = order[-1]
+        page_keys = query.with_only_columns(key, maintain_column_froms=True)
+        page_keys = page_keys.order_by(*order).offset(start_index - 1).limit(count)
+        page = query.where(key.in_(page_keys.scalar_subquery())).order_by(*order)
         rows = list(db.session.scalars(page))
     if len(rows) < count and (rows or start_index == 1):
         return rows, start_index - 1 + len(rows)  # the last page: no need to count
