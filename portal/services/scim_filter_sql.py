@@ -112,17 +112,24 @@ def select_page(
         rows = [row for row in db.session.scalars(query.order_by(*order))]
         rows = [row for row in rows if matches(tree, as_resource(row))]
         return rows[start_index - 1 : start_index - 1 + count], len(rows)
+    unfiltered = total is not None and tree is None
     rows = []
     if count:
-        # The OFFSET walks the index alone; only the page's own rows are read in full.
-        key = order[-1]
-        page_keys = query.with_only_columns(key, maintain_column_froms=True)
-        page_keys = page_keys.order_by(*order).offset(start_index - 1).limit(count)
-        page = query.where(key.in_(page_keys.scalar_subquery())).order_by(*order)
-        rows = list(db.session.scalars(page))
+        rows = list(db.session.scalars(_page(query, order, start_index, count, unfiltered)))
     if len(rows) < count and (rows or start_index == 1):
         return rows, start_index - 1 + len(rows)  # the last page: no need to count
-    if total is not None and tree is None:
+    if unfiltered:
         return rows, total()
     counting = query.with_only_columns(func.count(), maintain_column_froms=True)
     return rows, db.session.scalar(counting.order_by(None))
+
+
+def _page(query, order: tuple, start_index: int, count: int, whole_directory: bool):
+    if not whole_directory:  # a filter: its own index finds the few rows, no OFFSET to speak of
+        return query.order_by(*order).offset(start_index - 1).limit(count)
+    # Deep into the whole directory the OFFSET walks the (directory_id, id) index alone; only
+    # the page's own rows are read in full.
+    key = order[-1]
+    page_keys = query.with_only_columns(key, maintain_column_froms=True)
+    page_keys = page_keys.order_by(*order).offset(start_index - 1).limit(count)
+    return query.where(key.in_(page_keys.scalar_subquery())).order_by(*order)
