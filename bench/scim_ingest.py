@@ -339,7 +339,7 @@ def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:
         return elapsed
 
     users = list(range(sizes["users"]))
-    small = sizes["small_group_members"]
+    small = min(sizes["small_group_members"], sizes["users"])
     big = min(sizes["big_group_members"], sizes["users"])
     phases = [
         run_parallel("SCIM create user", users, create, clients),
@@ -452,7 +452,14 @@ def _drop_queue(queue_name: str) -> None:
 def run() -> list[tuple[str, str]]:
     port, queue_name = _free_port(), f"scim-bench-{uuid.uuid4().hex[:8]}"
     with fresh_database() as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TESTING": True})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "REDIS_URL": None,
+                "PORTAL_INPROCESS_WORKER": False,
+                "TESTING": True,
+            }
+        )
         with app.app_context():
             upgrade(directory=app.extensions["migrate"].directory)
         environment = server_environment(url, port, queue_name)
