@@ -37,7 +37,15 @@ def median_us(action, repeat: int) -> float:
 
 
 def bench_database(label: str, url: str) -> list[tuple[str, float]]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TESTING": True})
+    # No in-process job thread: its periodic jobs would outlive this database.
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": None,
+            "TESTING": True,
+            "PORTAL_INPROCESS_WORKER": False,
+        }
+    )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         _, secret = credentials.create_api_key("bench")

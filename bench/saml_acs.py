@@ -70,6 +70,7 @@ def run() -> list[tuple[str, str]]:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
                 "REDIS_URL": None,
+                "PORTAL_INPROCESS_WORKER": False,  # no periodic jobs outliving this database
                 "TESTING": True,
                 "PORTAL_REDIRECT_URIS": [REDIRECT_URI],
                 "PORTAL_PUBLIC_URL": "https://portal.bench.test",

@@ -47,7 +47,7 @@ def list_directory_users():
         email=text_param("email"),
         where=group_sync.exposed_users_clause(directory_id, group_id),
     )
-    items = [group_sync.user_api_shape(user) for user in page.items]
+    items = group_sync.user_api_shapes(page.items)
     return api_shapes.list_envelope(items, page.before, page.after)
 
 

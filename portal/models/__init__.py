@@ -18,6 +18,7 @@ from portal.models.directory import (
     DirectoryGroup,
     DirectoryGroupMembership,
     DirectoryUser,
+    DirectoryUserCount,
 )
 from portal.models.event import Event
 from portal.models.idempotency import IdempotentRequest
@@ -40,6 +41,7 @@ __all__ = [
     "DirectoryGroup",
     "DirectoryGroupMembership",
     "DirectoryUser",
+    "DirectoryUserCount",
     "Environment",
     "Event",
     "IdempotentRequest",

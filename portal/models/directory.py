@@ -100,3 +100,16 @@ class DirectoryGroupMembership(db.Model):
     directory_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     # The label the IdP sent for the member, echoed back as `display`.
     display: Mapped[str | None] = mapped_column(String(512))
+
+
+class DirectoryUserCount(db.Model):
+    """How many users a directory has, kept by database triggers on `directory_users`
+    (migration 0011) in 16 slots summed on read, so a SCIM list counts without a scan."""
+
+    __tablename__ = "directory_user_counts"
+
+    directory_id: Mapped[str] = mapped_column(
+        ForeignKey("directories.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    users: Mapped[int] = mapped_column(Integer, nullable=False)

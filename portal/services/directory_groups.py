@@ -33,12 +33,15 @@ from portal.services.pagination import Page, PageRequest, paginate
 from portal.services.scim_paths import GROUP_SCHEMA, find_key, parse_path
 
 INLINE_EVENT_LIMIT = 100
-CHUNK = 500
+# Ids per IN list: far below the bind-parameter limits of PostgreSQL and SQLite.
+CHUNK = 2000
 INDEXED = {
     "displayname": DirectoryGroup.display_name_key,
     "externalid": DirectoryGroup.external_id,
     "id": DirectoryGroup.id,
 }
+# A directory's rows in id order: the order of the (directory_id, id) index.
+PAGE_ORDER = (DirectoryGroup.directory_id, DirectoryGroup.id)
 # What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
 SQL_COLUMNS = {
     "displayname": (scim_filter_sql.KEY, DirectoryGroup.display_name_key),
@@ -95,7 +98,10 @@ def _check_unique(directory: Directory, name: str, group_id: str | None = None) 
     )
     if group_id:
         query = query.where(DirectoryGroup.id != group_id)
-    if db.session.scalar(query.limit(1)):
+    # Not flushed first: the changed row would hit the unique constraint before we can say so.
+    with db.session.no_autoflush:
+        taken = db.session.scalar(query.limit(1))
+    if taken:
         raise ScimError(f"A group named {name!r} exists.", 409, "uniqueness")
 
 
@@ -208,8 +214,10 @@ def _member_operation(group, op, value_filter, value, changes) -> None:
 def _save(directory, group, raw, changes) -> DirectoryGroup:
     to_add, to_remove, labels = changes
     before = directory_shapes.group(group)
+    previous_key = group.display_name_key
     _apply_columns(group, raw)
-    _check_unique(directory, group.display_name, group.id)
+    if group.display_name_key != previous_key:  # the stored name is unique already
+        _check_unique(directory, group.display_name, group.id)
     after = directory_shapes.group(group)
     removed_set = set(to_remove) - set(to_add)
     added = _add_members(directory, group, [m for m in to_add if m not in removed_set], labels)
@@ -237,21 +245,18 @@ def _add_members(directory: Directory, group: DirectoryGroup, user_ids, labels) 
     wanted = list(dict.fromkeys(user_ids))
     added = []
     for chunk in _chunks(wanted):
-        known = set(
-            db.session.scalars(
-                select(DirectoryUser.id).where(
-                    DirectoryUser.directory_id == directory.id, DirectoryUser.id.in_(chunk)
-                )
+        # Which of these are users of this directory, and which are members already: one query.
+        already = db.session.execute(
+            select(DirectoryUser.id, DirectoryGroupMembership.user_id)
+            .outerjoin(
+                DirectoryGroupMembership,
+                (DirectoryGroupMembership.group_id == group.id)
+                & (DirectoryGroupMembership.user_id == DirectoryUser.id),
             )
+            .where(DirectoryUser.directory_id == directory.id, DirectoryUser.id.in_(chunk))
         )
-        present = set(
-            db.session.scalars(
-                select(DirectoryGroupMembership.user_id).where(
-                    DirectoryGroupMembership.group_id == group.id,
-                    DirectoryGroupMembership.user_id.in_(chunk),
-                )
-            )
-        )
+        known = dict(already.all())
+        present = {user_id for user_id, member in known.items() if member is not None}
         new = [user_id for user_id in chunk if user_id in known and user_id not in present]
         if new:
             rows = [
@@ -263,7 +268,9 @@ def _add_members(directory: Directory, group: DirectoryGroup, user_ids, labels) 
                 }
                 for u in new
             ]
-            db.session.execute(insert(DirectoryGroupMembership), rows)
+            # Core executemany: psycopg pipelines the rows; the ORM's bulk path and multi-row
+            # VALUES both measured slower here (compiling thousands of parameters).
+            db.session.execute(insert(DirectoryGroupMembership.__table__), rows)
         added.extend(new)
     return added
 
@@ -371,7 +378,7 @@ def query_groups(
         query = query.where(INDEXED[equality[0]] == value)
         tree = None
     return scim_filter_sql.select_page(
-        query, DirectoryGroup.id, tree, SQL_COLUMNS, _filterable, start_index, count
+        query, PAGE_ORDER, tree, SQL_COLUMNS, _filterable, start_index, count
     )
 
 

@@ -5,7 +5,13 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.errors import NotFound, ScimError
 from portal.extensions import db
-from portal.models import Directory, DirectoryGroup, DirectoryGroupMembership, DirectoryUser
+from portal.models import (
+    Directory,
+    DirectoryGroup,
+    DirectoryGroupMembership,
+    DirectoryUser,
+    DirectoryUserCount,
+)
 from portal.models.columns import utcnow
 from portal.services import (
     directory_memberships,
@@ -27,6 +33,8 @@ INDEXED = {
     "emails.value": DirectoryUser.email,
     "emails": DirectoryUser.email,
 }
+# A directory's rows in id order: the order of the (directory_id, id) index.
+PAGE_ORDER = (DirectoryUser.directory_id, DirectoryUser.id)
 # What the rest of a filter can ask of columns (scim_filter_sql), beyond that one `eq`.
 SQL_COLUMNS = {
     "username": (scim_filter_sql.KEY, DirectoryUser.user_name_key),
@@ -60,7 +68,10 @@ def _check_unique(directory: Directory, user_name: str, user_id: str | None = No
     )
     if user_id:
         query = query.where(DirectoryUser.id != user_id)
-    if db.session.scalar(query.limit(1)):
+    # Not flushed first: the changed row would hit the unique constraint before we can say so.
+    with db.session.no_autoflush:
+        taken = db.session.scalar(query.limit(1))
+    if taken:
         raise ScimError(f"A user with userName {user_name!r} exists.", 409, "uniqueness")
 
 
@@ -81,13 +92,16 @@ def create_user(directory: Directory, body) -> DirectoryUser:
     raw = scim_resources.client_resource(body, USER_SCHEMA)
     user = DirectoryUser(directory_id=directory.id, organization_id=directory.organization_id)
     _apply_columns(user, raw)
-    _check_unique(directory, user.user_name)
     db.session.add(user)
     try:
+        # The unique constraint on (directory, lowercased userName) is the uniqueness check:
+        # atomic, even between concurrent requests, and no extra query on every create.
         db.session.flush()
-    except IntegrityError:  # the same userName created by a concurrent request
+    except IntegrityError:
         db.session.rollback()
-        raise ScimError(f"A user with userName {user.user_name!r} exists.", 409) from None
+        raise ScimError(
+            f"A user with userName {user.user_name!r} exists.", 409, "uniqueness"
+        ) from None
     events.record("dsync.user.created", _shape(directory, user), directory.organization_id)
     db.session.commit()
     return user
@@ -125,8 +139,10 @@ def _patched(raw: dict, body) -> dict:
 
 def _save_update(directory: Directory, user: DirectoryUser, raw: dict) -> DirectoryUser:
     before = _shape(directory, user)
+    previous_key = user.user_name_key
     _apply_columns(user, raw)
-    _check_unique(directory, user.user_name, user.id)
+    if user.user_name_key != previous_key:  # the stored userName is unique already
+        _check_unique(directory, user.user_name, user.id)
     after = _shape(directory, user)
     if after != before:
         user.updated_at = utcnow()
@@ -155,6 +171,7 @@ def query_users(
     """A page of the directory's users passing a SCIM filter, and how many pass in all."""
     query = select(DirectoryUser).where(DirectoryUser.directory_id == directory.id)
     tree = _parse(filter_text)
+    total = (lambda: count_users(directory.id)) if tree is None else None
     equality = scim_filters.simple_equality(tree) if tree else None
     if equality and equality[0] in INDEXED and isinstance(equality[1], str):
         column = INDEXED[equality[0]]
@@ -165,8 +182,16 @@ def query_users(
             query = query.where(column == value)
         tree = None
     return scim_filter_sql.select_page(
-        query, DirectoryUser.id, tree, SQL_COLUMNS, _filterable, start_index, count
+        query, PAGE_ORDER, tree, SQL_COLUMNS, _filterable, start_index, count, total
     )
+
+
+def count_users(directory_id: str) -> int:
+    """How many users the directory has (a sum of the counters triggers keep, not a scan)."""
+    query = select(func.coalesce(func.sum(DirectoryUserCount.users), 0)).where(
+        DirectoryUserCount.directory_id == directory_id
+    )
+    return db.session.scalar(query)
 
 
 def _filterable(user: DirectoryUser) -> dict:
@@ -192,15 +217,20 @@ def get_user(user_id: str) -> DirectoryUser:
     return user
 
 
-def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
-    return list(
-        db.session.scalars(
-            select(DirectoryGroup)
-            .join(DirectoryGroupMembership, DirectoryGroupMembership.group_id == DirectoryGroup.id)
-            .where(DirectoryGroupMembership.user_id == user.id)
-            .order_by(DirectoryGroup.id)
-        )
+def groups_by_user(users: list[DirectoryUser]) -> dict[str, list[DirectoryGroup]]:
+    """Each user's groups, for a page of users, in one query."""
+    groups: dict[str, list[DirectoryGroup]] = {user.id: [] for user in users}
+    if not users:
+        return groups
+    rows = db.session.execute(
+        select(DirectoryGroupMembership.user_id, DirectoryGroup)
+        .join(DirectoryGroup, DirectoryGroup.id == DirectoryGroupMembership.group_id)
+        .where(DirectoryGroupMembership.user_id.in_(list(groups)))
+        .order_by(DirectoryGroup.id)
     )
+    for user_id, group in rows:
+        groups[user_id].append(group)
+    return groups
 
 
 def list_users(

@@ -106,14 +106,27 @@ def exposed_group(group_id: str) -> DirectoryGroup:
 
 def user_api_shape(user: DirectoryUser) -> dict:
     """The WorkOS DirectoryUserWithGroups shape, listing only the groups the app sees."""
-    directory = db.session.get(Directory, user.directory_id)
-    selected = selection(directory)
-    groups = [
-        group
-        for group in directory_users.groups_of(user)
-        if selected is None or group.id in selected
-    ]
-    return directory_shapes.user(user, directory.attribute_map, groups)
+    return user_api_shapes([user])[0]
+
+
+def user_api_shapes(users: list[DirectoryUser]) -> list[dict]:
+    """The shapes of a page of users, in two queries whatever its size."""
+    if not users:
+        return []
+    directories = {
+        directory.id: directory
+        for directory in db.session.scalars(
+            select(Directory).where(Directory.id.in_({user.directory_id for user in users}))
+        )
+    }
+    groups = directory_users.groups_by_user(users)
+    shapes = []
+    for user in users:
+        directory = directories[user.directory_id]
+        selected = selection(directory)
+        visible = [g for g in groups[user.id] if selected is None or g.id in selected]
+        shapes.append(directory_shapes.user(user, directory.attribute_map, visible))
+    return shapes
 
 
 def exposed_counts(directory: Directory) -> dict:
