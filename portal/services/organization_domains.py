@@ -135,19 +135,19 @@ def claim_for_portal(organization_id: str, name: str) -> OrganizationDomain:
     existing = next((d for d in domains_of(organization_id) if d.domain == name), None)
     if existing:
         return existing
-    with _for_it_admin():
+    with _for_it_admin("added"):
         return create_domain(organization_id, name)
 
 
 def retry_for_portal(organization_id: str, domain_id: str) -> OrganizationDomain:
     """The IT admin tries a failed domain again."""
     domain = domain_of(organization_id, domain_id)
-    with _for_it_admin():
+    with _for_it_admin("verified"):
         return start_verification(domain.id)
 
 
 @contextmanager
-def _for_it_admin() -> Iterator[None]:
+def _for_it_admin(verb: str) -> Iterator[None]:
     # The IT admin is one customer of the developer: never tell them another one exists.
     try:
         yield
@@ -155,7 +155,7 @@ def _for_it_admin() -> Iterator[None]:
         db.session.rollback()
         app_name = branding.settings().display_name
         raise DomainUnavailable(
-            f"This domain can't be added here. Ask {app_name} for help."
+            f"This domain can't be {verb} here. Ask {app_name} for help."
         ) from None
 
 
