@@ -51,8 +51,11 @@ def check_domain(domain_id):
 @bp.post("/domains/<domain_id>/retry")
 @requires_intent("domain_verification")
 def retry_domain(domain_id):
-    domain = organization_domains.domain_of(g.organization.id, domain_id)
-    domain = organization_domains.start_verification(domain.id)
+    try:
+        domain = organization_domains.retry_for_portal(g.organization.id, domain_id)
+    except organization_domains.DomainUnavailable as refusal:
+        domain = organization_domains.domain_of(g.organization.id, domain_id)
+        return render_template("admin/_domain.html", domain=domain, refusal=refusal.message)
     return render_template("admin/_domain.html", domain=domain, check=None)
 
 

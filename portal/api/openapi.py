@@ -419,10 +419,11 @@ def _domain_paths() -> dict:
         "/organization_domains/{domain_id}/verify": {
             "post": _operation(
                 "verify_organization_domain",
-                "Check the domain's DNS record again (400 if it is already verified)",
+                "Check the domain's DNS record again (400 if it is already verified, 409 if "
+                "another organization has verified it since)",
                 "Organization domains",
                 {200: domain},
-                errors=(400, 404),
+                errors=(400, 404, 409),
                 parameters=[domain_id, IDEMPOTENCY_KEY],
             )
         },

@@ -72,8 +72,12 @@ def setup_tables(organization_id):
 
 @bp.post("/dashboard/organizations/<organization_id>/domains/<domain_id>/verify")
 def verify_domain(organization_id, domain_id):
-    domain = organization_domains.verify_manually(organization_id, domain_id)
-    flash(f"Marked {domain.domain} as verified.")
+    try:
+        domain = organization_domains.verify_manually(organization_id, domain_id)
+    except Conflict as refusal:
+        flash(refusal.message)
+    else:
+        flash(f"Marked {domain.domain} as verified.")
     return redirect(url_for("dashboard.organization", organization_id=organization_id))
 
 

@@ -6,6 +6,21 @@ from portal.errors import InvalidInput
 
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
+# Public mail providers: anyone can get an address there, so owning one proves nothing about an
+# organization, and SSO or directory rules keyed on it would catch strangers. WorkOS refuses
+# them too. A short list of the big ones, not an attempt at completeness.
+CONSUMER_MAIL_DOMAINS = frozenset(
+    {
+        "163.com", "126.com", "aol.com", "att.net", "comcast.net", "fastmail.com", "free.fr",
+        "gmail.com", "gmx.com", "gmx.de", "gmx.net", "googlemail.com", "hey.com", "hotmail.co.uk",
+        "hotmail.com", "hotmail.fr", "icloud.com", "libero.it", "live.com", "mac.com", "mail.com",
+        "mail.ru", "me.com", "msn.com", "orange.fr", "outlook.com", "pm.me", "proton.me",
+        "protonmail.com", "qq.com", "rocketmail.com", "tutanota.com", "verizon.net", "web.de",
+        "yahoo.co.uk", "yahoo.com", "yahoo.fr", "yandex.com", "yandex.ru", "ymail.com",
+        "zoho.com",
+    }
+)  # fmt: skip
+
 
 def normalize_domain(raw: str, field: str = "domain") -> str:
     """The canonical form (lower-case, ASCII/punycode, no trailing dot), or InvalidInput."""
@@ -30,3 +45,14 @@ def normalize_domain(raw: str, field: str = "domain") -> str:
             field=field,
         )
     return domain
+
+
+def refuse_consumer_domain(domain: str, field: str = "domain") -> None:
+    """InvalidInput when `domain` (normalized) is a public mail provider's."""
+    if domain in CONSUMER_MAIL_DOMAINS:
+        raise InvalidInput(
+            f"{domain} is a public email provider: anyone can have an address there, so it "
+            "cannot belong to one organization. Use the organization's own domain instead.",
+            field=field,
+            code="consumer_domain",
+        )

@@ -13,12 +13,11 @@ from portal.models import (
     DirectoryUser,
     MailMessage,
     Organization,
-    OrganizationDomain,
     PortalLink,
     PortalSession,
 )
 from portal.services import credentials, mail, organizations, portal_links, setup_progress
-from portal.services.domain_names import normalize_domain
+from portal.services.domain_names import normalize_domain, refuse_consumer_domain
 from portal.services.organizations import DomainClaim, OrganizationChanges
 
 
@@ -67,7 +66,8 @@ def checklist(organization_id: str) -> list[Step]:
 
 
 def create_customer(name: str, domains: list[str]) -> Organization:
-    """A new organization, refused when its name or one of its domains is already taken."""
+    """A new organization, refused when its name is taken or a domain cannot be claimed
+    (the rules of organization_domains.add, as for the API)."""
     name = name.strip()
     if not name:
         raise InvalidInput("Give the organization a name.", field="name")
@@ -76,19 +76,11 @@ def create_customer(name: str, domains: list[str]) -> Organization:
         domain = normalize_domain(raw, field="domains")
         if domain in claimed:
             raise InvalidInput(f"{domain} is listed twice.", field="domains")
+        refuse_consumer_domain(domain, field="domains")
         claimed.append(domain)
     same_name = select(Organization.id).where(func.lower(Organization.name) == name.lower())
     if _exists(same_name):
         raise Conflict(f"An organization named {name} already exists.", code="duplicate")
-    for domain in claimed:
-        taken = select(OrganizationDomain.organization_id).where(
-            OrganizationDomain.domain == domain
-        )
-        if _exists(taken):
-            raise Conflict(
-                f"The domain {domain} already belongs to another organization.",
-                code="duplicate",
-            )
     changes = OrganizationChanges(
         name=name, domains=[DomainClaim(d) for d in claimed], provided={"name", "domains"}
     )

@@ -2,6 +2,8 @@
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,8 +13,8 @@ from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
 from portal.queue import QueueUnavailable, enqueue, enqueue_in
-from portal.services import api_shapes, events
-from portal.services.domain_names import normalize_domain
+from portal.services import api_shapes, branding, events
+from portal.services.domain_names import normalize_domain, refuse_consumer_domain
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,18 @@ POLL_JOB = "tasks.domains.poll"
 class DomainAlreadyVerified(PortalError):
     status = 400
     code = "domain_already_verified"
+
+
+class DomainHeldElsewhere(Conflict):
+    """Another organization holds the domain; the message names it, for the developer."""
+
+    code = "domain_already_exists"
+
+
+class DomainUnavailable(Conflict):
+    """What the IT admin is told instead: nothing about any other customer."""
+
+    code = "domain_unavailable"
 
 
 def new_domain(domain: str, state: str = "pending", strategy: str = "dns") -> OrganizationDomain:
@@ -62,9 +76,13 @@ def domain_of(organization_id: str, domain_id: str) -> OrganizationDomain:
     return domain
 
 
-def add(org: Organization, name: str, verified: bool = False) -> OrganizationDomain:
-    """Claim `name` for `org` in the current transaction; emits organization_domain.created."""
-    _refuse_taken(org, name)
+def add(
+    org: Organization, name: str, verified: bool = False, field: str = "domain"
+) -> OrganizationDomain:
+    """Claim `name` for `org` in the current transaction (rules: docs/domains.md); emits
+    organization_domain.created."""
+    refuse_consumer_domain(name, field)
+    _refuse_taken(org, name, manual=verified)
     domain = new_domain(name, strategy="manual" if verified else "dns")
     org.domains.append(domain)
     db.session.flush()
@@ -82,8 +100,11 @@ def remove(domain: OrganizationDomain) -> None:
 
 
 def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
-    """The domain is proven; other organizations' pending claims on it fail."""
-    _refuse_taken(domain.organization, domain.domain, ignore_id=domain.id)
+    """The domain is proven; other organizations' pending claims on it fail. The developer's
+    word (strategy manual) takes nothing from another organization: it is refused instead."""
+    _refuse_taken(
+        domain.organization, domain.domain, manual=strategy == "manual", ignore_id=domain.id
+    )
     now = utcnow()
     domain.state = "verified"
     domain.verification_strategy = strategy
@@ -112,7 +133,30 @@ def claim_for_portal(organization_id: str, name: str) -> OrganizationDomain:
     """The IT admin adds a domain (or the link named one): claimed once, then polled."""
     name = normalize_domain(name)
     existing = next((d for d in domains_of(organization_id) if d.domain == name), None)
-    return existing or create_domain(organization_id, name)
+    if existing:
+        return existing
+    with _for_it_admin("added"):
+        return create_domain(organization_id, name)
+
+
+def retry_for_portal(organization_id: str, domain_id: str) -> OrganizationDomain:
+    """The IT admin tries a failed domain again."""
+    domain = domain_of(organization_id, domain_id)
+    with _for_it_admin("verified"):
+        return start_verification(domain.id)
+
+
+@contextmanager
+def _for_it_admin(verb: str) -> Iterator[None]:
+    # The IT admin is one customer of the developer: never tell them another one exists.
+    try:
+        yield
+    except DomainHeldElsewhere:
+        db.session.rollback()
+        app_name = branding.settings().display_name
+        raise DomainUnavailable(
+            f"This domain can't be {verb} here. Ask {app_name} for help."
+        ) from None
 
 
 def delete_domain(domain_id: str) -> None:
@@ -126,6 +170,7 @@ def start_verification(domain_id: str) -> OrganizationDomain:
     if domain.state == "verified":
         raise DomainAlreadyVerified(f"The domain {domain.domain} is already verified.")
     if domain.state != "pending":
+        _refuse_taken(domain.organization, domain.domain, ignore_id=domain.id)
         domain.state = "pending"
         domain.failure_reason = None
         domain.updated_at = utcnow()
@@ -194,16 +239,24 @@ def _claims_elsewhere(name: str, organization_id: str) -> list[OrganizationDomai
     )
 
 
-def _refuse_taken(org: Organization, name: str, ignore_id: str | None = None) -> None:
+def _refuse_taken(
+    org: Organization, name: str, manual: bool = False, ignore_id: str | None = None
+) -> None:
+    """A domain verified elsewhere is taken; a manual verification also yields to another
+    organization's pending claim (only DNS proof may end that claim)."""
     if any(d.domain == name and d.id != ignore_id for d in org.domains):
         raise Conflict(
             f"The domain {name} already belongs to this organization.",
             code="domain_already_exists",
         )
-    if any(d.state == "verified" for d in _claims_elsewhere(name, org.id)):
-        raise Conflict(
-            f"The domain {name} is already verified by another organization.",
-            code="domain_already_exists",
+    blocking = ("verified", "pending") if manual else ("verified",)
+    holder = next((d for d in _claims_elsewhere(name, org.id) if d.state in blocking), None)
+    if holder is not None:
+        held = "is already verified by" if holder.state == "verified" else "is claimed by"
+        raise DomainHeldElsewhere(
+            f"The domain {name} {held} organization {holder.organization.name!r} "
+            f"({holder.organization_id}, organization domain {holder.id}, {holder.state}). "
+            "Delete it there first to move it to this organization."
         )
 
 

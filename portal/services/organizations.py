@@ -194,6 +194,7 @@ def _valid_metadata(metadata: dict | None) -> dict:
 def _replace_domains(org: Organization, claims: list[DomainClaim]) -> None:
     """Make the organization's domains exactly `claims`, with events for each change."""
     wanted: dict[str, str] = {}
+    fields: dict[str, str] = {}
     for index, claim in enumerate(claims):
         name = normalize_domain(claim.domain, field=f"domain_data.{index}.domain")
         if claim.state not in DOMAIN_STATES:
@@ -203,6 +204,7 @@ def _replace_domains(org: Organization, claims: list[DomainClaim]) -> None:
         if name in wanted:
             raise InvalidInput(f"{name} is listed twice.", field=f"domain_data.{index}.domain")
         wanted[name] = claim.state
+        fields[name] = f"domain_data.{index}.domain"
     existing = {d.domain: d for d in org.domains}
     for name, domain in existing.items():
         if name not in wanted:
@@ -210,6 +212,6 @@ def _replace_domains(org: Organization, claims: list[DomainClaim]) -> None:
     for name, state in wanted.items():
         domain = existing.get(name)
         if domain is None:
-            organization_domains.add(org, name, verified=state == "verified")
+            organization_domains.add(org, name, verified=state == "verified", field=fields[name])
         elif state == "verified" and domain.state != "verified":
             organization_domains.mark_verified(domain, strategy="manual")

@@ -1,10 +1,13 @@
 """The IT admin adding and verifying domains in the portal."""
 
+import html
+
 import pytest
 from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import OrganizationDomain
+from portal.services import credentials, organization_domains
 from tests.factories import make_organization, make_portal_link
 
 
@@ -62,11 +65,75 @@ def test_a_mistyped_domain_is_explained_and_kept(app, bare_org, typed, message):
     assert db.session.scalars(select(OrganizationDomain)).all() == []
 
 
-def test_a_domain_verified_by_another_organization_is_refused(app, bare_org):
-    make_organization("Other", domains=[("initech.example", "verified")])
+def _app_named(name):
+    credentials.environment().app_name = name
+    db.session.commit()
+
+
+def _says_nothing_of_other_customers(page, verb="added"):
+    page = html.unescape(page)
+    assert "Other Co" not in page and "another organization" not in page
+    assert f"This domain can't be {verb} here. Ask Hooli HR for help." in page
+
+
+def test_a_domain_verified_by_another_organization_is_refused_without_naming_it(app, bare_org):
+    _app_named("Hooli HR")
+    other = make_organization("Other Co", domains=[("initech.example", "verified")])
     client = _open(app, bare_org, ["domain_verification"])
-    page = client.post("/admin/domains", data={"domain": "initech.example"}).get_data(as_text=True)
-    assert "already verified by another organization" in page
+    response = client.post("/admin/domains", data={"domain": "Initech.example"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    _says_nothing_of_other_customers(page)
+    assert 'value="Initech.example"' in page
+    assert [d.organization_id for d in db.session.scalars(select(OrganizationDomain))] == [other.id]
+
+
+def test_a_link_naming_a_domain_verified_elsewhere_is_refused_the_same_way(app, bare_org):
+    _app_named("Hooli HR")
+    make_organization("Other Co", domains=[("initech.example", "verified")])
+    options = {"domain_verification": {"domain_name": "initech.example"}}
+    client = _open(app, bare_org, ["domain_verification"], intent_options=options)
+    _says_nothing_of_other_customers(client.get("/admin/domains").get_data(as_text=True))
+    assert len(bare_org.domains) == 0
+
+
+def test_a_domain_another_organization_only_claimed_can_still_be_added(app, bare_org):
+    make_organization("Other Co", domains=["initech.example"])
+    client = _open(app, bare_org, ["domain_verification"])
+    assert client.post("/admin/domains", data={"domain": "initech.example"}).status_code == 302
+    states = db.session.scalars(select(OrganizationDomain.state)).all()
+    assert states == ["pending", "pending"]
+
+
+@pytest.mark.parametrize("typed", ["gmail.com", "Outlook.com", "yahoo.com."])
+def test_a_public_mail_domain_is_refused(app, bare_org, typed):
+    client = _open(app, bare_org, ["domain_verification"])
+    response = client.post("/admin/domains", data={"domain": typed})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "is a public email provider" in page
+    assert "Use the organization&#39;s own domain instead." in page
+    assert db.session.scalars(select(OrganizationDomain)).all() == []
+
+
+def test_a_domain_lost_to_another_organization_cannot_be_tried_again(app, bare_org):
+    _app_named("Hooli HR")
+    client = _open(app, bare_org, ["domain_verification"])
+    client.post("/admin/domains", data={"domain": "initech.example"})
+    mine = db.session.scalars(select(OrganizationDomain)).one()
+    winner = make_organization("Other Co", domains=["initech.example"]).domains[0]
+    organization_domains.mark_verified(winner, strategy="dns")
+    db.session.commit()
+    db.session.refresh(mine)
+    assert mine.failure_reason == "domain_verified_by_other_organization"
+    page = client.get("/admin/domains").get_data(as_text=True)
+    assert "this domain can&#39;t be verified here; ask Hooli HR for help" in page
+    assert "another organization" not in page
+    fragment = client.post(f"/admin/domains/{mine.id}/retry")
+    assert fragment.status_code == 200
+    _says_nothing_of_other_customers(fragment.get_data(as_text=True), verb="verified")
+    db.session.refresh(mine)
+    assert mine.state == "failed"
 
 
 def test_a_domain_named_in_the_link_skips_the_entry_step(app, bare_org):

@@ -22,6 +22,7 @@ from portal.services import (
     audit_log_schemas,
     connections,
     log_streams,
+    organization_domains,
     webhooks,
 )
 from portal.services.connections import ConnectionSettings
@@ -114,6 +115,15 @@ def test_removing_the_last_certificate_of_a_live_connection_is_a_documented_409(
     response = api.delete(fill(CERTIFICATE, ids))
     assert response.status_code == 409
     assert_matches_document(document, response, CERTIFICATE, "delete")
+
+
+def test_restarting_a_domain_verified_elsewhere_is_a_documented_409(api, document, ids):
+    rival = make_organization("Rival", domains=["pending.acme.com"]).domains[0]
+    organization_domains.mark_verified(rival, strategy="dns")
+    db.session.commit()
+    response = api.post(fill(DOMAIN + "/verify", ids))
+    assert response.status_code == 409
+    assert_matches_document(document, response, DOMAIN + "/verify", "post")
 
 
 def api_routes(app) -> dict[tuple[str, str], str]:
@@ -614,7 +624,7 @@ def test_an_unhealthy_server_answers_a_documented_503(database_url, document):
 def test_every_documented_status_is_exercised_here(document):
     exercised = {(c.path, c.method, str(c.status)) for c in CALLS + NOT_FOUND_CALLS}
     exercised |= {("/healthz", "get", "503"), (DOMAIN + "/verify", "post", "400")}
-    exercised |= {(CERTIFICATE, "delete", "409")}
+    exercised |= {(CERTIFICATE, "delete", "409"), (DOMAIN + "/verify", "post", "409")}
     exercised |= {(DOWNLOAD, "get", status) for status in ("200", "403", "404")}
     for (path, method), operation in operations(document).items():
         exercised |= {(path, method, "401")} if needs_key(operation) else set()

@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -60,10 +61,12 @@ def test_create_an_organization_with_domains(signed_in):
         ({"name": "", "domains": ""}, "name", "Give the organization a name."),
         ({"name": "X", "domains": "https://x.test"}, "domains", "is not a domain name"),
         ({"name": "Acme corp", "domains": ""}, "name", "An organization named Acme corp"),
-        ({"name": "New", "domains": "acme.test"}, "domains", "acme.test already belongs"),
+        ({"name": "New", "domains": "taken.test"}, "domains", "taken.test is already verified"),
+        ({"name": "New", "domains": "gmail.com"}, "domains", "gmail.com is a public email"),
     ],
 )
 def test_create_explains_what_is_wrong_next_to_the_field(signed_in, org, form, field, message):
+    make_organization("Holder", domains=[("taken.test", "verified")])
     response = signed_in.post("/dashboard/organizations/new", data=form)
     assert response.status_code in (409, 422)
     page = body(response)
@@ -93,6 +96,20 @@ def test_mark_verified_verifies_the_domain_manually(signed_in, org):
     assert domain.state == "verified" and domain.verification_strategy == "manual"
     again = signed_in.post(f"/dashboard/organizations/{org.id}/domains/{domain.id}/verify")
     assert again.status_code == 400
+
+
+def test_a_domain_another_organization_claimed_follows_the_api_rules(signed_in, org):
+    """Claimed elsewhere, not proven: a pending claim is allowed, "Mark verified" is refused."""
+    response = signed_in.post(
+        "/dashboard/organizations/new", data={"name": "Second", "domains": "acme.test"}
+    )
+    assert response.status_code == 302
+    second = db.session.scalars(select(Organization).where(Organization.name == "Second")).one()
+    mark = f"/dashboard/organizations/{second.id}/domains/{second.domains[0].id}/verify"
+    page = html.unescape(body(signed_in.post(mark, follow_redirects=True)))
+    assert f"acme.test is claimed by organization 'Acme Corp' ({org.id}" in page
+    db.session.expire_all()
+    assert [d.state for d in (org.domains[0], second.domains[0])] == ["pending", "pending"]
 
 
 def test_checklist_advances_as_the_organization_is_set_up(app, signed_in, org):
