@@ -120,7 +120,10 @@ SCIM_TYPES_BY_STATUS = {409: "uniqueness", 413: "tooLarge"}
 
 
 def wants_json() -> bool:
-    return request.path.startswith(API_PATH_PREFIXES)
+    if request.path.startswith(API_PATH_PREFIXES):
+        return True
+    # An API client (it sends its key) calling a path we do not serve still gets JSON.
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
 def wants_scim() -> bool:

@@ -16,6 +16,13 @@ def test_unknown_api_path_gets_a_workos_style_json_error(client):
     assert body["message"]
 
 
+def test_an_api_client_calling_a_path_outside_the_api_gets_json(client):
+    response = client.get("/v2/whatever", headers={"Authorization": "Bearer sk_anything"})
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["code"] == "not_found"
+
+
 def test_unknown_page_gets_an_html_page_saying_what_to_do(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404

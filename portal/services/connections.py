@@ -9,7 +9,7 @@ from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Connection, IdpCertificate, OrganizationDomain
 from portal.models.columns import utcnow
-from portal.services import api_shapes, events, organizations, sso_policy
+from portal.services import api_shapes, events, organizations, outbound, sso_policy
 from portal.services.certificates import read_certificate
 from portal.services.pagination import Page, PageRequest, paginate
 
@@ -257,6 +257,7 @@ def _apply(connection: Connection, settings: ConnectionSettings) -> None:
     if settings.saml:
         _apply_saml(connection, settings.saml)
     if settings.oidc:
+        _check_url(settings.oidc.get("discovery_endpoint"), "oidc_options.discovery_endpoint")
         for key, column in (
             ("discovery_endpoint", "oidc_discovery_endpoint"),
             ("client_id", "oidc_client_id"),
@@ -267,7 +268,19 @@ def _apply(connection: Connection, settings: ConnectionSettings) -> None:
     db.session.flush()
 
 
+def _check_url(url: str | None, field: str) -> None:
+    """A URL the browser or portal will go to later must be one it can go to."""
+    if not url:
+        return
+    try:
+        outbound.check_url(url)
+    except outbound.DestinationRefused as refusal:
+        raise InvalidInput(f"{field}: {refusal}", field=field) from None
+
+
 def _apply_saml(connection: Connection, saml: dict) -> None:
+    _check_url(saml.get("idp_sso_url"), "saml_options.idp_sso_url")
+    _check_url(saml.get("idp_metadata_url"), "saml_options.idp_metadata_url")
     if saml.get("idp_entity_id"):
         connection.saml_idp_entity_id = saml["idp_entity_id"]
     if saml.get("idp_sso_url"):

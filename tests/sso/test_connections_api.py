@@ -58,6 +58,24 @@ def test_a_bad_certificate_is_explained(api, org):
     assert "-----BEGIN CERTIFICATE-----" in response.get_json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"saml_options": {"idp_metadata_url": "notaurl"}}, "saml_options.idp_metadata_url"),
+        ({"saml_options": {"idp_sso_url": "ftp://idp.test/sso"}}, "saml_options.idp_sso_url"),
+        (
+            {"connection_type": "GenericOIDC", "oidc_options": {"discovery_endpoint": "idp"}},
+            "oidc_options.discovery_endpoint",
+        ),
+    ],
+)
+def test_a_url_that_cannot_be_reached_is_refused_and_nothing_is_created(api, org, options, field):
+    response = api.post("/connections", json={"organization_id": org.id, **options})
+    assert response.status_code == 422
+    assert response.get_json()["message"].startswith(field)
+    assert api.get(f"/connections?organization_id={org.id}").get_json()["data"] == []
+
+
 def test_the_type_cannot_change_and_must_match_the_options(api, org):
     created = api.post("/connections", json={"organization_id": org.id}).get_json()
     response = api.patch(f"/connections/{created['id']}", json={"connection_type": "OktaSAML"})
