@@ -12,7 +12,17 @@ from flask_migrate import upgrade
 from portal.encryption import SecretUnreadable
 from portal.errors import Conflict, PortalError
 from portal.extensions import db
-from portal.services import credentials, demo, directories, log_streams, mail, onboarding, webhooks
+from portal.services import (
+    connections,
+    credentials,
+    demo,
+    directories,
+    log_streams,
+    mail,
+    onboarding,
+    pending_idp,
+    webhooks,
+)
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -214,7 +224,9 @@ def rotate_secrets_command():
     try:
         count = webhooks.reencrypt_secrets()
         stream_count = log_streams.reencrypt_credentials()
+        client_count = connections.reencrypt_secrets() + pending_idp.reencrypt_secrets()
     except SecretUnreadable as error:
         _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
     click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {stream_count} log stream key(s) under the current SECRET_KEY.")
+    click.echo(f"Re-encrypted {client_count} OIDC client secret(s) under the current SECRET_KEY.")

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import encryption
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
 from portal.models.organization import Organization
@@ -30,8 +31,9 @@ class Connection(db.Model):
     saml_idp_metadata_url: Mapped[str | None] = mapped_column(Text)
     oidc_discovery_endpoint: Mapped[str | None] = mapped_column(Text)
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
-    # The IdP's client secret must be presented to it, so it cannot be stored hashed.
-    oidc_client_secret: Mapped[str | None] = mapped_column(Text)
+    # The IdP's client secret must be presented to it, so it cannot be stored hashed: it is
+    # kept encrypted (`portal.encryption`), never in the clear.
+    encrypted_oidc_client_secret: Mapped[str | None] = mapped_column("oidc_client_secret", Text)
     # Changed IdP settings of a live connection wait here until a test sign-in passes with them.
     pending_idp: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
@@ -41,6 +43,15 @@ class Connection(db.Model):
     certificates: Mapped[list["IdpCertificate"]] = relationship(
         back_populates="connection", cascade="all, delete-orphan", order_by="IdpCertificate.id"
     )
+
+    @property
+    def oidc_client_secret(self) -> str | None:
+        sealed = self.encrypted_oidc_client_secret
+        return encryption.decrypt(sealed) if sealed else None
+
+    @oidc_client_secret.setter
+    def oidc_client_secret(self, plaintext: str | None) -> None:
+        self.encrypted_oidc_client_secret = encryption.encrypt(plaintext) if plaintext else None
 
     @property
     def protocol(self) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal import encryption
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Connection, IdpCertificate, OrganizationDomain
@@ -303,3 +304,15 @@ def _valid_attribute_map(mapping: dict) -> dict:
         "standard_attributes": {k: v for k, v in standard.items() if v},
         "custom_attributes": {k: v for k, v in (mapping.get("custom_attributes") or {}).items()},
     }
+
+
+def reencrypt_secrets() -> int:
+    """Seal every OIDC client secret under the current SECRET_KEY; returns how many changed."""
+    changed = 0
+    query = select(Connection).where(Connection.encrypted_oidc_client_secret.is_not(None))
+    for connection in db.session.scalars(query):
+        if not encryption.is_current(connection.encrypted_oidc_client_secret):
+            connection.oidc_client_secret = connection.oidc_client_secret
+            changed += 1
+    db.session.commit()
+    return changed

@@ -6,6 +6,9 @@ new signing certificate) runs against a view of the connection with those settin
 
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
+from portal import encryption
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession
 from portal.models.columns import utcnow
@@ -46,7 +49,9 @@ def stage_saml(connection: Connection, entity_id: str, sso_url: str, pems: list[
 
 def stage_oidc(connection: Connection, oidc: dict) -> Connection:
     """Keep new OIDC settings aside; the live ones keep working."""
-    connection.pending_idp = {**oidc, "saved_at": utcnow().isoformat()}
+    secret = oidc.get("client_secret")
+    sealed = encryption.encrypt(secret) if secret else secret
+    connection.pending_idp = {**oidc, "client_secret": sealed, "saved_at": utcnow().isoformat()}
     db.session.commit()
     return connection
 
@@ -74,7 +79,7 @@ def _pending_view(connection: Connection, pending: dict):
             oidc_discovery_endpoint=pending.get("discovery_endpoint")
             or connection.oidc_discovery_endpoint,
             oidc_client_id=pending.get("client_id") or connection.oidc_client_id,
-            oidc_client_secret=pending.get("client_secret") or connection.oidc_client_secret,
+            oidc_client_secret=_pending_secret(pending) or connection.oidc_client_secret,
         )
     return TestedSettings(
         connection,
@@ -98,8 +103,31 @@ def _promote(connection: Connection) -> None:
     pending.pop("saved_at", None)
     connection.pending_idp = None
     if connection.protocol == "oidc":
+        pending["client_secret"] = _pending_secret(pending)
         connections.apply_settings(connection, ConnectionSettings(oidc=pending))
         return
     connection.certificates.clear()
     connection.saml_idp_metadata_url = pending.pop("idp_metadata_url", None)
     connections.apply_settings(connection, ConnectionSettings(saml=pending))
+
+
+def _pending_secret(pending: dict) -> str | None:
+    sealed = pending.get("client_secret")
+    return encryption.decrypt(sealed) if sealed else None
+
+
+def reencrypt_secrets() -> int:
+    """Seal staged OIDC client secrets under the current SECRET_KEY; how many changed."""
+    changed = 0
+    staged = select(Connection).where(Connection.pending_idp.is_not(None))
+    for connection in db.session.scalars(staged):
+        sealed = (connection.pending_idp or {}).get("client_secret")
+        if sealed and not encryption.is_current(sealed):
+            secret = encryption.decrypt(sealed)
+            connection.pending_idp = {
+                **connection.pending_idp,
+                "client_secret": encryption.encrypt(secret),
+            }
+            changed += 1
+    db.session.commit()
+    return changed
