@@ -5,6 +5,7 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.admin.sso import field_of
+from portal.admin.sso_sign_ins import test_launch_page
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import sso_guide_for
 from portal.services import certificate_renewal, connection_sessions, sign_in_checks, sso_setup
@@ -68,7 +69,7 @@ def test_certificate(certificate_id):
         url, _ = certificate_renewal.start_test(g.organization.id, certificate_id)
     except SignInError as refusal:
         return certificates_page(refusal, 422)
-    return redirect(url)
+    return test_launch_page(url)
 
 
 @bp.post("/certificates/<certificate_id>/retire")

@@ -1,6 +1,6 @@
 """Sign-ins through the SSO connection: the test sign-in, its live status, and past attempts."""
 
-from flask import current_app, g, redirect, render_template, request
+from flask import current_app, g, render_template, request
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
@@ -19,7 +19,17 @@ def start_sign_in_test():
         url, _ = connection_sessions.start_test(g.organization.id)
     except SignInError as refusal:
         return sso_page(refusal, 422)
-    return redirect(url)
+    return test_launch_page(url)
+
+
+def test_launch_page(idp_url: str):
+    """The new tab's first page: it goes on to the IdP by navigation, which our CSP allows;
+    a redirect answering the form would be refused by `form-action 'self'`."""
+    response = current_app.make_response(
+        render_template("admin/sso_test_launch.html", idp_url=idp_url)
+    )
+    response.headers["Cache-Control"] = "no-store"  # going back must not replay the attempt
+    return response
 
 
 @bp.get("/sso/sign-in-tests/status")

@@ -1,11 +1,11 @@
 """The developer's settings: branding, redirects, API keys, and the mail that went out."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
-from portal.services import branding, credentials, mail
+from portal.services import branding, credentials, mail, sign_in_redirects
 from portal.services.pagination import PageRequest
 
 
@@ -33,22 +33,42 @@ def branding_settings():
     return redirect(url_for("dashboard.branding_settings"))
 
 
+def _redirects_page(status=200, **context):
+    context.setdefault("errors", {})
+    context.setdefault("uris", "\n".join(sign_in_redirects.stored()))
+    page = render_template(
+        "dashboard/redirects.html",
+        brand=branding.settings(),
+        from_environment=current_app.config["PORTAL_REDIRECT_URIS"],
+        production=current_app.config["PORTAL_ENV"] == "production",
+        **context,
+    )
+    return page, status
+
+
 @bp.route("/dashboard/settings/redirects", methods=["GET", "POST"])
 def redirect_settings():
     if request.method == "GET":
-        return render_template("dashboard/redirects.html", brand=branding.settings(), errors={})
+        return _redirects_page()
     url = request.form.get("default_return_url", "")
     try:
         branding.update_default_return_url(url)
     except InvalidInput as error:
-        page = render_template(
-            "dashboard/redirects.html",
-            brand=branding.settings(),
-            value=url,
-            errors=by_field(error, "default_return_url"),
+        return _redirects_page(
+            error.status, value=url, errors=by_field(error, "default_return_url")
         )
-        return page, error.status
     flash("Default return URL saved.")
+    return redirect(url_for("dashboard.redirect_settings"))
+
+
+@bp.post("/dashboard/settings/redirects/sign-in")
+def save_redirect_uris():
+    raw = request.form.get("redirect_uris", "")
+    try:
+        uris = sign_in_redirects.update(raw)
+    except InvalidInput as error:
+        return _redirects_page(error.status, uris=raw, errors=by_field(error, "redirect_uris"))
+    flash(f"Allowed redirect URIs saved ({len(uris)}).")
     return redirect(url_for("dashboard.redirect_settings"))
 
 

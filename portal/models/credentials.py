@@ -26,6 +26,8 @@ class Environment(db.Model):
     # Origins (scheme://host[:port]) whose pages may show the portal in an iframe, besides
     # those in PORTAL_FRAME_ANCESTORS.
     frame_ancestors: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # /sso/authorize redirect URIs allowed besides those in PORTAL_REDIRECT_URIS (normalized).
+    redirect_uris: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = created_at_column()
 
 

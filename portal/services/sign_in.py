@@ -29,6 +29,7 @@ from portal.services import (
     saml_sp,
     secret_tokens,
     sign_in_checks,
+    sign_in_redirects,
 )
 from portal.services.saml_guard import decode
 from portal.services.sign_in_errors import SignInRefused, explain
@@ -61,17 +62,21 @@ class Outcome:
 
 
 def allowed_redirect_uris() -> list[str]:
-    return list(current_app.config["PORTAL_REDIRECT_URIS"])
+    """PORTAL_REDIRECT_URIS and the redirect URIs allowed in the dashboard."""
+    return sign_in_redirects.allowed()
 
 
 def check_client(client_id: str | None, redirect_uri: str | None) -> str:
     """The redirect URI if the client id is ours and the URI is on the allowed list."""
     if client_id != credentials.environment().client_id:
         raise SignInError("invalid_client", "Unknown client_id: use this portal's client id.")
-    if not redirect_uri or redirect_uri not in allowed_redirect_uris():
+    if not redirect_uri:
+        raise SignInError("invalid_request", "redirect_uri is required.")
+    if not sign_in_redirects.is_allowed(redirect_uri):
         raise SignInError(
             "invalid_redirect_uri",
-            "redirect_uri is not on the allowed list (PORTAL_REDIRECT_URIS).",
+            "redirect_uri is not on the allowed list: add it in the dashboard under "
+            "Settings → Redirects (or to PORTAL_REDIRECT_URIS).",
         )
     return redirect_uri
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, Event, SignInGrant
 from tests.admin.sso_helpers import (
+    idp_url_of,
     open_sso_section,
     run_test_sign_in,
     set_up_saml,
@@ -38,7 +39,9 @@ def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_or
 
     started = admin.post("/admin/sso/sign-in-tests")
     session = db.session.scalars(select(ConnectionSession)).one()
-    assert started.headers["Location"].startswith(IDP_SSO_URL)
+    idp_url = idp_url_of(started)
+    assert idp_url.startswith(IDP_SSO_URL)
+    assert started.headers["Cache-Control"] == "no-store"
     progress = admin.get(watch_url, headers={"HX-Request": "true"})
     assert progress.headers["Vary"] == "HX-Request" or "HX-Request" in progress.headers["Vary"]
     body = progress.get_data(as_text=True)
@@ -48,7 +51,7 @@ def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_or
     saml_response = idp.respond(
         sp_entity_id=base,
         destination=f"{base}/acs",
-        in_response_to=idp.request_id(started.headers["Location"]),
+        in_response_to=idp.request_id(idp_url),
     )
     finished = admin.post(urlsplit(f"{base}/acs").path, data={"SAMLResponse": saml_response})
     assert finished.status_code == 302

@@ -14,7 +14,8 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_renew_test_and_retire_at_phone_width(page, portal, workos, tmp_path):
+def test_renew_test_and_retire_at_phone_width(csp_page, portal, workos, tmp_path):
+    page = csp_page  # the real button, under the real CSP, opens the IdP in a new tab
     _, server = portal
     page.set_default_timeout(10000)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -44,6 +45,7 @@ def test_renew_test_and_retire_at_phone_width(page, portal, workos, tmp_path):
     with page.context.expect_page() as new_tab:
         page.get_by_role("button", name="Test sign-in with this certificate").click()
     new_tab.value.get_by_text("The new signing certificate works.").wait_for()
+    assert page.csp_violations == []
     page.get_by_text("The new signing certificate works.").wait_for(timeout=15000)
     assert page.get_by_text("Not tested yet").count() == 0  # the badge follows the test
     assert accessibility_violations(page) == []

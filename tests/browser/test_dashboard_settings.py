@@ -151,3 +151,23 @@ def test_sent_emails_show_a_failed_mail_with_the_server_error(page, dashboard):
     expect(page.get_by_role("button", name="Send again")).to_be_visible()
     assert accessibility_violations(page) == []
     screenshot(page, "dashboard-emails-failed")
+
+
+def test_allowed_redirect_uris_refuse_then_save(page, dashboard):
+    open_settings(page, "Redirects")
+    box = page.get_by_label("Allowed redirect URIs")
+    box.fill("http://app.example.com/callback")
+    page.get_by_role("button", name="Save redirect URIs").click()
+    expect(page.get_by_text("plain http is allowed only for localhost")).to_be_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "redirect-uris-refused")
+    page.get_by_label("Allowed redirect URIs").fill(
+        "https://App.Example.com/callback\nhttp://localhost:3000/cb"
+    )
+    page.get_by_role("button", name="Save redirect URIs").click()
+    expect(page.get_by_text("Allowed redirect URIs saved (2)")).to_be_visible()
+    expect(page.get_by_label("Allowed redirect URIs")).to_have_value(
+        "https://app.example.com/callback\nhttp://localhost:3000/cb"
+    )
+    assert accessibility_violations(page) == []
+    screenshot(page, "redirect-uris-saved")

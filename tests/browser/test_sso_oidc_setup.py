@@ -28,7 +28,8 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_generic_oidc_setup_ends_active(page, portal, workos, provider):
+def test_generic_oidc_setup_ends_active(csp_page, portal, workos, provider):
+    page = csp_page  # the real button, under the real CSP, opens the provider in a new tab
     page.set_default_timeout(10000)
     org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
     page.goto(workos.admin_portal.generate_link(organization=org.id, intent="sso").link)
@@ -56,6 +57,7 @@ def test_generic_oidc_setup_ends_active(page, portal, workos, provider):
         page.get_by_role("button", name="Test sign-in").click()
     result_tab = new_tab.value
     result_tab.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for()
+    assert page.csp_violations == []
     screenshot(result_tab, "oidc-4-result-tab")
 
     page.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for(timeout=15000)

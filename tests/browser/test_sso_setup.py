@@ -12,7 +12,8 @@ from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
 
 
-def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
+def test_sso_setup_and_test_sign_in(csp_page, portal, workos, tmp_path):
+    page = csp_page  # the real button, under the real CSP, opens the IdP in a new tab
     _, server = portal
     page.set_default_timeout(10000)
     org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
@@ -42,6 +43,8 @@ def test_sso_setup_and_test_sign_in(page, portal, workos, tmp_path):
         page.get_by_role("button", name="Test sign-in").click()
     result_tab = new_tab.value
     result_tab.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for()
+    assert result_tab.url.startswith(f"{server.url}/admin/sso/sign-in-tests/conn_session_")
+    assert page.csp_violations == []
 
     page.get_by_text("Test sign-in succeeded for jane@acme.test").wait_for(timeout=15000)
     assert page.get_by_text("The connection is active.").is_visible()

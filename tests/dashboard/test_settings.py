@@ -4,6 +4,7 @@ import pytest
 
 from portal.extensions import db
 from portal.services import branding, credentials
+from tests.dashboard.conftest import csrf_token_of, sign_in
 from tests.factories import make_api_key
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -127,3 +128,77 @@ def test_api_key_needs_a_name(signed_in):
 
 def test_sent_emails_page_is_empty_at_first(signed_in):
     assert "No mail yet." in body(signed_in.get("/dashboard/settings/emails"))
+
+
+def test_redirect_uris_are_normalized_stored_and_listed(app, signed_in):
+    app.config["PORTAL_REDIRECT_URIS"] = ["https://env.example.com/cb"]
+    response = signed_in.post(
+        "/dashboard/settings/redirects/sign-in",
+        data={
+            "redirect_uris": "HTTPS://App.Example.COM:443/sso/callback\n"
+            "http://localhost:3000/cb\n\nhttps://app.example.com/sso/callback\n"
+        },
+    )
+    assert response.status_code == 302
+    assert credentials.environment().redirect_uris == [
+        "https://app.example.com/sso/callback",
+        "http://localhost:3000/cb",
+    ]
+    page = body(signed_in.get("/dashboard/settings/redirects"))
+    assert "Allowed redirect URIs saved (2)" in page
+    assert "https://app.example.com/sso/callback\nhttp://localhost:3000/cb</textarea>" in page
+    assert "<code>https://env.example.com/cb</code>" in page  # from the environment, shown
+    signed_in.post("/dashboard/settings/redirects/sign-in", data={"redirect_uris": ""})
+    assert credentials.environment().redirect_uris == []
+
+
+@pytest.mark.parametrize(
+    ("entered", "message"),
+    [
+        ("app.example.com/callback", "is an absolute URL like https://"),
+        ("http://app.example.com/callback", "plain http is allowed only for localhost"),
+        ("https://app.example.com/cb#done", "must not contain a fragment"),
+        ("https://user:pw@app.example.com/cb", "must not contain a user name"),
+        ("https://app.example.com:99999/cb", "the port is not a number"),
+        ("javascript:alert(1)", "is an absolute URL like https://"),
+    ],
+)
+def test_redirect_uris_refuse_bad_input_and_keep_what_was_typed(signed_in, entered, message):
+    typed = f"https://ok.example.com/cb\n{entered}"
+    response = signed_in.post(
+        "/dashboard/settings/redirects/sign-in", data={"redirect_uris": typed}
+    )
+    assert response.status_code == 422
+    page = body(response)
+    assert message in page and 'id="f-redirect_uris-error"' in page
+    assert 'aria-describedby="f-redirect_uris-hint f-redirect_uris-error"' in page
+    assert credentials.environment().redirect_uris == []
+
+
+def test_redirect_uris_in_production_refuse_http_localhost(app, signed_in):
+    app.config["PORTAL_ENV"] = "production"
+    response = signed_in.post(
+        "/dashboard/settings/redirects/sign-in", data={"redirect_uris": "http://localhost:3000/"}
+    )
+    assert response.status_code == 422
+    assert "must use https in production" in body(response)
+
+
+class TestRedirectUrisWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_the_form_needs_its_token(self, client, user):
+        assert sign_in(client, csrf_token=csrf_token_of(body(client.get("/")))).status_code == 302
+        data = {"redirect_uris": "https://app.example.com/cb"}
+        refused = client.post("/dashboard/settings/redirects/sign-in", data=data)
+        assert refused.status_code == 400
+        assert "This form has expired" in body(refused)
+        assert credentials.environment().redirect_uris == []
+        token = csrf_token_of(body(client.get("/dashboard/settings/redirects")))
+        saved = client.post(
+            "/dashboard/settings/redirects/sign-in", data={**data, "csrf_token": token}
+        )
+        assert saved.status_code == 302
+        assert credentials.environment().redirect_uris == ["https://app.example.com/cb"]
