@@ -1,7 +1,7 @@
 """Environments: the /sso/authorize redirect URIs allowed in the dashboard
 
 Revision ID: 0015_fix_sso
-Revises: 0014_log_stream_synced
+Revises: 0015_oidc_secrets
 Create Date: 2026-11-24 04:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_fix_sso"
-down_revision = "0014_log_stream_synced"
+down_revision = "0015_oidc_secrets"
 branch_labels = None
 depends_on = None
 
