@@ -26,6 +26,8 @@ def _filters(values) -> tuple[dict, str | None]:
             except ValueError:
                 error = "Enter dates as year-month-day, for example 2026-11-24."
                 chosen[name] = ""
+    if chosen["start"] and chosen["end"] and chosen["start"] > chosen["end"]:
+        error = "From is after To: swap the two dates to see the events between them."
     return chosen, error
 
 
