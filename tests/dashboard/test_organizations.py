@@ -229,6 +229,11 @@ class TestInviteAdmin:
         )
         assert refused.status_code == 409
         assert "Revoke it before creating a new one" in body(refused)
+        page = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+        assert 'action="/dashboard/organizations/' not in page.split("active-link")[1][:600]
+        confirm = body(signed_in.get(f"/dashboard/organizations/{org.id}/setup-link/revoke"))
+        assert "is signed out" in confirm and "Keep it" in confirm
+        assert portal_links.active_setup_link(org.id) is not None
         revoked = signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke")
         assert revoked.status_code == 302
         assert portal_links.active_setup_link(org.id) is None
