@@ -173,3 +173,17 @@ def test_the_delivery_log_pages_by_25(signed_in, subscribed):
     second = body(signed_in.get(older))
     assert second.count('<article class="delivery"') == 1
     assert "Newer" in second
+
+
+def test_a_loopback_url_tells_a_local_developer_how_to_allow_it(app, signed_in):
+    app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = False
+    refused = add_endpoint(signed_in, "https://127.0.0.1:8000/hooks")
+    assert refused.status_code == 422
+    assert "a loopback address" in body(refused)
+    assert "PORTAL_OUTBOUND_ALLOW_PRIVATE=1" in body(refused)
+
+    app.config["PORTAL_ENV"] = "production"
+    in_production = add_endpoint(signed_in, "https://127.0.0.1:8000/hooks")
+    assert in_production.status_code == 422
+    assert "a loopback address" in body(in_production)
+    assert "PORTAL_OUTBOUND_ALLOW_PRIVATE" not in body(in_production)
