@@ -53,7 +53,8 @@ def test_set_up_shows_url_and_token_once_then_links(app, dsync_admin, org):
     assert "Connected" in linked and "hx-trigger" not in linked
     assert setup_progress.is_configured(org.id, "dsync")
     manage = dsync_admin.get("/admin/directory-sync").get_data(as_text=True)
-    assert "1 active users" in manage and "a@acme.test" in manage
+    assert "1 active user," in manage and "a@acme.test" in manage
+    assert "0 groups" in manage
 
 
 def test_rotating_the_token_stops_the_old_one(app, dsync_admin):
