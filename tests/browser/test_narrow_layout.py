@@ -93,11 +93,16 @@ def test_pages_fit_a_390px_screen(phone, portal, workos, make_receiver):
         widths[name] = page_width(phone)
         screenshot(phone, f"narrow-{name}")
 
-    for intent, path in (("audit_logs", "/admin/audit-logs"), ("dsync", "/admin/directory-sync")):
+    admin_pages = {
+        "audit_logs": ["/admin/audit-logs"],
+        "dsync": ["/admin/directory-sync", "/admin/directory-sync/users?q=someone"],
+    }
+    for intent, paths in admin_pages.items():
         phone.goto(workos.admin_portal.generate_link(organization=org.id, intent=intent).link)
-        phone.goto(server.url + path)
-        widths[path] = page_width(phone)
-        screenshot(phone, f"narrow-{path.rsplit('/', 1)[1]}")
+        for path in paths:
+            phone.goto(server.url + path)
+            widths[path] = page_width(phone)
+            screenshot(phone, f"narrow-{path.split('?')[0].replace('/', '-')}")
     assert {name: width for name, width in widths.items() if width > PHONE["width"]} == {}
 
 
