@@ -182,3 +182,8 @@ def test_a_reversed_date_range_says_so(viewer, org):
     body = viewer.get("/admin/audit-logs?start=2026-11-21&end=2026-11-20").get_data(as_text=True)
     assert "From is after To" in body
     assert "No events match" not in body
+    export = viewer.post(
+        "/admin/audit-logs/exports", data={"start": "2026-11-21", "end": "2026-11-20"}
+    )
+    assert "From is after To" in export.get_data(as_text=True)
+    assert "Preparing your CSV export" not in export.get_data(as_text=True)
