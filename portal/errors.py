@@ -47,6 +47,8 @@ PAGE_EXPLANATIONS = {
     403: ("You cannot open this page", "Ask the person who sent you the link for a new one."),
     404: ("This page does not exist", "Check the address, or start again from your link."),
     405: ("This page cannot be used that way", "Go back and try again."),
+    409: ("That clashes with something that already exists", "Go back and try another way."),
+    422: ("Some of that cannot be used", "Go back, correct it and try again."),
     413: ("That upload is too large", "Choose a smaller file and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: (
@@ -149,11 +151,36 @@ def _json_error(status: int, code: str, message: str, **details):
 
 def _page_error(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = PAGE_EXPLANATIONS.get(status, PAGE_EXPLANATIONS[400])
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    if request.headers.get("HX-Request"):
+        template = "errors/_error.html"
+    elif _in_dashboard():
+        template = "dashboard/error.html"  # with its navigation and a way back
+    else:
+        template = "errors/error.html"
     body = render_template(
-        template, status=status, title=title or default_title, message=message or default_message
+        template,
+        status=status,
+        title=title or default_title,
+        message=message or default_message,
+        back_url=_back_url(),
     )
     return body, status
+
+
+def _in_dashboard() -> bool:
+    """A signed-in developer's dashboard page (the nav needs the user)."""
+    from flask_login import current_user
+
+    dashboard = request.blueprint == "dashboard" or request.path.startswith("/dashboard/")
+    return dashboard and current_user.is_authenticated
+
+
+def _back_url() -> str | None:
+    """Where the user came from, when it is a page of this site."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url) and referrer != request.url:
+        return referrer
+    return None
 
 
 def handle_portal_error(error: PortalError):

@@ -13,6 +13,7 @@ from portal.services.pagination import PageRequest
 PAGE_SIZE = 25
 FILTER_FIELDS = ("action", "actor", "target", "start", "end")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+REVERSED_RANGE = "From is after To: swap the two dates to see the events between them."
 
 
 def _filters(values) -> tuple[dict, str | None]:
@@ -26,7 +27,13 @@ def _filters(values) -> tuple[dict, str | None]:
             except ValueError:
                 error = "Enter dates as year-month-day, for example 2026-11-24."
                 chosen[name] = ""
+    if _reversed(chosen):
+        error = REVERSED_RANGE
     return chosen, error
+
+
+def _reversed(chosen: dict) -> bool:
+    return bool(chosen["start"] and chosen["end"] and chosen["start"] > chosen["end"])
 
 
 def _text(values, name: str) -> str:
@@ -84,6 +91,9 @@ def audit_logs():
 @requires_intent("audit_logs")
 def export_audit_logs():
     chosen, _ = _filters(request.form)
+    if _reversed(chosen):
+        # Answered 200 so that HTMX shows it where the export's progress would show.
+        return render_template("admin/_audit_log_export.html", export_error=REVERSED_RANGE)
     event_filter = _event_filter(chosen)
     export = audit_log_exports.create_export(
         audit_log_exports.ExportRequest(

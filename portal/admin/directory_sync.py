@@ -9,13 +9,20 @@ from portal.idp_guides import GUIDES, guide_for
 from portal.services import directories, directory_overview, group_sync
 
 
-def page(token: str | None = None, error: str | None = None, status: int = 200, listing=None):
+def page(
+    token: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+    listing=None,
+    token_error: str | None = None,
+):
     """The section: provider choice, or set-up and then management of the directory."""
     directory = directories.for_organization(g.organization.id)
     context = {
         "directory": directory,
         "token": token,
         "error": error,
+        "token_error": token_error,
         "guides": GUIDES,
         "was_reset": request.args.get("reset") == "done" and directory is None,
     }
@@ -52,6 +59,9 @@ def rotate_directory_token():
     directory = directories.for_organization(g.organization.id)
     if directory is None:
         raise NotFound("Set up directory sync first.")
+    if request.form.get("confirm") != "yes":
+        error = "Tick the box to confirm that the current token stops working now."
+        return page(token_error=error, status=422)
     return page(token=directories.rotate_token(directory))
 
 

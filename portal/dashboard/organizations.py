@@ -114,6 +114,16 @@ def _invite_form(org, active, form, errors=None, status=200):
     return page, status
 
 
+@bp.get("/dashboard/organizations/<organization_id>/setup-link/revoke")
+def confirm_setup_link_revocation(organization_id):
+    """Revoking signs the IT admin out mid-setup, so it is asked for twice."""
+    org = organizations.get_organization(organization_id)
+    if portal_links.active_setup_link(org.id) is None:
+        flash("This organization has no active setup link.")
+        return redirect(url_for("dashboard.organization", organization_id=org.id))
+    return render_template("dashboard/setup_link_revoke.html", organization=org)
+
+
 @bp.post("/dashboard/organizations/<organization_id>/setup-link/revoke")
 def revoke_setup_link(organization_id):
     portal_links.revoke_setup_link(organization_id)

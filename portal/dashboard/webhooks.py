@@ -11,11 +11,12 @@ from portal.services.pagination import PageRequest
 from portal.services.webhook_deliveries import EndpointDisabled
 
 PAGE_SIZE = 20
+DELIVERIES_PER_PAGE = 25
 
 
-def _page_request() -> PageRequest:
+def _page_request(limit: int = PAGE_SIZE) -> PageRequest:
     return PageRequest(
-        limit=PAGE_SIZE, before=request.args.get("before"), after=request.args.get("after")
+        limit=limit, before=request.args.get("before"), after=request.args.get("after")
     )
 
 
@@ -80,7 +81,7 @@ def delete_webhook_endpoint(endpoint_id):
 def webhook_endpoint(endpoint_id):
     """The endpoint and its delivery log: every attempt, newest delivery first."""
     endpoint = webhooks.get_endpoint(endpoint_id)
-    page = webhook_log.list_deliveries(endpoint.id, _page_request())
+    page = webhook_log.list_deliveries(endpoint.id, _page_request(DELIVERIES_PER_PAGE))
     return render_template("dashboard/webhook_endpoint.html", endpoint=endpoint, page=page)
 
 

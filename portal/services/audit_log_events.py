@@ -117,8 +117,9 @@ def _has_target(condition):
 
 
 def list_events(event_filter: EventFilter, page: PageRequest) -> Page:
-    """A page of the organization's events, newest first by default (ids are time-ordered)."""
-    return paginate(filtered(event_filter), AuditLogEvent.id, page)
+    """A page of the organization's events, newest first by default: by when they happened,
+    which is not when they were recorded (an app may send events late or backfill them)."""
+    return paginate(filtered(event_filter), AuditLogEvent.id, page, AuditLogEvent.occurred_at)
 
 
 def actions_of(organization_id: str) -> list[str]:

@@ -114,7 +114,9 @@ def build_export(export_id: str) -> str:
     export = db.session.get(AuditLogExport, export_id)
     if export is None:
         return "gone"
-    query = filtered(event_filter_of(export)).order_by(AuditLogEvent.id.asc())
+    query = filtered(event_filter_of(export)).order_by(
+        AuditLogEvent.occurred_at.asc(), AuditLogEvent.id.asc()
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)

@@ -95,7 +95,7 @@ def resolve(url: str) -> Destination:
             if problem:
                 raise DestinationRefused(
                     f"The host {parts.hostname} resolves to {address}, a {problem} address; "
-                    "only public addresses can be called."
+                    "only public addresses can be called." + _local_hint()
                 )
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Destination(parts.scheme, parts.hostname, port, target, addresses)
@@ -265,6 +265,17 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def _allow_private() -> bool:
     return bool(current_app.config.get("PORTAL_OUTBOUND_ALLOW_PRIVATE"))
+
+
+def _local_hint() -> str:
+    # A developer trying portal against a receiver on their own machine needs the way out;
+    # a production operator must not be nudged to open the network.
+    if _production():
+        return ""
+    return (
+        " Trying it on your own machine? Start portal with PORTAL_OUTBOUND_ALLOW_PRIVATE=1"
+        " to allow private and loopback addresses (never in production)."
+    )
 
 
 def _production() -> bool:

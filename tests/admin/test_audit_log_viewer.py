@@ -144,3 +144,46 @@ def test_nul_characters_in_filters_and_ids_are_harmless(app, viewer, org):
     assert "Your export is ready" in viewer.get(f"/admin/audit-logs/exports/{export_id}").get_data(
         as_text=True
     )
+
+
+def test_the_log_orders_by_when_events_happened_not_when_they_arrived(app, viewer, org):
+    record(org, actor="Late", when=datetime(2026, 11, 22, tzinfo=UTC))
+    record(org, actor="Backfilled", when=datetime(2026, 11, 1, tzinfo=UTC))
+    record(org, actor="Recent", when=datetime(2026, 11, 23, tzinfo=UTC))
+    page = viewer.get("/admin/audit-logs").get_data(as_text=True)
+    assert page.index("Recent") < page.index("Late") < page.index("Backfilled")
+
+    body = viewer.post("/admin/audit-logs/exports", data={}).get_data(as_text=True)
+    export_id = body.split("/audit-logs/exports/")[1].split('"')[0]
+    app.extensions["portal_queue"].run_due_jobs()
+    download = viewer.get(f"/admin/audit-logs/exports/{export_id}/download")
+    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert [r["actor_name"] for r in rows] == ["Backfilled", "Late", "Recent"]
+
+
+def test_pages_follow_when_events_happened(viewer, org):
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    # Recorded newest first: insertion order is the reverse of the timeline.
+    for n in reversed(range(30)):
+        record(org, actor=f"Person{n:02d}", when=start + timedelta(minutes=n))
+    first = viewer.get("/admin/audit-logs").get_data(as_text=True)
+    assert "Person29" in first and "Person05" in first and "Person04" not in first
+    after = first.split("after=")[1].split("&")[0].split('"')[0]
+    second = viewer.get(f"/admin/audit-logs?after={after}").get_data(as_text=True)
+    assert "Person04" in second and "Person00" in second and "Person05" not in second
+    before = second.split("before=")[1].split("&")[0].split('"')[0]
+    back = viewer.get(f"/admin/audit-logs?before={before}").get_data(as_text=True)
+    assert "Person29" in back and "Person05" in back and "Older events" in back
+    assert "Newer events" not in back
+
+
+def test_a_reversed_date_range_says_so(viewer, org):
+    record(org)
+    body = viewer.get("/admin/audit-logs?start=2026-11-21&end=2026-11-20").get_data(as_text=True)
+    assert "From is after To" in body
+    assert "No events match" not in body
+    export = viewer.post(
+        "/admin/audit-logs/exports", data={"start": "2026-11-21", "end": "2026-11-20"}
+    )
+    assert "From is after To" in export.get_data(as_text=True)
+    assert "Preparing your CSV export" not in export.get_data(as_text=True)

@@ -238,3 +238,16 @@ class TestCsrf:
         for path in ("", "/groups", "/attributes", "/reset"):
             page = _text(admin.get(f"/admin/directory-sync{path}"))
             assert page.count('method="post"') == page.count('name="csrf_token"'), path
+
+
+def test_one_user_and_one_group_are_counted_in_the_singular(app, admin, org):
+    directory, token = make_directory(org, "okta scim v2.0")
+    scim = ScimClient(app, directory.id, token)
+    ann = scim.post("/Users", user_body("ann@acme.test")).json["id"]
+    group = {"schemas": [GROUP_SCHEMA], "displayName": "Eng", "members": [{"value": ann}]}
+    scim.post("/Groups", group)
+    page = _text(admin.get("/admin/directory-sync"))
+    assert "1 active user," in page and "1 group<" in page
+    assert "1 active users" not in page and "1 groups" not in page
+    reset = _text(admin.get("/admin/directory-sync/reset"))
+    assert "its 1 user, 1 group and their memberships" in reset

@@ -53,14 +53,16 @@ def test_set_up_shows_url_and_token_once_then_links(app, dsync_admin, org):
     assert "Connected" in linked and "hx-trigger" not in linked
     assert setup_progress.is_configured(org.id, "dsync")
     manage = dsync_admin.get("/admin/directory-sync").get_data(as_text=True)
-    assert "1 active users" in manage and "a@acme.test" in manage
+    assert "1 active user," in manage and "a@acme.test" in manage
+    assert "0 groups" in manage
 
 
 def test_rotating_the_token_stops_the_old_one(app, dsync_admin):
     first = dsync_admin.post("/admin/directory-sync", data={"type": "okta scim v2.0"})
     old = re.search(r'<code id="scim-token">([^<]+)</code>', first.get_data(as_text=True))[1]
     base = re.search(r'<code id="scim-base-url">([^<]+)</code>', first.get_data(as_text=True))[1]
-    rotated = dsync_admin.post("/admin/directory-sync/token").get_data(as_text=True)
+    rotated = dsync_admin.post("/admin/directory-sync/token", data={"confirm": "yes"})
+    rotated = rotated.get_data(as_text=True)
     new = re.search(r'<code id="scim-token">([^<]+)</code>', rotated)[1]
     directory_id = base.rsplit("/", 1)[1]
     assert ScimClient(app, directory_id, old).get("/Users").status_code == 401
@@ -71,3 +73,17 @@ def test_an_unknown_provider_is_refused(dsync_admin):
     response = dsync_admin.post("/admin/directory-sync", data={"type": "ldap"})
     assert response.status_code == 422
     assert "type must be one of" in response.get_data(as_text=True)
+
+
+def test_a_new_token_is_made_only_once_the_admin_confirms(app, dsync_admin):
+    first = dsync_admin.post("/admin/directory-sync", data={"type": "okta scim v2.0"})
+    old = re.search(r'<code id="scim-token">([^<]+)</code>', first.get_data(as_text=True))[1]
+    base = re.search(r'<code id="scim-base-url">([^<]+)</code>', first.get_data(as_text=True))[1]
+    page = dsync_admin.get("/admin/directory-sync").get_data(as_text=True)
+    assert "cannot provision or" in page and "Yes, stop the current token now" in page
+    unconfirmed = dsync_admin.post("/admin/directory-sync/token")
+    assert unconfirmed.status_code == 422
+    assert "Tick the box" in unconfirmed.get_data(as_text=True)
+    assert '<code id="scim-token">' not in unconfirmed.get_data(as_text=True)
+    directory_id = base.rsplit("/", 1)[1]
+    assert ScimClient(app, directory_id, old).get("/Users").status_code == 200

@@ -246,6 +246,11 @@ class TestInviteAdmin:
         )
         assert refused.status_code == 409
         assert "Revoke it before creating a new one" in body(refused)
+        page = body(signed_in.get(f"/dashboard/organizations/{org.id}"))
+        assert 'action="/dashboard/organizations/' not in page.split("active-link")[1][:600]
+        confirm = body(signed_in.get(f"/dashboard/organizations/{org.id}/setup-link/revoke"))
+        assert "is signed out" in confirm and "Keep it" in confirm
+        assert portal_links.active_setup_link(org.id) is not None
         revoked = signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke")
         assert revoked.status_code == 302
         assert portal_links.active_setup_link(org.id) is None
@@ -254,3 +259,29 @@ class TestInviteAdmin:
             signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke").status_code
             == 404
         )
+
+
+def test_a_refused_action_shows_the_dashboard_with_a_way_back(signed_in, org):
+    rival = make_organization("Globex", domains=["acme.test"])
+    onboarding_page = f"http://localhost/dashboard/organizations/{org.id}"
+    signed_in.post(f"/dashboard/organizations/{rival.id}/domains/{rival.domains[0].id}/verify")
+    refused = signed_in.post(
+        f"/dashboard/organizations/{org.id}/domains/{org.domains[0].id}/verify",
+        headers={"Referer": onboarding_page},
+    )
+    assert refused.status_code == 409
+    page = body(refused)
+    assert "already verified by another organization" in page
+    assert "could not be understood" not in page
+    assert '<h1 id="error-title">That clashes with something' in page
+    assert 'aria-label="Dashboard"' in page and f'href="{onboarding_page}">← Back' in page
+
+
+def test_a_missing_dashboard_page_keeps_the_navigation(signed_in):
+    missing = signed_in.get("/dashboard/organizations/org_missing")
+    assert missing.status_code == 404
+    page = body(missing)
+    assert "Organization not found" in page and 'aria-label="Dashboard"' in page
+    assert "← Dashboard" in page
+    unknown = body(signed_in.get("/dashboard/no-such-page"))
+    assert "This page does not exist" in unknown and 'aria-label="Dashboard"' in unknown

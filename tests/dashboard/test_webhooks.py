@@ -144,3 +144,46 @@ def test_a_delivery_of_another_endpoint_is_not_found_here(signed_in, subscribed)
     for missing in ("we_nope/status", "we_nope/delete"):
         assert signed_in.post(f"/dashboard/settings/webhooks/{missing}").status_code == 404
     assert signed_in.get("/dashboard/settings/webhooks/we_nope/delete").status_code == 404
+
+
+def test_the_attempt_count_matches_the_rows_after_a_redeliver(signed_in, subscribed):
+    _receiver, endpoint = subscribed
+    make_organization("Acme Corp")
+    job_queue().run_due_jobs()
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    log_page = f"/dashboard/settings/webhooks/{endpoint.id}"
+    assert signed_in.post(f"{log_page}/deliveries/{delivery.id}/redeliver").status_code == 302
+    job_queue().run_due_jobs()
+    page = body(signed_in.get(log_page))
+    card = page.split(f'id="{delivery.id}"')[1].split("</article>")[0]
+    rows = card.count("<tr>") - 1  # the header row
+    assert rows == 2
+    assert "2 attempts" in card
+
+
+def test_the_delivery_log_pages_by_25(signed_in, subscribed):
+    _receiver, endpoint = subscribed
+    for number in range(26):
+        make_organization(f"Customer {number:02d}")
+    job_queue().run_due_jobs()
+    log_page = f"/dashboard/settings/webhooks/{endpoint.id}"
+    first = body(signed_in.get(log_page))
+    assert first.count('<article class="delivery"') == 25
+    older = re.search(r'href="([^"]+after=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = body(signed_in.get(older))
+    assert second.count('<article class="delivery"') == 1
+    assert "Newer" in second
+
+
+def test_a_loopback_url_tells_a_local_developer_how_to_allow_it(app, signed_in):
+    app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = False
+    refused = add_endpoint(signed_in, "https://127.0.0.1:8000/hooks")
+    assert refused.status_code == 422
+    assert "a loopback address" in body(refused)
+    assert "PORTAL_OUTBOUND_ALLOW_PRIVATE=1" in body(refused)
+
+    app.config["PORTAL_ENV"] = "production"
+    in_production = add_endpoint(signed_in, "https://127.0.0.1:8000/hooks")
+    assert in_production.status_code == 422
+    assert "a loopback address" in body(in_production)
+    assert "PORTAL_OUTBOUND_ALLOW_PRIVATE" not in body(in_production)
