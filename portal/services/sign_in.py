@@ -354,10 +354,11 @@ def _succeed(session: ConnectionSession, connection: Connection, profile: dict) 
 def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
     session.state, session.completed_at = "failed", utcnow()
     session.error_code = code
-    session.explanation = explain(code) + (f" ({detail})" if detail else "")
-    sign_in_checks.record_failed(session, session.connection.protocol, code)
+    session.explanation = _clip(explain(code) + (f" ({detail})" if detail else ""))
+    protocol = session.connection.protocol
+    sign_in_checks.record_failed(session, protocol, code)
     if not session.response_payload:
-        session.response_payload = _clip(_decoded(raw))
+        session.response_payload = _clip(_decoded(raw, protocol))
     params = {"error": code, "error_description": explain(code)}
     redirect_url = session.redirect_uri if is_portal_test(session) else _redirect(session, params)
     db.session.commit()
@@ -372,7 +373,7 @@ def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> 
         error_code=refusal.code,
         completed_at=utcnow(),
         explanation=explain(refusal.code),
-        response_payload=_clip(_decoded(raw)),
+        response_payload=_clip(_decoded(raw, connection.protocol)),
     )
     sign_in_checks.record_failed(session, connection.protocol, refusal.code)
     db.session.add(session)
@@ -388,7 +389,10 @@ def _redirect(session: ConnectionSession, params: dict) -> str | None:
     return f"{session.redirect_uri}{separator}{urlencode(params)}"
 
 
-def _decoded(raw: str) -> str:
+def _decoded(raw: str, protocol: str) -> str:
+    """A SAML response as its XML; what an OIDC provider sent as it came."""
+    if protocol != "saml":
+        return raw or ""
     try:
         return decode(raw).decode("utf-8", "replace")
     except (SignInRefused, ValueError):
@@ -396,7 +400,8 @@ def _decoded(raw: str) -> str:
 
 
 def _clip(text: str | None) -> str | None:
-    return text[:PAYLOAD_LIMIT] if text else text
+    # PostgreSQL text cannot hold NUL, and a hostile payload may carry one.
+    return text.replace("\x00", "\ufffd")[:PAYLOAD_LIMIT] if text else text
 
 
 def require_client(client_id: str | None, client_secret: str | None, request) -> None:

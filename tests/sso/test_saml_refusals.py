@@ -188,3 +188,14 @@ def test_a_replayed_assertion_is_refused(saml, idp):
     replay = redirect_params(saml.post_response(response))
     assert replay["error"] == "replayed_assertion"
     assert len(db.session.scalars(select(SignInGrant)).all()) == 1
+
+
+def test_a_response_carrying_a_nul_byte_is_refused_and_recorded(saml, idp):
+    # PostgreSQL text cannot hold NUL: the attempt is still recorded for the IT admin.
+    garbage = base64.b64encode(b"<samlp:Response>\x00</samlp:Response>").decode()
+    page = saml.post_response(garbage)
+    assert page.status_code == 400
+    recorded = db.session.scalars(
+        select(ConnectionSession).where(ConnectionSession.state == "failed")
+    ).one()
+    assert recorded.response_payload and "\x00" not in recorded.response_payload
