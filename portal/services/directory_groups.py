@@ -92,17 +92,14 @@ def _apply_columns(group: DirectoryGroup, raw: dict) -> None:
 
 
 def _check_unique(directory: Directory, name: str, group_id: str | None = None) -> None:
-    query = select(DirectoryGroup.id).where(
-        DirectoryGroup.directory_id == directory.id,
-        DirectoryGroup.display_name_key == name.lower(),
+    scim_resources.refuse_taken_name(
+        DirectoryGroup,
+        DirectoryGroup.display_name_key,
+        directory.id,
+        name,
+        group_id,
+        f"A group named {name!r} exists.",
     )
-    if group_id:
-        query = query.where(DirectoryGroup.id != group_id)
-    # Not flushed first: the changed row would hit the unique constraint before we can say so.
-    with db.session.no_autoflush:
-        taken = db.session.scalar(query.limit(1))
-    if taken:
-        raise ScimError(f"A group named {name!r} exists.", 409, "uniqueness")
 
 
 def _members_in(value, labels: dict | None = None) -> list[str]:

@@ -62,17 +62,14 @@ def _apply_columns(user: DirectoryUser, raw: dict) -> None:
 
 
 def _check_unique(directory: Directory, user_name: str, user_id: str | None = None) -> None:
-    query = select(DirectoryUser.id).where(
-        DirectoryUser.directory_id == directory.id,
-        DirectoryUser.user_name_key == user_name.lower(),
+    scim_resources.refuse_taken_name(
+        DirectoryUser,
+        DirectoryUser.user_name_key,
+        directory.id,
+        user_name,
+        user_id,
+        f"A user with userName {user_name!r} exists.",
     )
-    if user_id:
-        query = query.where(DirectoryUser.id != user_id)
-    # Not flushed first: the changed row would hit the unique constraint before we can say so.
-    with db.session.no_autoflush:
-        taken = db.session.scalar(query.limit(1))
-    if taken:
-        raise ScimError(f"A user with userName {user_name!r} exists.", 409, "uniqueness")
 
 
 def _shape(directory: Directory, user: DirectoryUser) -> dict:

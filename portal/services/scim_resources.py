@@ -1,7 +1,10 @@
 """SCIM resources as JSON: reading a client's resource, and shaping ours for the response
 (`meta`, `attributes`/`excludedAttributes` projection, ListResponse)."""
 
+from sqlalchemy import select
+
 from portal.errors import ScimError
+from portal.extensions import db
 from portal.services.api_shapes import timestamp
 from portal.services.scim_paths import find_key, split_schema
 
@@ -183,3 +186,16 @@ def list_response(resources: list[dict], total: int, start_index: int) -> dict:
         "itemsPerPage": len(resources),
         "Resources": resources,
     }
+
+
+def refuse_taken_name(model, key_column, directory_id: str, name: str, own_id, message: str):
+    """409 `uniqueness` when another resource of the directory has this name (compared on its
+    lowercase key), before the write would hit the unique constraint."""
+    query = select(model.id).where(model.directory_id == directory_id, key_column == name.lower())
+    if own_id:
+        query = query.where(model.id != own_id)
+    # Not flushed first: the changed row would hit the unique constraint before we can say so.
+    with db.session.no_autoflush:
+        taken = db.session.scalar(query.limit(1))
+    if taken:
+        raise ScimError(message, 409, "uniqueness")

@@ -2,9 +2,6 @@
 by a real `flask portal worker --burst` once the relay runs; a failed attempt's retry waits in
 RQ's scheduler; the relay keeps itself scheduled every minute."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -22,6 +19,7 @@ from portal.queue import RedisJobQueue, enqueue, job_queue
 from tasks import periodic
 from tasks import webhooks as webhook_jobs
 from tests.factories import make_api_key, make_organization
+from tests.peers.worker import run_worker_burst
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -56,26 +54,6 @@ def subscribe(api, receiver, events) -> str:
     return response.get_json()["id"]
 
 
-def run_worker_process(app, project_root) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "PORTAL_QUEUE_NAME": app.config["PORTAL_QUEUE_NAME"],
-        "PORTAL_OUTBOUND_ALLOW_PRIVATE": "true",
-        "SECRET_KEY": app.config["SECRET_KEY"],  # it decrypts the webhook secrets
-    }
-    flask = os.path.join(os.path.dirname(sys.executable), "flask")
-    return subprocess.run(
-        [flask, "--app", "app", "portal", "worker", "--burst"],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def all_event_ids(*types: str) -> list[str]:
     db.session.expire_all()
     return list(
@@ -101,7 +79,7 @@ def test_events_written_while_redis_is_down_are_all_delivered_by_a_real_worker(
     assert rq_queue.count == 0
 
     enqueue("tasks.webhooks.relay")
-    result = run_worker_process(app, project_root)
+    result = run_worker_burst(app, project_root, PORTAL_OUTBOUND_ALLOW_PRIVATE="true")
 
     assert result.returncode == 0, result.stderr
     assert sorted(receiver.processed) == wanted
