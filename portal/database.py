@@ -1,14 +1,24 @@
-"""Connection settings per database engine."""
+"""Connection settings per database engine, and a liveness check for pooled connections."""
+
+import select
+import time
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
+
+# A pooled PostgreSQL connection idle longer than this is pinged with a round trip before use
+# (a firewall or proxy may have dropped it without a word); one in steady use is not.
+IDLE_PING_SECONDS = 30.0
+_CHECKED_IN_AT = "portal_checked_in_at"
 
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     # SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked, per connection;
     # WAL lets the in-process worker write while pages read.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if _is_sqlite(dbapi_connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -17,3 +27,46 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_connection, connection_record):
+    connection_record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _refuse_dead_connection(dbapi_connection, connection_record, connection_proxy):
+    """Hand out only PostgreSQL connections that are still open; the pool replaces a dead one.
+
+    This stands in for `pool_pre_ping`, whose `SELECT 1` would be one more round trip on every
+    request. A server that closes a connection (restart, terminated backend, idle timeout)
+    sends its notice and a FIN first, so an idle connection with something to read, or a
+    hang-up, is one it has closed: one poll() tells, without a query. Only a connection idle
+    for long, which a middlebox could have dropped silently, still gets the round trip.
+    """
+    if _is_sqlite(dbapi_connection):
+        return
+    idle_since = connection_record.info.get(_CHECKED_IN_AT)
+    if dbapi_connection.closed or _has_pending_input(dbapi_connection.fileno()):
+        raise DisconnectionError("the database server closed this connection")
+    if idle_since is not None and time.monotonic() - idle_since > IDLE_PING_SECONDS:
+        _ping(dbapi_connection)
+
+
+def _has_pending_input(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _ping(dbapi_connection) -> None:
+    try:
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = False
+    except Exception as error:  # any failure means this connection cannot be used
+        raise DisconnectionError(f"the database server did not answer: {error}") from error
+
+
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.errors import NotFound, ScimError
 from portal.extensions import db
+from portal.ids import new_id
 from portal.models import (
     Directory,
     DirectoryGroup,
@@ -87,20 +88,28 @@ def get_scim_user(directory: Directory, user_id: str) -> DirectoryUser:
 def create_user(directory: Directory, body) -> DirectoryUser:
     """Provision a user (SCIM POST); emits dsync.user.created."""
     raw = scim_resources.client_resource(body, USER_SCHEMA)
-    user = DirectoryUser(directory_id=directory.id, organization_id=directory.organization_id)
+    now = utcnow()
+    user = DirectoryUser(
+        id=new_id("directory_user"),
+        directory_id=directory.id,
+        organization_id=directory.organization_id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
     _apply_columns(user, raw)
     db.session.add(user)
+    # The event is shaped from the row before it is written: one flush writes both.
+    events.record("dsync.user.created", _shape(directory, user), directory.organization_id)
     try:
         # The unique constraint on (directory, lowercased userName) is the uniqueness check:
         # atomic, even between concurrent requests, and no extra query on every create.
-        db.session.flush()
+        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise ScimError(
             f"A user with userName {user.user_name!r} exists.", 409, "uniqueness"
         ) from None
-    events.record("dsync.user.created", _shape(directory, user), directory.organization_id)
-    db.session.commit()
     return user
 
 

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy import event as sa_event
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "tasks.webhooks.dispatch_events"
 DELIVER_JOB = "tasks.webhooks.deliver"
+RELAY_JOB = "tasks.webhooks.relay"
 SIGNATURE_HEADER = "WorkOS-Signature"
 RESPONSE_BODY_KEPT = 2048
 # A job due this long ago that has not run is presumed lost; the relay queues it again.
@@ -42,7 +44,9 @@ RELAY_BATCH = 200
 RELAY_MAX_BATCHES = 25
 
 _DISPATCH_AFTER_COMMIT = "webhooks.events_to_dispatch"
-_SUBSCRIBED_TYPES = "webhooks.subscribed_types"
+_SUBSCRIBED_TYPES = "portal_webhook_subscribed_types"
+SUBSCRIPTIONS_TTL = timedelta(seconds=2)
+_RELAY_AFTER_CHANGE = "webhooks-relay-after-subscription-change"
 
 
 class EndpointDisabled(PortalError):
@@ -65,13 +69,31 @@ def _note_event(row: Event) -> None:
         db.session.info.setdefault(_DISPATCH_AFTER_COMMIT, []).append(row.id)
 
 
-def _subscribed_types() -> set[str]:
-    info = db.session.info
-    if _SUBSCRIBED_TYPES not in info:
+def _subscribed_types() -> frozenset[str]:
+    """The event types some enabled endpoint wants, read at most once a SUBSCRIPTIONS_TTL per
+    process: every SCIM write records an event, and a query for this on each was a tenth of
+    the request. See subscriptions_changed for how a change reaches the other processes."""
+    cached = current_app.extensions.get(_SUBSCRIBED_TYPES)
+    now = time.monotonic()
+    if cached is None or cached[0] <= now:
         query = select(WebhookEndpoint.events).where(WebhookEndpoint.status == "enabled")
         with db.session.no_autoflush:
-            info[_SUBSCRIBED_TYPES] = {t for types in db.session.scalars(query) for t in types}
-    return info[_SUBSCRIBED_TYPES]
+            types = frozenset(t for types in db.session.scalars(query) for t in types)
+        cached = (now + SUBSCRIPTIONS_TTL.total_seconds(), types)
+        current_app.extensions[_SUBSCRIBED_TYPES] = cached
+    return cached[1]
+
+
+def subscriptions_changed() -> None:
+    """An endpoint was added, changed or removed: this process sees it at once. Other
+    processes may go on skipping the new types for up to SUBSCRIPTIONS_TTL; a relay run
+    just after that dispatches the events they left for it (it dispatches every event not
+    yet dispatched, so none waits for the next periodic run)."""
+    current_app.extensions.pop(_SUBSCRIBED_TYPES, None)
+    try:
+        enqueue_in(SUBSCRIPTIONS_TTL + timedelta(seconds=1), RELAY_JOB, job_id=_RELAY_AFTER_CHANGE)
+    except QueueUnavailable as error:
+        log.warning("could not queue a relay run; the periodic one will do: %s", error)
 
 
 events.subscribe(tuple(events.EVENT_TYPES), _note_event)
@@ -90,7 +112,6 @@ def _dispatch_committed_events(session) -> None:
 @sa_event.listens_for(db.session, "after_transaction_end")
 def _forget_transaction_notes(session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction ended: commit, rollback, close
-        session.info.pop(_SUBSCRIBED_TYPES, None)
         session.info.pop(_DISPATCH_AFTER_COMMIT, None)
 
 

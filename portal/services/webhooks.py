@@ -15,7 +15,7 @@ from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import WebhookEndpoint
 from portal.models.columns import utcnow
-from portal.services import outbound, secret_tokens
+from portal.services import outbound, secret_tokens, webhook_deliveries
 from portal.services.events import EVENT_TYPES
 from portal.services.pagination import Page, PageRequest, paginate
 
@@ -61,6 +61,7 @@ def create_endpoint(endpoint_url: str, events: list[str]) -> WebhookEndpoint:
     _refuse_taken_url(endpoint.endpoint_url)
     db.session.add(endpoint)
     _commit(endpoint.endpoint_url)
+    webhook_deliveries.subscriptions_changed()
     return endpoint
 
 
@@ -79,6 +80,7 @@ def update_endpoint(endpoint_id: str, changes: EndpointChanges) -> WebhookEndpoi
     if db.session.is_modified(endpoint):
         endpoint.updated_at = utcnow()
     _commit(endpoint.endpoint_url)
+    webhook_deliveries.subscriptions_changed()
     return endpoint
 
 
@@ -86,6 +88,7 @@ def delete_endpoint(endpoint_id: str) -> None:
     """Remove the endpoint with its deliveries and their history."""
     db.session.delete(get_endpoint(endpoint_id))
     db.session.commit()
+    webhook_deliveries.subscriptions_changed()
 
 
 def reencrypt_secrets() -> int:

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import select
 from workos import WorkOSClient
 
+from portal import create_app
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookEndpoint
 from portal.models.columns import utcnow
-from portal.queue import RedisJobQueue, enqueue, job_queue
+from portal.queue import RedisJobQueue, enqueue, job_queue, resolve_job
 from portal.services import api_shapes, organizations, webhook_deliveries, webhooks
 from portal.services.organizations import OrganizationChanges
 from portal.services.retries import RETRY_WINDOW, retry_delay
@@ -28,6 +29,7 @@ from portal.services.webhook_deliveries import (
     LOST_AFTER,
     EndpointDisabled,
 )
+from tests.conftest import _test_config
 from tests.factories import make_organization
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -161,10 +163,44 @@ def test_only_enabled_endpoints_get_the_types_they_chose_from_their_creation_on(
 
 def test_without_a_subscribed_endpoint_no_job_is_queued(receiver):
     subscribe(receiver, ["organization.deleted"])
+    queued = job_queue().status()["queued"]  # the relay run a subscription change schedules
     rename(make_organization("Acme"))
-    assert job_queue().status()["queued"] == 0
+    assert job_queue().status()["queued"] == queued
     assert webhook_deliveries.relay().events_dispatched == 2
     assert deliveries() == []
+
+
+def test_an_endpoint_added_by_another_process_gets_the_events_this_one_wrote_meanwhile(
+    app, receiver, database_url
+):
+    make_organization("Before")  # this process now knows that nobody subscribes
+    other = create_app(_test_config(database_url, PORTAL_OUTBOUND_ALLOW_PRIVATE=True))
+    with other.app_context():
+        subscribe(receiver)
+        [(run_at, *_, name, _args, _kwargs, _id)] = other.extensions["portal_queue"]._due
+        db.session.remove()
+    assert name == webhook_deliveries.RELAY_JOB
+    assert run_at - time.monotonic() > webhook_deliveries.SUBSCRIPTIONS_TTL.total_seconds()
+
+    make_organization("Meanwhile")  # within the TTL: this process does not queue a dispatch
+    assert job_queue().status()["queued"] == 0
+    with other.app_context():
+        resolve_job(name)()  # the relay run, once it is due
+        db.session.remove()
+        other.extensions["portal_queue"].run_due_jobs()  # its deliveries
+        db.session.remove()
+        db.engine.dispose()
+
+    assert [a.event_type for a in receiver.arrivals] == ["organization.created"]
+    assert receiver.processed == event_ids("organization.created")[1:]
+
+
+def test_an_endpoint_change_is_seen_at_once_by_the_process_that_made_it(receiver):
+    make_organization("Before")  # read while nobody subscribed
+    subscribe(receiver, ["organization.updated"])
+    rename(make_organization("Acme"))
+    run_jobs()
+    assert [a.event_type for a in receiver.arrivals] == ["organization.updated"]
 
 
 def test_the_events_of_a_rolled_back_change_are_never_sent(receiver):
