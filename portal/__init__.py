@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from portal import database, models  # noqa: F401  (tables and engine settings)
+    from portal.cookie_sessions import CookieSessionInterface
     from portal.extensions import csrf, db, htmx, login_manager, migrate
     from portal.queue import init_queue
     from portal.services import (
@@ -58,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     init_queue(app)
+    app.session_interface = CookieSessionInterface()
     app.teardown_request(lambda error: db.session.remove())
 
 

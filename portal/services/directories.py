@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
@@ -72,9 +72,14 @@ def rotate_token(directory: Directory) -> str:
     return token
 
 
+# Built once: every SCIM request runs it, and a statement's cache key is worked out once per
+# statement object (Session.get builds a new one each call).
+_BY_ID = select(Directory).where(Directory.id == bindparam("directory_id"))
+
+
 def authenticate(directory_id: str, token: str) -> Directory | None:
     """The directory when `token` is its bearer token, else None (constant-time compare)."""
-    directory = db.session.get(Directory, directory_id)
+    directory = db.session.scalars(_BY_ID, {"directory_id": directory_id}).first()
     stored = directory.token_hash if directory else secret_tokens.digest("no directory")
     if not secret_tokens.matches(token, stored) or directory is None:
         return None

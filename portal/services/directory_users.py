@@ -1,6 +1,6 @@
 """Directory users: provisioned over SCIM by the IdP, read through the API."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.errors import NotFound, ScimError
@@ -26,6 +26,8 @@ from portal.services import (
 from portal.services.pagination import Page, PageRequest, paginate
 from portal.services.scim_paths import USER_SCHEMA, find_key
 
+_INSERT_USER = insert(DirectoryUser.__table__)
+_INSERTED_COLUMNS = tuple(column.key for column in DirectoryUser.__table__.columns)
 # SCIM attributes with a column of their own: `eq` on these is an indexed query.
 INDEXED = {
     "username": DirectoryUser.user_name_key,
@@ -86,7 +88,9 @@ def get_scim_user(directory: Directory, user_id: str) -> DirectoryUser:
 
 
 def create_user(directory: Directory, body) -> DirectoryUser:
-    """Provision a user (SCIM POST); emits dsync.user.created."""
+    """Provision a user (SCIM POST); emits dsync.user.created. The row is written by a plain
+    INSERT rather than the ORM's unit of work, which cost more than the row on the busiest
+    SCIM call; the user returned is not attached to the session."""
     raw = scim_resources.client_resource(body, USER_SCHEMA)
     now = utcnow()
     user = DirectoryUser(
@@ -98,18 +102,17 @@ def create_user(directory: Directory, body) -> DirectoryUser:
         updated_at=now,
     )
     _apply_columns(user, raw)
-    db.session.add(user)
-    # The event is shaped from the row before it is written: one flush writes both.
-    events.record("dsync.user.created", _shape(directory, user), directory.organization_id)
     try:
         # The unique constraint on (directory, lowercased userName) is the uniqueness check:
         # atomic, even between concurrent requests, and no extra query on every create.
-        db.session.commit()
+        db.session.execute(_INSERT_USER, {c: getattr(user, c) for c in _INSERTED_COLUMNS})
     except IntegrityError:
         db.session.rollback()
         raise ScimError(
             f"A user with userName {user.user_name!r} exists.", 409, "uniqueness"
         ) from None
+    events.record("dsync.user.created", _shape(directory, user), directory.organization_id)
+    db.session.commit()
     return user
 
 

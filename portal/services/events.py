@@ -4,7 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
@@ -41,6 +42,9 @@ EVENT_TYPES = frozenset(
 
 
 _subscribers: dict[str, list[Callable[[Event], None]]] = {}
+_PENDING = "portal_pending_events"
+_COLUMNS = ("id", "event", "organization_id", "data", "created_at", "dispatched_at")
+_INSERT = insert(Event.__table__)
 Rewriter = Callable[[str, dict], list[tuple[str, dict]]]
 _rewriters: dict[str, Rewriter] = {}
 
@@ -95,11 +99,30 @@ def _add(event_type: str, data: dict, organization_id: str | None, event_id: str
         data=data,
         organization_id=organization_id,
         created_at=time_of(event_id),
+        dispatched_at=None,
     )
-    db.session.add(event)
+    db.session.info.setdefault(_PENDING, []).append(event)
     for handler in _subscribers.get(event_type, ()):
         handler(event)
     return event
+
+
+# Events are written by one INSERT as the transaction commits, not by the ORM's unit of work:
+# a SCIM request writes one event, and the flush machinery cost more than the row. Nothing
+# reads the outbox inside the transaction that writes it.
+
+
+@sa_event.listens_for(db.session, "before_commit")
+def _write_pending_events(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(_INSERT, [{c: getattr(e, c) for c in _COLUMNS} for e in pending])
+
+
+@sa_event.listens_for(db.session, "after_transaction_end")
+def _forget_pending_events(session, transaction) -> None:
+    if transaction.parent is None:  # rolled back, or committed without a before_commit
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)
