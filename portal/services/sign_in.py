@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -286,6 +286,17 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
+# Built once: a statement's cache key is worked out once per statement object.
+_STARTED_ATTEMPT = (
+    select(ConnectionSession)
+    .options(joinedload(ConnectionSession.connection).joinedload(Connection.certificates))
+    .where(
+        ConnectionSession.connection_id == bindparam("connection_id"),
+        ConnectionSession.request_id == bindparam("request_id"),
+    )
+)
+
+
 def _session_for(connection_id: str, request_id: str | None) -> ConnectionSession | SignInRefused:
     """The started attempt this response answers, loaded with its connection and the
     connection's certificates in one query (the ACS hot path), or why there is none."""
@@ -296,12 +307,7 @@ def _session_for(connection_id: str, request_id: str | None) -> ConnectionSessio
         return _idp_initiated_session(connection)
     session = (
         db.session.scalars(
-            select(ConnectionSession)
-            .options(joinedload(ConnectionSession.connection).joinedload(Connection.certificates))
-            .where(
-                ConnectionSession.connection_id == connection_id,
-                ConnectionSession.request_id == request_id,
-            )
+            _STARTED_ATTEMPT, {"connection_id": connection_id, "request_id": request_id}
         )
         .unique()
         .first()
@@ -338,17 +344,58 @@ def _succeed(session: ConnectionSession, connection: Connection, profile: dict) 
         db.session.commit()
         return Outcome(session, session.redirect_uri)
     code = secrets.token_urlsafe(32)
-    db.session.add(
-        SignInGrant(
-            connection_session_id=session.id,
-            code_hash=secret_tokens.digest(code),
-            code_expires_at=now + CODE_LIFETIME,
-            profile=profile,
-        )
-    )
-    redirect_url = _redirect(session, {"code": code})  # before commit expires the session
+    _write_success(session, code, now)
+    redirect_url = _redirect(session, {"code": code})
     db.session.commit()
     return Outcome(session, redirect_url)
+
+
+# A sign-in's last writes are two plain statements rather than the ORM's unit of work, which
+# cost more than the validation itself on the ACS hot path.
+_COMPLETE_ATTEMPT = (
+    update(ConnectionSession.__table__)
+    .where(ConnectionSession.__table__.c.id == bindparam("attempt_id"))
+    .values(
+        state="succeeded",
+        completed_at=bindparam("completed_at"),
+        profile=bindparam("profile"),
+        check_results=bindparam("check_results"),
+        response_payload=bindparam("response_payload"),
+        assertion_id=bindparam("assertion_id"),
+    )
+)
+_INSERT_GRANT = insert(SignInGrant.__table__)
+
+
+def _write_success(session: ConnectionSession, code: str, now) -> None:
+    """The attempt's row, succeeded, and its one-time code; the unique (connection, assertion
+    id) index refuses a replay here (IntegrityError)."""
+    db.session.expunge(session)  # written by the UPDATE below, not flushed at commit
+    db.session.execute(
+        _COMPLETE_ATTEMPT,
+        {
+            "attempt_id": session.id,
+            "completed_at": now,
+            "profile": session.profile,
+            "check_results": session.check_results,
+            "response_payload": session.response_payload,
+            "assertion_id": session.assertion_id,
+        },
+    )
+    db.session.execute(
+        _INSERT_GRANT,
+        {
+            "id": new_id("grant"),
+            "connection_session_id": session.id,
+            "code_hash": secret_tokens.digest(code),
+            "code_expires_at": now + CODE_LIFETIME,
+            "code_used_at": None,
+            "access_token_hash": None,
+            "access_token_expires_at": None,
+            "profile": session.profile,
+            "created_at": now,
+        },
+    )
 
 
 def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
