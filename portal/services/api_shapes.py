@@ -16,9 +16,7 @@ def timestamp(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with milliseconds and `Z`, as WorkOS writes it."""
     if value is None:
         return None
-    return (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    )
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def organization_domain(domain: OrganizationDomain) -> dict:
