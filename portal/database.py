@@ -41,8 +41,9 @@ def _refuse_dead_connection(dbapi_connection, connection_record, connection_prox
     This stands in for `pool_pre_ping`, whose `SELECT 1` would be one more round trip on every
     request. A server that closes a connection (restart, terminated backend, idle timeout)
     sends its notice and a FIN first, so an idle connection with something to read, or a
-    hang-up, is one it has closed: one poll() tells, without a query. Only a connection idle
-    for long, which a middlebox could have dropped silently, still gets the round trip.
+    hang-up, is one it has closed: one poll() tells, without a query. (A false alarm, such as
+    a late TLS record, costs only a new connection.) Only a connection idle for long, which a
+    middlebox could have dropped silently, still gets the round trip.
     """
     if _is_sqlite(dbapi_connection):
         return
