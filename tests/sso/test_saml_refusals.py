@@ -67,6 +67,29 @@ def test_a_response_signed_with_another_key_is_refused(saml, idp, other_key_idp)
     _refused(saml, response, "bad_signature")
 
 
+@pytest.mark.parametrize("signed", ["response", "assertion"])
+def test_a_response_altered_after_signing_is_refused_though_its_key_is_known(saml, idp, signed):
+    # The IdP's key is kept after a sign-in (saml_compiled); the signature is still checked.
+    assert "code" in redirect_params(
+        saml.post_response(_respond(saml, idp, _request_id(saml, idp)))
+    )
+
+    def rename_the_user(root):
+        for value in root.iter(f"{{{SAML}}}NameID", f"{{{SAML}}}AttributeValue"):
+            value.text = value.text.replace("jane", "mallory")
+
+    response = _respond(
+        saml,
+        idp,
+        _request_id(saml, idp),
+        sign_response=signed == "response",
+        sign_assertion=signed == "assertion",
+    )
+    params = redirect_params(saml.post_response(_edit(response, rename_the_user)))
+    assert params["error"] == "bad_signature", params
+    assert len(db.session.scalars(select(SignInGrant)).all()) == 1  # the first sign-in's
+
+
 def test_a_response_for_another_service_provider_is_refused(saml, idp):
     response = _respond(
         saml, idp, _request_id(saml, idp), sp_entity_id="https://other-sp.example.test"
