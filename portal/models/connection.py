@@ -2,13 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import encryption
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
 from portal.models.organization import Organization
+
+
+def protocol_of(connection_type: str) -> str:
+    return "oidc" if connection_type.endswith("OIDC") else "saml"
 
 
 class Connection(db.Model):
@@ -55,7 +59,7 @@ class Connection(db.Model):
 
     @property
     def protocol(self) -> str:
-        return "oidc" if self.connection_type.endswith("OIDC") else "saml"
+        return protocol_of(self.connection_type)
 
 
 class IdpCertificate(db.Model):
@@ -83,17 +87,23 @@ class ConnectionSession(db.Model):
     """One sign-in attempt through a connection, with what was sent and what came back."""
 
     __tablename__ = "connection_sessions"
-    __table_args__ = (UniqueConstraint("connection_id", "assertion_id"),)
+    __table_args__ = (
+        UniqueConstraint("connection_id", "assertion_id"),
+        # The ACS looks an attempt up by both (one index, so SQLite cannot pick the wrong one);
+        # the recent sign-ins page reads a connection's attempts newest first.
+        Index("ix_connection_sessions_connection_id_request_id", "connection_id", "request_id"),
+        Index("ix_connection_sessions_connection_id_created_at", "connection_id", "created_at"),
+    )
 
     id: Mapped[str] = id_column("conn_session")
     connection_id: Mapped[str] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
     )
     organization_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="started")
     error_code: Mapped[str | None] = mapped_column(String(64))
     explanation: Mapped[str | None] = mapped_column(Text)
-    request_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(128))
     redirect_uri: Mapped[str | None] = mapped_column(Text)
     client_state: Mapped[str | None] = mapped_column(Text)
     oidc_nonce: Mapped[str | None] = mapped_column(String(128))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
+from lxml import etree
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.errors import OneLogin_Saml2_ValidationError as Invalid
@@ -132,15 +133,16 @@ def authn_request(connection: Connection, relay_state: str) -> tuple[str, str, s
 
 
 def validate(
-    connection: Connection, saml_response: str, request_id: str | None, root=None
+    connection: Connection, saml_response: str, request_id: str | None, parsed=None
 ) -> ValidatedResponse:
     """A response that passed every check, or SignInRefused with the first failure's code.
 
     A signature over the whole response or over the assertion is required (python3-saml
-    refuses a response with neither); `request_id` None means IdP-initiated.
+    refuses a response with neither); `request_id` None means IdP-initiated. `parsed` is
+    what parse_response gave for this response, if the caller has it.
     """
-    xml = saml_guard.decode(saml_response)
-    saml_guard.check(saml_guard.parse(xml) if root is None else root)
+    xml, root = parse_response(saml_response) if parsed is None else parsed
+    saml_guard.check(root)
     response = OneLogin_Saml2_Response(settings_for(connection), saml_response)
     try:
         response.is_valid(
@@ -161,9 +163,10 @@ def validate(
     )
 
 
-def parse_response(saml_response: str):
-    """The response's XML tree, parsed safely, to find its session before validation."""
-    return saml_guard.parse(saml_guard.decode(saml_response))
+def parse_response(saml_response: str) -> tuple[bytes, etree._Element]:
+    """The response's XML and its tree, parsed safely (to find its attempt before validation)."""
+    xml = saml_guard.decode(saml_response)
+    return xml, saml_guard.parse(xml)
 
 
 def _request_data(connection_id: str, post_data: dict) -> dict:

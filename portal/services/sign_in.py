@@ -11,9 +11,8 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from portal.errors import PortalError
 from portal.extensions import db
@@ -28,10 +27,12 @@ from portal.services import (
     profiles,
     saml_sp,
     secret_tokens,
+    sign_in_attempts,
     sign_in_checks,
     sign_in_redirects,
 )
 from portal.services.saml_guard import decode
+from portal.services.sign_in_attempts import Attempt
 from portal.services.sign_in_errors import SignInRefused, explain
 
 # A sign-in the IT admin starts from the portal to test the connection ends on this portal
@@ -54,9 +55,8 @@ class SignInError(PortalError):
 
 @dataclass
 class Outcome:
-    """Where to send the browser after the IdP answered, and the recorded attempt."""
+    """Where to send the browser after the IdP answered; why it was refused, if it was."""
 
-    session: ConnectionSession | None
     redirect_url: str | None
     error_code: str | None = None
 
@@ -124,7 +124,7 @@ def start_portal_test(connection: Connection, target: str | None = None) -> tupl
     return _begin(connection, session), session_id
 
 
-def is_portal_test(session: ConnectionSession) -> bool:
+def is_portal_test(session: ConnectionSession | Attempt) -> bool:
     prefix = f"{current_app.config['PORTAL_PUBLIC_URL']}{PORTAL_TEST_PATH}"
     return (session.redirect_uri or "").startswith(prefix)
 
@@ -153,7 +153,7 @@ def _start_oidc(connection: Connection, session: ConnectionSession) -> str:
     try:
         started = oidc_rp.start(connection)
     except SignInRefused as refusal:
-        _fail(session, refusal.code, refusal.detail, "")
+        _fail(sign_in_attempts.get(session.id), refusal.code, refusal.detail, "")
         raise SignInError(refusal.code, explain(refusal.code)) from None
     session.request_id = started.state
     session.oidc_nonce = started.nonce
@@ -165,67 +165,60 @@ def _start_oidc(connection: Connection, session: ConnectionSession) -> str:
 def finish_oidc(connection_id: str, params: dict) -> Outcome:
     """The provider's callback: check state, trade the code, verify the ID token."""
     connection = connections.get_connection(connection_id)
-    session = db.session.scalars(
-        select(ConnectionSession).where(
-            ConnectionSession.connection_id == connection.id,
-            ConnectionSession.request_id == (params.get("state") or "-"),
-        )
-    ).first()
-    if session is None or session.state != "started":
-        code = "unknown_state" if session is None else "reused_state"
+    attempt = sign_in_attempts.find(connection.id, params.get("state") or "-")
+    if attempt is None or attempt.state != "started":
+        code = "unknown_state" if attempt is None else "reused_state"
         _record_orphan(connection, SignInRefused(code), json.dumps(params))
-        return Outcome(None, None, code)
-    sign_in_checks.record_passed(session, "state")
+        return Outcome(None, code)
+    sign_in_checks.record_passed(attempt, "state")
     if params.get("error"):
         detail = params.get("error_description") or params["error"]
-        return _fail(session, "idp_reported_failure", detail, json.dumps(params))
-    sign_in_checks.record_passed(session, "idp_status")
+        return _fail(attempt, "idp_reported_failure", detail, json.dumps(params))
+    sign_in_checks.record_passed(attempt, "idp_status")
     try:
         claims, raw = oidc_rp.finish(
-            pending_idp.settings_for(connection, session),
+            pending_idp.settings_for(connection, attempt),
             params.get("code") or "",
-            session.oidc_nonce,
-            session.oidc_code_verifier,
+            attempt.oidc_nonce,
+            attempt.oidc_code_verifier,
         )
     except SignInRefused as refusal:
-        return _fail(session, refusal.code, refusal.detail, json.dumps(params))
-    sign_in_checks.record_passed(session, *sign_in_checks.OIDC_EXCHANGE)
-    session.response_payload = _clip(raw)
+        return _fail(attempt, refusal.code, refusal.detail, json.dumps(params))
+    sign_in_checks.record_passed(attempt, *sign_in_checks.OIDC_EXCHANGE)
+    attempt.response_payload = _clip(raw)
     profile = profiles.build_profile(connection, str(claims["sub"]), claims)
     if not profile["email"]:
-        return _fail(session, "missing_email", "", "")
-    return _succeed(session, connection, profile)
+        return _fail(attempt, "missing_email", "", "")
+    return _succeed(attempt, profile)
 
 
 def finish_saml(connection_id: str, saml_response: str) -> Outcome:
     """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
     try:
-        root = saml_sp.parse_response(saml_response)
+        xml, root = saml_sp.parse_response(saml_response)
     except SignInRefused as refusal:
         _record_orphan(connections.get_connection(connection_id), refusal, saml_response)
-        return Outcome(None, None, refusal.code)
-    session = _session_for(connection_id, root.get("InResponseTo"))
-    if isinstance(session, SignInRefused):
-        _record_orphan(connections.get_connection(connection_id), session, saml_response)
-        return Outcome(None, None, session.code)
-    connection = session.connection
-    sign_in_checks.record_passed(session, "readable", "in_response_to")
-    settings = pending_idp.settings_for(connection, session)
+        return Outcome(None, refusal.code)
+    attempt = _attempt_for(connection_id, root.get("InResponseTo"))
+    if isinstance(attempt, SignInRefused):
+        _record_orphan(connections.get_connection(connection_id), attempt, saml_response)
+        return Outcome(None, attempt.code)
+    sign_in_checks.record_passed(attempt, "readable", "in_response_to")
+    settings = pending_idp.settings_for(attempt.connection, attempt)
     try:
-        result = saml_sp.validate(settings, saml_response, session.request_id, root)
+        result = saml_sp.validate(settings, saml_response, attempt.request_id, (xml, root))
     except SignInRefused as refusal:
-        return _fail(session, refusal.code, refusal.detail, saml_response)
-    sign_in_checks.record_passed(session, *sign_in_checks.SAML_VALIDATION)
-    # Replays are refused by the unique (connection, assertion id) index, at commit below.
-    sign_in_checks.record_passed(session, "replay")
-    session.response_payload = _clip(result.xml)
-    profile = profiles.build_profile(connection, result.name_id, result.attributes)
+        return _fail(attempt, refusal.code, refusal.detail, saml_response)
+    sign_in_checks.record_passed(attempt, *sign_in_checks.SAML_VALIDATION)
+    # Replays are refused by the unique (connection, assertion id) index, at the write below.
+    sign_in_checks.record_passed(attempt, "replay")
+    attempt.response_payload = _clip(result.xml)
+    profile = profiles.build_profile(attempt.connection, result.name_id, result.attributes)
     if not profile["email"]:
-        return _fail(session, "missing_email", "", saml_response)
-    session.assertion_id = result.assertion_id
-    session_id = session.id
+        return _fail(attempt, "missing_email", "", saml_response)
+    attempt.assertion_id = result.assertion_id
     try:
-        return _succeed(session, connection, profile)
+        return _succeed(attempt, profile)
     except IntegrityError:
         # The unique (connection, assertion id) index is the replay check: one lookup fewer
         # on every sign-in, and it also settles two requests racing with the same assertion.
@@ -233,13 +226,14 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
         if not _assertion_seen(connection_id, result.assertion_id):
             raise
         # An IdP-initiated attempt's row went with the rollback: record it again.
-        session = db.session.get(ConnectionSession, session_id) or _idp_initiated_session(
+        replay = sign_in_attempts.get(attempt.id) or _idp_initiated_attempt(
             connections.get_connection(connection_id)
         )
         sign_in_checks.record_passed(
-            session, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
+            replay, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
         )
-        return _fail(session, "replayed_assertion", "", saml_response)
+        replay.response_payload = attempt.response_payload
+        return _fail(replay, "replayed_assertion", "", saml_response)
 
 
 def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
@@ -286,41 +280,23 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-# Built once: a statement's cache key is worked out once per statement object.
-_STARTED_ATTEMPT = (
-    select(ConnectionSession)
-    .options(joinedload(ConnectionSession.connection).joinedload(Connection.certificates))
-    .where(
-        ConnectionSession.connection_id == bindparam("connection_id"),
-        ConnectionSession.request_id == bindparam("request_id"),
-    )
-)
-
-
-def _session_for(connection_id: str, request_id: str | None) -> ConnectionSession | SignInRefused:
-    """The started attempt this response answers, loaded with its connection and the
-    connection's certificates in one query (the ACS hot path), or why there is none."""
+def _attempt_for(connection_id: str, request_id: str | None) -> Attempt | SignInRefused:
+    """The started attempt this response answers, or why there is none."""
     if request_id is None:
         connection = connections.get_connection(connection_id)
         if not connection.allow_idp_initiated:
             return SignInRefused("unsolicited_response")
-        return _idp_initiated_session(connection)
-    session = (
-        db.session.scalars(
-            _STARTED_ATTEMPT, {"connection_id": connection_id, "request_id": request_id}
-        )
-        .unique()
-        .first()
-    )
-    if session is None:
+        return _idp_initiated_attempt(connection)
+    attempt = sign_in_attempts.find(connection_id, request_id)
+    if attempt is None:
         connections.get_connection(connection_id)  # an unknown connection is a 404
         return SignInRefused("unknown_in_response_to")
-    if session.state != "started":
+    if attempt.state != "started":
         return SignInRefused("reused_in_response_to")
-    return session
+    return attempt
 
 
-def _idp_initiated_session(connection: Connection) -> ConnectionSession:
+def _idp_initiated_attempt(connection: Connection) -> Attempt:
     uris = allowed_redirect_uris()
     session = ConnectionSession(
         connection_id=connection.id,
@@ -329,87 +305,41 @@ def _idp_initiated_session(connection: Connection) -> ConnectionSession:
     )
     db.session.add(session)
     db.session.flush()
-    return session
+    return sign_in_attempts.get(session.id)
 
 
-def _succeed(session: ConnectionSession, connection: Connection, profile: dict) -> Outcome:
+def _succeed(attempt: Attempt, profile: dict) -> Outcome:
     now = utcnow()
-    session.state, session.completed_at, session.profile = "succeeded", now, profile
-    sign_in_checks.record_all_passed(session, connection.protocol)
-    if session.test_target:
-        pending_idp.test_passed(connection, session)
-    if connection.state == "validating":
-        connections.activate(connection)
-    if is_portal_test(session):
+    attempt.profile = profile
+    sign_in_checks.record_all_passed(attempt, attempt.connection.protocol)
+    sign_in_attempts.write_success(attempt, now)
+    if attempt.test_target or attempt.connection.state == "validating":
+        connection = connections.get_connection(attempt.connection.id)
+        if attempt.test_target:
+            pending_idp.test_passed(connection, attempt)
+        if connection.state == "validating":
+            connections.activate(connection)
+    if is_portal_test(attempt):
         db.session.commit()
-        return Outcome(session, session.redirect_uri)
+        return Outcome(attempt.redirect_uri)
     code = secrets.token_urlsafe(32)
-    _write_success(session, code, now)
-    redirect_url = _redirect(session, {"code": code})
+    sign_in_attempts.write_grant(attempt, secret_tokens.digest(code), now, now + CODE_LIFETIME)
+    redirect_url = _redirect(attempt, {"code": code})
     db.session.commit()
-    return Outcome(session, redirect_url)
+    return Outcome(redirect_url)
 
 
-# A sign-in's last writes are two plain statements rather than the ORM's unit of work, which
-# cost more than the validation itself on the ACS hot path.
-_COMPLETE_ATTEMPT = (
-    update(ConnectionSession.__table__)
-    .where(ConnectionSession.__table__.c.id == bindparam("attempt_id"))
-    .values(
-        state="succeeded",
-        completed_at=bindparam("completed_at"),
-        profile=bindparam("profile"),
-        check_results=bindparam("check_results"),
-        response_payload=bindparam("response_payload"),
-        assertion_id=bindparam("assertion_id"),
-    )
-)
-_INSERT_GRANT = insert(SignInGrant.__table__)
-
-
-def _write_success(session: ConnectionSession, code: str, now) -> None:
-    """The attempt's row, succeeded, and its one-time code; the unique (connection, assertion
-    id) index refuses a replay here (IntegrityError)."""
-    db.session.expunge(session)  # written by the UPDATE below, not flushed at commit
-    db.session.execute(
-        _COMPLETE_ATTEMPT,
-        {
-            "attempt_id": session.id,
-            "completed_at": now,
-            "profile": session.profile,
-            "check_results": session.check_results,
-            "response_payload": session.response_payload,
-            "assertion_id": session.assertion_id,
-        },
-    )
-    db.session.execute(
-        _INSERT_GRANT,
-        {
-            "id": new_id("grant"),
-            "connection_session_id": session.id,
-            "code_hash": secret_tokens.digest(code),
-            "code_expires_at": now + CODE_LIFETIME,
-            "code_used_at": None,
-            "access_token_hash": None,
-            "access_token_expires_at": None,
-            "profile": session.profile,
-            "created_at": now,
-        },
-    )
-
-
-def _fail(session: ConnectionSession, code: str, detail: str, raw: str) -> Outcome:
-    session.state, session.completed_at = "failed", utcnow()
-    session.error_code = code
-    session.explanation = _clip(explain(code) + (f" ({detail})" if detail else ""))
-    protocol = session.connection.protocol
-    sign_in_checks.record_failed(session, protocol, code)
-    if not session.response_payload:
-        session.response_payload = _clip(_decoded(raw, protocol))
+def _fail(attempt: Attempt, code: str, detail: str, raw: str) -> Outcome:
+    protocol = attempt.connection.protocol
+    sign_in_checks.record_failed(attempt, protocol, code)
+    if not attempt.response_payload:
+        attempt.response_payload = _clip(_decoded(raw, protocol))
+    explanation = _clip(explain(code) + (f" ({detail})" if detail else ""))
+    sign_in_attempts.write_failure(attempt, utcnow(), code, explanation)
     params = {"error": code, "error_description": explain(code)}
-    redirect_url = session.redirect_uri if is_portal_test(session) else _redirect(session, params)
+    redirect_url = attempt.redirect_uri if is_portal_test(attempt) else _redirect(attempt, params)
     db.session.commit()
-    return Outcome(session, redirect_url, code)
+    return Outcome(redirect_url, code)
 
 
 def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> None:
@@ -427,7 +357,7 @@ def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> 
     db.session.commit()
 
 
-def _redirect(session: ConnectionSession, params: dict) -> str | None:
+def _redirect(session: ConnectionSession | Attempt, params: dict) -> str | None:
     if not session.redirect_uri:
         return None
     if session.client_state:
