@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 from onelogin.saml2.response import OneLogin_Saml2_Response
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from portal import create_app
 from portal.extensions import db
@@ -88,6 +88,9 @@ def _seed_history(connection) -> None:
         for _ in range(HISTORY)
     ]
     db.session.execute(insert(ConnectionSession), rows)
+    db.session.commit()
+    # Into the database file now, not in a checkpoint during the timed sign-ins.
+    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     db.session.commit()
 
 

@@ -58,7 +58,6 @@ class ValidatedResponse:
     name_id: str
     assertion_id: str
     attributes: dict
-    in_response_to: str | None
     xml: str
 
 
@@ -158,7 +157,6 @@ def validate(
         name_id=response.get_nameid(),
         assertion_id=response.get_assertion_id(),
         attributes=response.get_attributes(),
-        in_response_to=response.get_in_response_to(),
         xml=xml.decode("utf-8", "replace"),
     )
 
