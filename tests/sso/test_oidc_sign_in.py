@@ -103,3 +103,6 @@ def test_a_discovery_url_on_a_private_network_is_refused_outside_tests(oidc, app
     app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = False
     params = redirect_params(oidc.authorize())
     assert params["error"] == "discovery_failed"
+    attempt = db.session.scalars(select(ConnectionSession)).one()
+    assert (attempt.state, attempt.error_code) == ("failed", "discovery_failed")
+    assert attempt.explanation and attempt.completed_at

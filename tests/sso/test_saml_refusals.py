@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ConnectionSession, SignInGrant
+from tests.factories import make_organization, make_saml_connection
 from tests.sso.conftest import redirect_params
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -222,3 +223,19 @@ def test_a_response_carrying_a_nul_byte_is_refused_and_recorded(saml, idp):
         select(ConnectionSession).where(ConnectionSession.state == "failed")
     ).one()
     assert recorded.response_payload and "\x00" not in recorded.response_payload
+
+
+def test_a_response_posted_to_another_organizations_acs_is_refused(saml, idp):
+    # Two customers whose connections trust one IdP (a shared IdP tenant, a copied config):
+    # a response answers only the connection whose request it names.
+    other = make_saml_connection(make_organization("Globex"), idp)
+    request_id = _request_id(saml, idp)
+    response = _respond(saml, idp, request_id)
+    page = saml.client.post(f"/sso/saml/{other.id}/acs", data={"SAMLResponse": response})
+    assert page.status_code == 400
+    assert db.session.scalars(select(SignInGrant)).all() == []
+    attempt = db.session.scalars(
+        select(ConnectionSession).where(ConnectionSession.request_id == request_id)
+    ).one()
+    assert attempt.state == "started"  # still the Acme sign-in's, untouched
+    assert "code" in redirect_params(saml.post_response(response))
