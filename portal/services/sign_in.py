@@ -232,7 +232,6 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
         sign_in_checks.record_passed(
             replay, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
         )
-        replay.response_payload = attempt.response_payload
         return _fail(replay, "replayed_assertion", "", saml_response)
 
 
