@@ -5,7 +5,7 @@ from flask import g, request
 from portal.errors import ScimError
 from portal.extensions import db
 from portal.scim import bp
-from portal.services import directories
+from portal.services import scim_access
 
 
 @bp.url_value_preprocessor
@@ -35,11 +35,10 @@ def require_directory_token():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     directory = None
     if scheme.lower() == "bearer" and token.strip() and "\x00" not in g.directory_id:
-        directory = directories.authenticate(g.directory_id, token.strip())
+        directory = scim_access.authenticate(g.directory_id, token.strip())
     if directory is None:
         raise ScimError("The bearer token is missing or not this directory's.", 401)
-    directories.record_activity(directory)
-    g.directory = directory
+    g.directory = scim_access.record_activity(directory)
 
 
 @bp.after_request

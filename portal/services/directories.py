@@ -1,13 +1,10 @@
 """Directories: one organization's SCIM connection, its bearer token and its lifecycle."""
 
-from datetime import timedelta
-
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryUser
-from portal.models.columns import utcnow
 from portal.services import (  # group_sync registers the selection's event rewriter
     directory_attribute_maps,
     directory_shapes,
@@ -31,8 +28,6 @@ SCIM_TYPES = {
 }
 DEFAULT_TYPE = "generic scim v2.0"
 TOKEN_PREFIX = "scim"  # noqa: S105  (a prefix, not a secret)
-# Writing the last-activity time on every SCIM call would make each read a write.
-ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 def create_directory(
@@ -70,36 +65,6 @@ def rotate_token(directory: Directory) -> str:
     directory.token_suffix = token[-4:]
     db.session.commit()
     return token
-
-
-# Built once: every SCIM request runs it, and a statement's cache key is worked out once per
-# statement object (Session.get builds a new one each call).
-_BY_ID = select(Directory).where(Directory.id == bindparam("directory_id"))
-
-
-def authenticate(directory_id: str, token: str) -> Directory | None:
-    """The directory when `token` is its bearer token, else None (constant-time compare)."""
-    directory = db.session.scalars(_BY_ID, {"directory_id": directory_id}).first()
-    stored = directory.token_hash if directory else secret_tokens.digest("no directory")
-    if not secret_tokens.matches(token, stored) or directory is None:
-        return None
-    return directory
-
-
-def record_activity(directory: Directory) -> None:
-    """Note an authenticated SCIM call; the first one links the directory (dsync.activated)."""
-    now = utcnow()
-    if directory.state != "linked":
-        directory.state = "linked"
-        directory.last_activity_at = now
-        directory.updated_at = now
-        org = organizations.get_organization(directory.organization_id)
-        data = directory_shapes.directory_event(directory, org, "active")
-        events.record("dsync.activated", data, directory.organization_id)
-        db.session.commit()
-    elif not directory.last_activity_at or now - directory.last_activity_at > ACTIVITY_RESOLUTION:
-        directory.last_activity_at = now
-        db.session.commit()
 
 
 def get_directory(directory_id: str, organization_id: str | None = None) -> Directory:

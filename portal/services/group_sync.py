@@ -12,7 +12,13 @@ from sqlalchemy import ColumnElement, false, func, not_, or_, select
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryGroupMembership, DirectoryUser
-from portal.services import directory_groups, directory_shapes, directory_users, events
+from portal.services import (
+    directory_groups,
+    directory_shapes,
+    directory_users,
+    events,
+    scim_access,
+)
 
 USER_EVENTS = ("dsync.user.created", "dsync.user.updated", "dsync.user.deleted")
 GROUP_EVENTS = ("dsync.group.created", "dsync.group.updated", "dsync.group.deleted")
@@ -155,7 +161,8 @@ def exposed_counts(directory: Directory) -> dict:
 
 def _rewrite(event_type: str, data: dict) -> list[tuple[str, dict]]:
     """The events the app gets for one dsync.* change, given the directory's selection."""
-    directory = db.session.get(Directory, data.get("directory_id") or "")
+    directory_id = data.get("directory_id") or ""
+    directory = scim_access.caller(directory_id) or db.session.get(Directory, directory_id)
     selected = selection(directory) if directory is not None else None
     if selected is None:
         return [(event_type, data)]

@@ -2,14 +2,19 @@
 of rebuilt.
 
 python3-saml parses and compiles the protocol XSD on each `is_valid` call (about half of its
-time), compiles each of its ~40 XPath queries per response again and reads the IdP's
-certificate into a key for each signature it checks. This replaces its `validate_xml`,
-`query` and `validate_node_sign` with versions that build each schema, expression and key
-once per thread (lxml's and xmlsec's objects are not shared across threads) and answer
-exactly as before.
+time), compiles each of its ~40 XPath queries per response again (and runs a third of them
+more than once on the same document) and reads the IdP's certificate into a key for each
+signature it checks. This replaces its `validate_xml`, `query` and `validate_node_sign` with
+versions that build each schema, expression and key once per thread (lxml's and xmlsec's
+objects are not shared across threads) and answer exactly as before; and its timestamp
+parser, with one that reads the usual form without strptime and leaves the rest to it.
 """
 
+import calendar
+import re
 import threading
+from contextlib import contextmanager
+from datetime import datetime
 from os.path import dirname, join
 
 import onelogin.saml2.xml_utils as xml_utils
@@ -27,6 +32,7 @@ LIBRARY = {
     (xml_utils.OneLogin_Saml2_XML, "validate_xml"): xml_utils.OneLogin_Saml2_XML.validate_xml,
     (xml_utils.OneLogin_Saml2_XML, "query"): xml_utils.OneLogin_Saml2_XML.query,
     (OneLogin_Saml2_Utils, "validate_node_sign"): OneLogin_Saml2_Utils.validate_node_sign,
+    (OneLogin_Saml2_Utils, "parse_SAML_to_time"): OneLogin_Saml2_Utils.parse_SAML_to_time,
 }
 MAX_KEYS = 256  # certificates kept per thread; more is an attack or a leak, so start over
 
@@ -61,11 +67,51 @@ def _validate_xml(xml, schema, debug=False):
     return xml if _schema(schema).validate(xml) else "invalid_xml"
 
 
+@contextmanager
+def answers_kept(document):
+    """Within the block, each query of `document` runs once and is answered again from
+    memory: validating one response asks some of them up to 13 times. Only for a document
+    nothing changes meanwhile (python3-saml reads a response's document, and decrypts a copy).
+    """
+    _local.kept = (document, {})
+    try:
+        yield
+    finally:
+        _local.kept = None
+
+
 def _query(dom, query, context=None, tagid=None):
-    source = dom if context is None else context
+    kept = _local.__dict__.get("kept")
+    if context is not None or kept is None or kept[0] is not dom:
+        return _run(query, dom if context is None else context, tagid)
+    answers = kept[1]
+    if (query, tagid) not in answers:
+        answers[(query, tagid)] = _run(query, dom, tagid)
+    return list(answers[(query, tagid)])
+
+
+def _run(query, source, tagid):
     if tagid is None:
         return _xpath(query)(source)
     return _xpath(query)(source, tagid=tagid)
+
+
+_SAML_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z")
+
+
+def _parse_saml_time(timestr):
+    """Seconds since the epoch of `yyyy-mm-ddThh:mm:ss(.ffffff)Z`, as python3-saml reads it;
+    any other form, or an impossible date, goes to python3-saml's own parser."""
+    found = _SAML_TIME.fullmatch(timestr) if isinstance(timestr, str) else None
+    if found:
+        fields = tuple(int(part) for part in found.groups())
+        try:
+            datetime(*fields)
+        except ValueError:
+            pass
+        else:
+            return calendar.timegm(fields)
+    return LIBRARY[(OneLogin_Saml2_Utils, "parse_SAML_to_time")](timestr)
 
 
 def _key(certificate: str) -> xmlsec.Key | None:
@@ -132,6 +178,7 @@ OURS = {
     (xml_utils.OneLogin_Saml2_XML, "validate_xml"): _validate_xml,
     (xml_utils.OneLogin_Saml2_XML, "query"): _query,
     (OneLogin_Saml2_Utils, "validate_node_sign"): return_false_on_exception(_validate_node_sign),
+    (OneLogin_Saml2_Utils, "parse_SAML_to_time"): _parse_saml_time,
 }
 
 

@@ -143,22 +143,24 @@ def validate(
     xml, root = parse_response(saml_response) if parsed is None else parsed
     saml_guard.check(root)
     response = OneLogin_Saml2_Response(settings_for(connection), saml_response)
-    try:
-        response.is_valid(
-            _request_data(connection.id, {"SAMLResponse": saml_response}),
-            request_id,
-            raise_exceptions=True,
+    with saml_compiled.answers_kept(response.document):
+        try:
+            response.is_valid(
+                _request_data(connection.id, {"SAMLResponse": saml_response}),
+                request_id,
+                raise_exceptions=True,
+            )
+        except Invalid as error:
+            code = LIBRARY_CODES.get(error.code, "invalid_response")
+            raise SignInRefused(code, str(error)) from None
+        except Exception as error:  # the library signals malformed input in several ways
+            raise SignInRefused("invalid_response", str(error)) from None
+        return ValidatedResponse(
+            name_id=response.get_nameid(),
+            assertion_id=response.get_assertion_id(),
+            attributes=response.get_attributes(),
+            xml=xml.decode("utf-8", "replace"),
         )
-    except Invalid as error:
-        raise SignInRefused(LIBRARY_CODES.get(error.code, "invalid_response"), str(error)) from None
-    except Exception as error:  # the library signals malformed input in several ways
-        raise SignInRefused("invalid_response", str(error)) from None
-    return ValidatedResponse(
-        name_id=response.get_nameid(),
-        assertion_id=response.get_assertion_id(),
-        attributes=response.get_attributes(),
-        xml=xml.decode("utf-8", "replace"),
-    )
 
 
 def parse_response(saml_response: str) -> tuple[bytes, etree._Element]:

@@ -3,6 +3,7 @@
 Attribute names are case-insensitive, so every lookup goes through `find_key`.
 """
 
+import functools
 from dataclasses import dataclass
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -25,11 +26,15 @@ class AttributePath:
 
 
 def find_key(container: dict, name: str) -> str | None:
-    """The key of `container` that names `name`, compared case-insensitively."""
+    """The key of `container` that names `name`, compared case-insensitively (the key
+    spelled exactly so, if there is one)."""
+    if name in container:
+        return name
     lowered = name.lower()
     return next((key for key in container if key.lower() == lowered), None)
 
 
+@functools.lru_cache(maxsize=512)  # the same few paths on every request
 def split_schema(path: str) -> tuple[str | None, str]:
     """(extension URN or None, the rest) of a path that may start with a schema URN."""
     lowered = path.lower()

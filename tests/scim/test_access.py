@@ -1,5 +1,7 @@
 """Who may talk to a directory's SCIM server, and the errors everyone else gets."""
 
+from datetime import timedelta
+
 import pytest
 
 from portal.extensions import db
@@ -173,3 +175,22 @@ def test_a_deeply_nested_body_is_a_scim_400(app, directory):
     )
     assert response.status_code == 400
     assert response.get_json()["scimType"] == "invalidSyntax"
+
+
+def test_last_sync_moves_on_after_a_quiet_minute_and_not_on_every_call(scim, directory):
+    directory_row, _ = directory
+    scim.get("/Users")  # links it
+    db.session.refresh(directory_row)
+    assert directory_row.state == "linked"
+    an_hour_ago = directory_row.last_activity_at - timedelta(hours=1)
+    directory_row.last_activity_at = an_hour_ago
+    db.session.commit()
+
+    scim.get("/Users")
+    db.session.refresh(directory_row)
+    synced = directory_row.last_activity_at
+    assert synced - an_hour_ago > timedelta(minutes=59)
+
+    scim.get("/Users")
+    db.session.refresh(directory_row)
+    assert directory_row.last_activity_at == synced  # within the minute: no write
