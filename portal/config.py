@@ -56,6 +56,8 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_DNS_TIMEOUT": float(os.environ.get("PORTAL_DNS_TIMEOUT", "5")),
         # How far an IdP's clock may be off when SAML assertions and ID tokens are checked.
         "PORTAL_CLOCK_SKEW_SECONDS": int(os.environ.get("PORTAL_CLOCK_SKEW_SECONDS", "120")),
+        # Days a sign-in attempt (with the IdP's response) is kept for the recent sign-ins.
+        "PORTAL_SIGN_IN_RETENTION_DAYS": int(os.environ.get("PORTAL_SIGN_IN_RETENTION_DAYS", "90")),
         "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
         "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
         # Outbound calls (webhooks, metadata URLs) may reach private and loopback addresses:

@@ -8,19 +8,25 @@ next run scheduled under the same id would vanish with it.)
 import time
 from datetime import timedelta
 
+from flask import current_app
+
 from portal.queue import enqueue, enqueue_in, resolve_job
 
 EVERY = {
     "tasks.domains.sweep_pending": timedelta(minutes=15),
     "tasks.webhooks.relay": timedelta(minutes=1),
     "tasks.audit_logs.purge_expired": timedelta(hours=1),
+    "tasks.sign_ins.purge_expired": timedelta(hours=1),
     "tasks.log_streams.relay": timedelta(minutes=1),
     "tasks.mail.requeue_lost": timedelta(minutes=15),
 }
 
 
 def job_id(name: str) -> str:
-    return "periodic-" + name.replace(".", "-")
+    # RQ job ids are global to the Redis database, not per queue: the queue's name keeps two
+    # deployments (or test runs) sharing one Redis from taking each other's runs for their own.
+    queue = current_app.config["PORTAL_QUEUE_NAME"]
+    return f"periodic-{queue}-{name.replace('.', '-')}"
 
 
 def slot_job_id(name: str, due_epoch: float) -> str:

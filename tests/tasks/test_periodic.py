@@ -1,6 +1,7 @@
 """Periodic jobs keep themselves scheduled, one chain however often they are started."""
 
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,11 @@ from redis import Redis
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
+from portal import create_app
 from portal.models.columns import utcnow
 from portal.queue import job_queue
 from tasks import periodic
+from tests.conftest import _test_config
 from tests.peers.worker import run_worker_burst
 
 
@@ -26,6 +29,25 @@ class TestOnRealRedis:
             app.config["PORTAL_QUEUE_NAME"], connection=Redis.from_url(app.config["REDIS_URL"])
         )
         assert sorted(queue.job_ids) == sorted(periodic.job_id(name) for name in periodic.EVERY)
+
+    def test_two_deployments_sharing_one_redis_each_keep_their_own_jobs(
+        self, app, database_url, redis_url
+    ):
+        other_name = f"portal-test-{uuid.uuid4().hex[:12]}"
+        other = create_app(
+            _test_config(database_url, REDIS_URL=redis_url, PORTAL_QUEUE_NAME=other_name)
+        )
+        connection = Redis.from_url(redis_url)
+        try:
+            with other.app_context():
+                periodic.start_all()
+            periodic.start_all()
+            for name in (app.config["PORTAL_QUEUE_NAME"], other_name):
+                assert len(Queue(name, connection=connection).job_ids) == len(periodic.EVERY)
+        finally:
+            Queue(other_name, connection=connection).empty()
+            for key in connection.scan_iter(f"rq:*{other_name}*"):
+                connection.delete(key)
 
     def test_each_run_schedules_the_next(self, app):
         name = "tasks.domains.sweep_pending"
