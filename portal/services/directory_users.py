@@ -1,5 +1,7 @@
 """Directory users: provisioned over SCIM by the IdP, read through the API."""
 
+import copy
+
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -131,8 +133,6 @@ def patch_user(directory: Directory, user_id: str, body) -> DirectoryUser:
 
 
 def _patched(raw: dict, body) -> dict:
-    import copy
-
     if not isinstance(body, dict):
         raise ScimError("The request body must be a JSON object.", 400, "invalidSyntax")
     result = copy.deepcopy(raw)
