@@ -98,6 +98,16 @@ def _api_keys_page(status=200, **context):
     return page, status
 
 
+@bp.get("/dashboard/settings/api-keys/<key_id>/revoke")
+def confirm_api_key_revocation(key_id):
+    """Revoking breaks every app still using the key at once, so it is asked for twice."""
+    key = credentials.get_api_key(key_id)
+    if not key.is_active:
+        flash(f"The API key {key.name} ({key.display_prefix}…) is revoked already.")
+        return redirect(url_for("dashboard.api_keys"))
+    return render_template("dashboard/api_key_revoke.html", key=key)
+
+
 @bp.post("/dashboard/settings/api-keys/<key_id>/revoke")
 def revoke_api_key(key_id):
     key = credentials.revoke_api_key(key_id)

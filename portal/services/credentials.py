@@ -107,11 +107,16 @@ def list_api_keys() -> list[ApiKey]:
     )
 
 
-def revoke_api_key(key_id: str) -> ApiKey:
-    """Revoke a key; requests with it are refused from now on."""
+def get_api_key(key_id: str) -> ApiKey:
     key = db.session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(f"API key not found: '{key_id}'.", entity_id=key_id)
+    return key
+
+
+def revoke_api_key(key_id: str) -> ApiKey:
+    """Revoke a key; requests with it are refused from now on."""
+    key = get_api_key(key_id)
     key.revoked_at = key.revoked_at or utcnow()
     db.session.commit()
     return key

@@ -171,3 +171,20 @@ def test_allowed_redirect_uris_refuse_then_save(page, dashboard):
     )
     assert accessibility_violations(page) == []
     screenshot(page, "redirect-uris-saved")
+
+
+def test_revoking_an_api_key_asks_first_and_keeping_it_changes_nothing(page, dashboard):
+    secret = credentials.create_api_key("billing app")[1]
+    open_settings(page, "API keys")
+    page.get_by_role("link", name="Revoke… billing app").click()
+    expect(page.get_by_role("heading", name="Revoke the API key billing app")).to_be_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dashboard-api-key-revoke")
+    page.get_by_role("link", name="Keep it").click()
+    assert credentials.authenticate_api_key(secret) is not None
+
+    page.get_by_role("link", name="Revoke… billing app").click()
+    page.get_by_role("button", name="Revoke key").click()
+    expect(page.get_by_text("Revoked the API key billing app")).to_be_visible()
+    db.session.expire_all()
+    assert credentials.authenticate_api_key(secret) is None

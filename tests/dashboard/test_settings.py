@@ -105,11 +105,23 @@ def test_api_keys_create_shows_the_secret_once_then_lists_and_revokes(signed_in)
     listing = body(signed_in.get("/dashboard/settings/api-keys"))
     assert secret not in listing
     assert key.display_prefix in listing and "billing" in listing
-    revoked = signed_in.post(f"/dashboard/settings/api-keys/{key.id}/revoke")
+    confirm_url = f"/dashboard/settings/api-keys/{key.id}/revoke"
+    assert f'href="{confirm_url}"' in listing  # a link to a question, not a one-click revoke
+    question = body(signed_in.get(confirm_url))
+    assert "Revoke the API key billing" in question and "Keep it" in question
+    assert credentials.authenticate_api_key(secret) is not None  # asking changes nothing
+    revoked = signed_in.post(confirm_url)
     assert revoked.status_code == 302
     db.session.expire_all()  # the request changed the row this session holds
     assert credentials.authenticate_api_key(secret) is None
     assert "revoked" in body(signed_in.get("/dashboard/settings/api-keys"))
+    again = signed_in.get(confirm_url, follow_redirects=True)
+    assert "is revoked already" in body(again)
+
+
+def test_revoking_an_unknown_api_key_is_not_found(signed_in):
+    assert signed_in.get("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
+    assert signed_in.post("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
 
 
 def test_api_keys_show_when_a_key_was_last_used(signed_in):
