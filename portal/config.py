@@ -14,6 +14,13 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _env_days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError(f"{name} must be a whole number of days, at least 1 (not {raw!r})")
+    return int(raw)
+
+
 def _sqlite_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'portal.db'}"
 
@@ -57,7 +64,7 @@ def from_environment(instance_path: str) -> dict:
         # How far an IdP's clock may be off when SAML assertions and ID tokens are checked.
         "PORTAL_CLOCK_SKEW_SECONDS": int(os.environ.get("PORTAL_CLOCK_SKEW_SECONDS", "120")),
         # Days a sign-in attempt (with the IdP's response) is kept for the recent sign-ins.
-        "PORTAL_SIGN_IN_RETENTION_DAYS": int(os.environ.get("PORTAL_SIGN_IN_RETENTION_DAYS", "90")),
+        "PORTAL_SIGN_IN_RETENTION_DAYS": _env_days("PORTAL_SIGN_IN_RETENTION_DAYS", 90),
         "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
         "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
         # Outbound calls (webhooks, metadata URLs) may reach private and loopback addresses:

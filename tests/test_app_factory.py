@@ -26,3 +26,15 @@ def test_settings_come_from_the_environment_at_creation_time(monkeypatch):
     assert app.config["PORTAL_PUBLIC_URL"] == "https://sso.example.com"
     assert app.config["PORTAL_FRAME_ANCESTORS"] == ["https://app.example.com", "https://b.example"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "ninety", "1.5"])
+def test_a_sign_in_retention_that_is_not_whole_days_refuses_to_start(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_SIGN_IN_RETENTION_DAYS", value)
+    with pytest.raises(RuntimeError, match="PORTAL_SIGN_IN_RETENTION_DAYS must be a whole number"):
+        create_app()
+
+
+def test_sign_in_retention_is_read_in_days(monkeypatch):
+    monkeypatch.setenv("PORTAL_SIGN_IN_RETENTION_DAYS", "30")
+    assert create_app().config["PORTAL_SIGN_IN_RETENTION_DAYS"] == 30
