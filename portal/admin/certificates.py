@@ -4,7 +4,7 @@ from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.admin.sso import field_of
+from portal.admin.sso import field_errors, field_of
 from portal.admin.sso_sign_ins import test_launch_page
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import sso_guide_for
@@ -19,6 +19,7 @@ def certificates_page(error: PortalError | None = None, status: int = 200):
         "connection": connection,
         "error": error.message if error else None,
         "error_field": field_of(error),
+        "field_errors": field_errors(error),
         "form": request.form if error else {},
     }
     if connection is not None:

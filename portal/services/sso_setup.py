@@ -71,16 +71,39 @@ def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: s
     """The IdP's entity ID, sign-on URL and signing certificate, typed or pasted."""
     connection = _saml_connection(organization_id)
     entity_id = entity_id.strip()
-    if not entity_id:
-        raise InvalidInput(
-            "Enter the IdP entity ID (also called Issuer or Identity provider identifier).",
-            field="entity_id",
-        )
-    _check_sign_on_url(sso_url.strip())
-    if not pem.strip():
-        raise InvalidInput("Paste the IdP's signing certificate.", field="certificate")
-    certificate = usable_certificate(pem, field="certificate")
+    certificate = None
+
+    def check_entity_id():
+        if not entity_id:
+            raise InvalidInput(
+                "Enter the IdP entity ID (also called Issuer or Identity provider identifier).",
+                field="entity_id",
+            )
+
+    def check_certificate():
+        nonlocal certificate
+        if not pem.strip():
+            raise InvalidInput("Paste the IdP's signing certificate.", field="certificate")
+        certificate = usable_certificate(pem, field="certificate")
+
+    check_all(lambda: _check_sign_on_url(sso_url.strip()), check_entity_id, check_certificate)
     return _save_saml(connection, entity_id, sso_url.strip(), [certificate.pem])
+
+
+def check_all(*checks) -> None:
+    """Run every check; if any fail, one InvalidInput names each field at fault, so the IT
+    admin fixes them all in one go rather than one per submit."""
+    errors = []
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as problem:
+            errors.extend(problem.errors or [{"field": None, "message": problem.message}])
+    if len(errors) == 1:
+        raise InvalidInput(errors[0]["message"], errors=errors)
+    if errors:
+        message = f"Nothing was saved: fix the {len(errors)} fields marked below."
+        raise InvalidInput(message, errors=errors)
 
 
 def set_saml_from_metadata(organization_id: str, xml: bytes) -> Connection:
@@ -105,12 +128,20 @@ def set_oidc(
     if connection.protocol != "oidc":
         raise InvalidInput("This connection uses SAML; enter the SAML settings.", field="type")
     discovery_url, client_id = discovery_url.strip(), client_id.strip()
-    if not discovery_url:
-        raise InvalidInput("Enter the discovery URL.", field="discovery_url")
-    if not client_id:
-        raise InvalidInput("Enter the client ID.", field="client_id")
-    if not client_secret.strip() and not connection.oidc_client_secret:
-        raise InvalidInput("Enter the client secret.", field="client_secret")
+    check_all(
+        *(
+            _required(value, message, field)
+            for value, message, field in (
+                (discovery_url, "Enter the discovery URL.", "discovery_url"),
+                (client_id, "Enter the client ID.", "client_id"),
+                (
+                    client_secret.strip() or connection.oidc_client_secret,
+                    "Enter the client secret.",
+                    "client_secret",
+                ),
+            )
+        )
+    )
     try:
         oidc_rp.discover(discovery_url)
     except SignInRefused as refusal:
@@ -203,6 +234,14 @@ def _save_saml(
         connection.saml_idp_metadata_url = metadata_url
     saml = {"idp_entity_id": entity_id, "idp_sso_url": sso_url, "idp_signing_certs": pems}
     return connections.update_connection(connection.id, ConnectionSettings(saml=saml))
+
+
+def _required(value, message: str, field: str):
+    def check():
+        if not value:
+            raise InvalidInput(message, field=field)
+
+    return check
 
 
 def _check_sign_on_url(url: str, field: str = "sso_url") -> None:

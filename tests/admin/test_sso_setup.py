@@ -1,6 +1,7 @@
 """The SSO section's setup steps: provider choice, its walk-through, and the IdP side three ways,
 each refusal in words an IT admin can act on."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,22 +107,39 @@ def test_manual_values_make_the_connection_ready_to_test(okta, org, idp_cert):
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("wrong", "message"),
     [
-        ({"entity_id": "", "sso_url": IDP_SSO_URL}, "Enter the IdP entity ID (also called Issuer"),
-        ({"entity_id": "x", "sso_url": "idp.example.test/sso"}, "The sign-on URL must be a full"),
-        (
-            {"entity_id": "x", "sso_url": IDP_SSO_URL, "certificate": "hello"},
-            "This is not an X.509",
-        ),
-        ({"entity_id": "x", "sso_url": IDP_SSO_URL, "certificate": " "}, "Paste the IdP's signing"),
+        ({"entity_id": ""}, "Enter the IdP entity ID (also called Issuer"),
+        ({"sso_url": "idp.example.test/sso"}, "The sign-on URL must be a full"),
+        ({"certificate": "hello"}, "This is not an X.509"),
+        ({"certificate": " "}, "Paste the IdP's signing"),
     ],
 )
-def test_manual_values_are_checked(okta, data, message):
+def test_manual_values_are_checked(okta, idp_cert, wrong, message):
+    data = {"entity_id": "x", "sso_url": IDP_SSO_URL, "certificate": idp_cert, **wrong}
     response = okta.post("/admin/sso/idp/manual", data=data)
     assert response.status_code == 422
     assert error_of(response).startswith(message)
-    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert response.get_data(as_text=True).count('aria-invalid="true"') == 1
+
+
+def test_every_wrong_manual_value_is_marked_at_once_and_nothing_is_saved(okta, org):
+    response = okta.post(
+        "/admin/sso/idp/manual",
+        data={"entity_id": " ", "sso_url": "idp.example.test/sso", "certificate": "hello"},
+    )
+    assert response.status_code == 422
+    assert error_of(response) == "Nothing was saved: fix the 3 fields marked below."
+    page = response.get_data(as_text=True)
+    for field, message in [
+        ("entity_id", "Enter the IdP entity ID"),
+        ("sso_url", "The sign-on URL must be a full"),
+        ("certificate", "This is not an X.509"),
+    ]:
+        assert f'aria-invalid="true" aria-describedby="{field}-error"' in page
+        assert re.search(rf'id="{field}-error">{re.escape(message)}', page), field
+    assert 'value="idp.example.test/sso"' in page  # what was typed stays, to be corrected
+    assert _connection(org).saml_idp_entity_id is None
 
 
 def test_an_expired_certificate_says_when_it_expired(okta, tmp_path, monkeypatch):
@@ -322,3 +340,16 @@ def test_reset_needs_confirmation_then_starts_again(okta, org):
     assert okta.post("/admin/sso/reset", data={"confirm": "yes"}).status_code == 302
     assert db.session.scalars(db.select(Connection)).all() == []
     assert "Which identity provider do you use?" in okta.get("/admin/sso").get_data(as_text=True)
+
+
+def test_every_missing_oidc_value_is_marked_at_once(admin, org):
+    admin.post("/admin/sso/provider", data={"type": "OktaOIDC"})
+    response = admin.post(
+        "/admin/sso/idp/oidc", data={"discovery_url": " ", "client_id": "", "client_secret": ""}
+    )
+    assert response.status_code == 422
+    assert error_of(response) == "Nothing was saved: fix the 3 fields marked below."
+    page = response.get_data(as_text=True)
+    for field in ("discovery_url", "client_id", "client_secret"):
+        assert f'aria-invalid="true" aria-describedby="{field}-error"' in page
+    assert _connection(org).oidc_client_id is None

@@ -3,6 +3,7 @@ tab against a real pysaml2 IdP, and watch the first tab follow along."""
 
 import urllib.request
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -26,6 +27,17 @@ def test_sso_setup_and_test_sign_in(csp_page, portal, workos, tmp_path):
 
     idp = SigningIdp(tmp_path)
     page.get_by_text("Enter the values by hand").click()
+    page.get_by_label("IdP sign-on URL (SSO URL)").fill("ftp://idp.example.test/sso")
+    page.get_by_label("Signing certificate (PEM)").fill("hello")
+    page.get_by_role("button", name="Save values").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Nothing was saved: fix the 3 fields marked below."
+    )
+    for label in ("IdP sign-on URL (SSO URL)", "IdP entity ID (Issuer)", "Signing certificate"):
+        expect(page.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+    assert accessibility_violations(page) == []
+    screenshot(page, "sso-manual-values-refused")
+
     page.get_by_label("IdP sign-on URL (SSO URL)").fill(IDP_SSO_URL)
     page.get_by_label("IdP entity ID (Issuer)").fill(IDP_ENTITY_ID)
     page.get_by_label("Signing certificate (PEM)").fill(idp.certificate)
