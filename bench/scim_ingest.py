@@ -424,7 +424,7 @@ class ScaleProbe:
         seed_users(app, directory_id, size)
         self.seeded = time.perf_counter() - started
         self.connection = ScimConnection(port, directory_id, token)
-        self.timings: dict[str, list[float]] = {"first": [], "deep": [], "filter": []}
+        self.timings: dict[str, list[float]] = {"first": [], "deep": [], "filter": [], "email": []}
 
     def _timed(self, kind: str, path: str) -> dict:
         status, body, elapsed = self.connection.call("GET", path)
@@ -433,7 +433,7 @@ class ScaleProbe:
         return body
 
     def sample(self) -> None:
-        """A first page, a page at a random startIndex, a userName filter."""
+        """A first page, a page at a random startIndex, a userName and an email filter."""
         size = self.size
         first = self._timed("first", "/Users?startIndex=1&count=100")
         if first["totalResults"] != size or len(first["Resources"]) != min(100, size):
@@ -443,6 +443,9 @@ class ScaleProbe:
         wanted = quote(f'userName eq "USER{random.randrange(size)}@scale.test"')
         if self._timed("filter", f"/Users?filter={wanted}")["totalResults"] != 1:
             raise RuntimeError("the userName filter missed a seeded user")
+        wanted = quote(f'emails.value eq "User{random.randrange(size)}@Scale.test"')
+        if self._timed("email", f"/Users?filter={wanted}")["totalResults"] != 1:
+            raise RuntimeError("the emails.value filter missed a seeded user")
 
     def rows(self) -> list[tuple[str, str]]:
         def p50(kind: str) -> str:
@@ -453,6 +456,7 @@ class ScaleProbe:
             (f"SCIM first 100-user page, {size:,} users", p50("first")),
             (f"SCIM 100-user page at random startIndex, {size:,} users", p50("deep")),
             (f"SCIM userName filter, {size:,} users", p50("filter")),
+            (f"SCIM emails.value filter, {size:,} users", p50("email")),
             (f"  (seeded {size:,} users in)", f"{self.seeded:8.1f} s"),
         ]
 

@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -52,7 +61,7 @@ class DirectoryUser(db.Model):
     # userName is unique case-insensitively (RFC 7643 caseExact false).
     user_name_key: Mapped[str] = mapped_column(String(512), nullable=False)
     external_id: Mapped[str | None] = mapped_column(String(512), index=True)
-    email: Mapped[str | None] = mapped_column(String(512), index=True)
+    email: Mapped[str | None] = mapped_column(String(512))
     display_name: Mapped[str | None] = mapped_column(String(512))
     # Deactivation by the IdP keeps the user, inactive: a soft delete.
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -60,6 +69,11 @@ class DirectoryUser(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+# Email is compared case-insensitively everywhere (SCIM `emails.value eq`, the API's `email`
+# filter), so the index is on lower(email): one on email itself serves none of them.
+Index("ix_directory_users_email_key", func.lower(DirectoryUser.email))
 
 
 class DirectoryGroup(db.Model):
