@@ -70,24 +70,23 @@ def set_attribute_map(organization_id: str, standard: dict, custom_text: str) ->
 def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: str) -> Connection:
     """The IdP's entity ID, sign-on URL and signing certificate, typed or pasted."""
     connection = _saml_connection(organization_id)
-    entity_id = entity_id.strip()
-    certificate = None
+    entity_id, sso_url = entity_id.strip(), sso_url.strip()
+    check_all(
+        lambda: _check_sign_on_url(sso_url),
+        _required(
+            entity_id,
+            "Enter the IdP entity ID (also called Issuer or Identity provider identifier).",
+            "entity_id",
+        ),
+        lambda: _pasted_certificate(pem),
+    )
+    return _save_saml(connection, entity_id, sso_url, [_pasted_certificate(pem).pem])
 
-    def check_entity_id():
-        if not entity_id:
-            raise InvalidInput(
-                "Enter the IdP entity ID (also called Issuer or Identity provider identifier).",
-                field="entity_id",
-            )
 
-    def check_certificate():
-        nonlocal certificate
-        if not pem.strip():
-            raise InvalidInput("Paste the IdP's signing certificate.", field="certificate")
-        certificate = usable_certificate(pem, field="certificate")
-
-    check_all(lambda: _check_sign_on_url(sso_url.strip()), check_entity_id, check_certificate)
-    return _save_saml(connection, entity_id, sso_url.strip(), [certificate.pem])
+def _pasted_certificate(pem: str) -> CertificateDetails:
+    if not pem.strip():
+        raise InvalidInput("Paste the IdP's signing certificate.", field="certificate")
+    return usable_certificate(pem, field="certificate")
 
 
 def check_all(*checks) -> None:
@@ -129,18 +128,13 @@ def set_oidc(
         raise InvalidInput("This connection uses SAML; enter the SAML settings.", field="type")
     discovery_url, client_id = discovery_url.strip(), client_id.strip()
     check_all(
-        *(
-            _required(value, message, field)
-            for value, message, field in (
-                (discovery_url, "Enter the discovery URL.", "discovery_url"),
-                (client_id, "Enter the client ID.", "client_id"),
-                (
-                    client_secret.strip() or connection.oidc_client_secret,
-                    "Enter the client secret.",
-                    "client_secret",
-                ),
-            )
-        )
+        _required(discovery_url, "Enter the discovery URL.", "discovery_url"),
+        _required(client_id, "Enter the client ID.", "client_id"),
+        _required(
+            client_secret.strip() or connection.oidc_client_secret,
+            "Enter the client secret.",
+            "client_secret",
+        ),
     )
     try:
         oidc_rp.discover(discovery_url)
@@ -237,6 +231,8 @@ def _save_saml(
 
 
 def _required(value, message: str, field: str):
+    """A check for check_all: refuses an empty value."""
+
     def check():
         if not value:
             raise InvalidInput(message, field=field)
