@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from portal.errors import InvalidInput, NotFound
+from portal.errors import InvalidInput, NotFound, check_all, required
 from portal.idp_guides import sso_guide_for
 from portal.models import Connection
 from portal.models.columns import utcnow
@@ -73,7 +73,7 @@ def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: s
     entity_id, sso_url = entity_id.strip(), sso_url.strip()
     check_all(
         lambda: _check_sign_on_url(sso_url),
-        _required(
+        required(
             entity_id,
             "Enter the IdP entity ID (also called Issuer or Identity provider identifier).",
             "entity_id",
@@ -87,22 +87,6 @@ def _pasted_certificate(pem: str) -> CertificateDetails:
     if not pem.strip():
         raise InvalidInput("Paste the IdP's signing certificate.", field="certificate")
     return usable_certificate(pem, field="certificate")
-
-
-def check_all(*checks) -> None:
-    """Run every check; if any fail, one InvalidInput names each field at fault, so the IT
-    admin fixes them all in one go rather than one per submit."""
-    errors = []
-    for check in checks:
-        try:
-            check()
-        except InvalidInput as problem:
-            errors.extend(problem.errors or [{"field": None, "message": problem.message}])
-    if len(errors) == 1:
-        raise InvalidInput(errors[0]["message"], errors=errors)
-    if errors:
-        message = f"Nothing was saved: fix the {len(errors)} fields marked below."
-        raise InvalidInput(message, errors=errors)
 
 
 def set_saml_from_metadata(organization_id: str, xml: bytes) -> Connection:
@@ -128,9 +112,9 @@ def set_oidc(
         raise InvalidInput("This connection uses SAML; enter the SAML settings.", field="type")
     discovery_url, client_id = discovery_url.strip(), client_id.strip()
     check_all(
-        _required(discovery_url, "Enter the discovery URL.", "discovery_url"),
-        _required(client_id, "Enter the client ID.", "client_id"),
-        _required(
+        required(discovery_url, "Enter the discovery URL.", "discovery_url"),
+        required(client_id, "Enter the client ID.", "client_id"),
+        required(
             client_secret.strip() or connection.oidc_client_secret,
             "Enter the client secret.",
             "client_secret",
@@ -228,16 +212,6 @@ def _save_saml(
         connection.saml_idp_metadata_url = metadata_url
     saml = {"idp_entity_id": entity_id, "idp_sso_url": sso_url, "idp_signing_certs": pems}
     return connections.update_connection(connection.id, ConnectionSettings(saml=saml))
-
-
-def _required(value, message: str, field: str):
-    """A check for check_all: refuses an empty value."""
-
-    def check():
-        if not value:
-            raise InvalidInput(message, field=field)
-
-    return check
 
 
 def _check_sign_on_url(url: str, field: str = "sso_url") -> None:
