@@ -71,7 +71,7 @@ def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: s
     """The IdP's entity ID, sign-on URL and signing certificate, typed or pasted."""
     connection = _saml_connection(organization_id)
     entity_id, sso_url = entity_id.strip(), sso_url.strip()
-    check_all(
+    *_, certificate = check_all(
         lambda: _check_sign_on_url(sso_url),
         required(
             entity_id,
@@ -80,7 +80,7 @@ def set_saml_manually(organization_id: str, entity_id: str, sso_url: str, pem: s
         ),
         lambda: _pasted_certificate(pem),
     )
-    return _save_saml(connection, entity_id, sso_url, [_pasted_certificate(pem).pem])
+    return _save_saml(connection, entity_id, sso_url, [certificate.pem])
 
 
 def _pasted_certificate(pem: str) -> CertificateDetails:
