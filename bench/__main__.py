@@ -16,8 +16,8 @@ from flask_migrate import upgrade
 from bench import saml_acs, scim_ingest
 from portal import create_app
 from portal.extensions import db
-from portal.ids import new_id
-from portal.services import credentials
+from portal.services.account import credentials
+from portal.services.infra.ids import new_id
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

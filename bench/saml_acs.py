@@ -19,11 +19,11 @@ from sqlalchemy import insert, text
 
 from portal import create_app
 from portal.extensions import db
-from portal.ids import new_id
 from portal.models import ConnectionSession
 from portal.models.columns import utcnow
-from portal.services import connections, saml_compiled, saml_sp, sign_in
-from portal.services.connections import ConnectionSettings
+from portal.services.infra.ids import new_id
+from portal.services.sso import connections, saml_compiled, saml_sp, sign_in
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
 

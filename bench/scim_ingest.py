@@ -32,10 +32,11 @@ from sqlalchemy import insert, text
 
 from portal import create_app
 from portal.extensions import db
-from portal.ids import new_id
 from portal.models import DirectoryUser
-from portal.services import directories, organizations
-from portal.services.organizations import OrganizationChanges
+from portal.services.directory import directories
+from portal.services.infra.ids import new_id
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import OrganizationChanges
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -268,7 +269,7 @@ def seed_users(app, directory_id: str, count: int) -> None:
     """`count` users in one multi-row INSERT per 5,000: the columns and raw attributes the
     SCIM POST would store (no per-user events: this is a fixture, not provisioning)."""
     from portal.models import Directory
-    from portal.services import directory_users, scim_resources
+    from portal.services.directory import directory_users, scim_resources
 
     with app.app_context():
         directory = db.session.get(Directory, directory_id)

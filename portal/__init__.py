@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     _init_extensions(app)
-    from portal.services.saml_sp import configure_clock_skew
+    from portal.services.sso.saml_sp import configure_clock_skew
 
     configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
     _register_blueprints(app)
@@ -44,13 +44,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import database, models  # noqa: F401  (tables and engine settings)
+    from portal import models  # noqa: F401  (tables)
     from portal.cookie_sessions import CookieSessionInterface
     from portal.extensions import csrf, db, htmx, login_manager, migrate
-    from portal.queue import init_queue
-    from portal.services import (
-        portal_links,  # noqa: F401  (subscribes to completion events)
+    from portal.services.delivery import (
         webhook_deliveries,  # noqa: F401  (fans events out after commit)
+    )
+    from portal.services.infra import database  # noqa: F401  (engine settings)
+    from portal.services.infra.queue import init_queue
+    from portal.services.onboarding import (
+        portal_links,  # noqa: F401  (subscribes to completion events)
     )
 
     db.init_app(app)

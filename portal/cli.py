@@ -9,20 +9,16 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from portal.encryption import SecretUnreadable
 from portal.errors import Conflict, PortalError
 from portal.extensions import db
-from portal.services import (
-    connections,
-    credentials,
-    demo,
-    directories,
-    log_streams,
-    mail,
-    onboarding,
-    pending_idp,
-    webhooks,
-)
+from portal.services.account import credentials
+from portal.services.audit import log_streams
+from portal.services.delivery import webhooks
+from portal.services.directory import directories
+from portal.services.infra.encryption import SecretUnreadable
+from portal.services.onboarding import mail, onboarding
+from portal.services.organizations import demo
+from portal.services.sso import connections, pending_idp
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 

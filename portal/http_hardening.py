@@ -8,7 +8,7 @@ framing (the dashboard most of all: a framed dashboard invites clickjacking).
 
 from flask import Flask, abort, request
 
-from portal.services import embedding
+from portal.services.account import embedding
 
 FRAMEABLE_PREFIX = "/admin/"
 

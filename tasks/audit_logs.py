@@ -1,6 +1,6 @@
 """Audit log jobs: build an export's CSV, forget events past their retention."""
 
-from portal.services import audit_log_events, audit_log_exports
+from portal.services.audit import audit_log_events, audit_log_exports
 
 
 def build_export(export_id: str) -> str:

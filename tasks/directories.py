@@ -1,6 +1,6 @@
 """Directory sync jobs."""
 
-from portal.services import directory_groups
+from portal.services.directory import directory_groups
 
 
 def announce_membership_changes(

@@ -1,6 +1,6 @@
 """Domain verification jobs."""
 
-from portal.services import domain_verification
+from portal.services.organizations import domain_verification
 
 
 def poll(domain_id: str) -> str:

@@ -1,6 +1,6 @@
 """Log stream jobs: attempt a delivery, relay what the queue lost."""
 
-from portal.services import log_stream_deliveries
+from portal.services.audit import log_stream_deliveries
 
 
 def deliver(delivery_id: str) -> str | None:

@@ -1,6 +1,6 @@
 """Mail jobs."""
 
-from portal.services import mail
+from portal.services.onboarding import mail
 
 
 def deliver(message_id: str) -> str | None:

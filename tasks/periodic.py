@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from portal.queue import enqueue, enqueue_in, resolve_job
+from portal.services.infra.queue import enqueue, enqueue_in, resolve_job
 
 EVERY = {
     "tasks.domains.sweep_pending": timedelta(minutes=15),

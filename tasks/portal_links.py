@@ -1,6 +1,6 @@
 """Housekeeping of magic links and the portal sessions they opened."""
 
-from portal.services import portal_access
+from portal.services.onboarding import portal_access
 
 
 def purge_expired() -> int:

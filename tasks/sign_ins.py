@@ -1,6 +1,6 @@
 """Housekeeping of sign-in attempts and the codes they issued."""
 
-from portal.services import sign_in_retention
+from portal.services.sso import sign_in_retention
 
 
 def purge_expired() -> int:

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict
 
-from portal.services import webhook_deliveries
+from portal.services.delivery import webhook_deliveries
 
 
 def dispatch_events(event_ids: list[str]) -> int:

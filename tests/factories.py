@@ -1,8 +1,9 @@
 """Test data made through the services, as the app itself would make it."""
 
 from portal.models import Organization
-from portal.services import credentials, organizations
-from portal.services.organizations import DomainClaim, OrganizationChanges
+from portal.services.account import credentials
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import DomainClaim, OrganizationChanges
 
 
 def make_organization(name: str = "Acme", domains=(), **fields) -> Organization:
@@ -22,10 +23,11 @@ def make_portal_link(org: Organization, intents: list[str], kind: str = "api", *
     from datetime import timedelta
 
     from portal.extensions import db
-    from portal.ids import new_id
     from portal.models import PortalLink
     from portal.models.columns import utcnow
-    from portal.services import link_tokens, secret_tokens
+    from portal.services.infra import secret_tokens
+    from portal.services.infra.ids import new_id
+    from portal.services.onboarding import link_tokens
 
     link_id = new_id("portal_link")
     token = link_tokens.issue(link_id)
@@ -45,15 +47,15 @@ def make_portal_link(org: Organization, intents: list[str], kind: str = "api", *
 
 def make_directory(org: Organization, directory_type: str = "okta scim v2.0"):
     """A SCIM directory of `org`; returns (directory, bearer token)."""
-    from portal.services import directories
+    from portal.services.directory import directories
 
     return directories.create_directory(org.id, directory_type)
 
 
 def make_saml_connection(org: Organization, idp, connection_type: str = "OktaSAML"):
     """A SAML connection trusting the test IdP `idp` (a tests.peers.saml_idp.SigningIdp)."""
-    from portal.services import connections
-    from portal.services.connections import ConnectionSettings
+    from portal.services.sso import connections
+    from portal.services.sso.connections import ConnectionSettings
     from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
 
     return connections.create_connection(

@@ -4,7 +4,7 @@ from sqlalchemy import inspect, select
 
 from portal.extensions import db
 from portal.models import ApiKey, DashboardUser, Organization
-from portal.services import credentials
+from portal.services.account import credentials
 
 
 def test_init_is_idempotent_and_creates_every_table(runner):

@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Connection, MailMessage, Organization
-from portal.services import connections, directories, portal_links
+from portal.services.directory import directories
+from portal.services.onboarding import portal_links
+from portal.services.sso import connections
 from tests.factories import make_organization
 from tests.scim.helpers import USER_SCHEMA, ScimClient
 
@@ -74,7 +76,7 @@ def test_smtp_down_is_a_clear_error_and_creates_nothing(app, runner, smtp_server
 
 def verify_domain_and_activate_sso_of(org: Organization) -> Connection:
     """The IT admin's SSO part: a verified domain, then an active connection."""
-    from portal.services import organization_domains
+    from portal.services.organizations import organization_domains
 
     organization_domains.verify_manually(org.id, org.domains[0].id)
     connection = Connection(

@@ -7,8 +7,9 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal import create_app, database
+from portal import create_app
 from portal.extensions import db
+from portal.services.infra import database
 from tests.conftest import POSTGRES_ADMIN_URL, _test_config
 
 

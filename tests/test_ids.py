@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from portal.ids import has_prefix, lowest_id_at, new_id, time_of, ulid
+from portal.services.infra.ids import has_prefix, lowest_id_at, new_id, time_of, ulid
 
 
 def test_ids_carry_their_type_prefix_and_a_ulid():

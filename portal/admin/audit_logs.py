@@ -6,9 +6,9 @@ from flask import Response, current_app, g, render_template, request
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.services import audit_log_events, audit_log_exports
-from portal.services.audit_log_events import EventFilter
-from portal.services.pagination import PageRequest
+from portal.services.audit import audit_log_events, audit_log_exports
+from portal.services.audit.audit_log_events import EventFilter
+from portal.services.infra.pagination import PageRequest
 
 PAGE_SIZE = 25
 FILTER_FIELDS = ("action", "actor", "target", "start", "end")

@@ -4,7 +4,7 @@ styles)."""
 from flask import Response, abort
 
 from portal.admin import bp
-from portal.services import branding
+from portal.services.account import branding
 
 
 @bp.get("/branding.css")

@@ -5,7 +5,7 @@ from flask import g
 
 from portal.admin import bp
 from portal.admin.intents import sections_for
-from portal.services import branding
+from portal.services.account import branding
 
 
 @bp.app_context_processor

@@ -6,7 +6,12 @@ from portal.admin import bp, directory_sync
 from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, NotFound
 from portal.idp_guides import guide_for
-from portal.services import directories, directory_attribute_maps, directory_overview, group_sync
+from portal.services.directory import (
+    directories,
+    directory_attribute_maps,
+    directory_overview,
+    group_sync,
+)
 
 
 def _directory():

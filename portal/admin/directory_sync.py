@@ -6,7 +6,7 @@ from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.errors import NotFound, PortalError
 from portal.idp_guides import GUIDES, guide_for
-from portal.services import directories, directory_overview, group_sync
+from portal.services.directory import directories, directory_overview, group_sync
 
 
 def page(

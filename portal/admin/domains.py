@@ -4,9 +4,9 @@ from flask import g, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.dns_hosts import DNS_HOSTS, steps_for
 from portal.errors import PortalError
-from portal.services import domain_verification, organization_domains
+from portal.services.organizations import domain_verification, organization_domains
+from portal.services.organizations.dns_hosts import DNS_HOSTS, steps_for
 
 
 @bp.app_template_global()

@@ -6,7 +6,7 @@ from flask import abort, g, redirect, request, url_for
 
 from portal.admin import bp
 from portal.admin.session_cookie import COOKIE_NAME
-from portal.services import portal_access
+from portal.services.onboarding import portal_access
 
 PUBLIC_ENDPOINTS = {
     "admin.launch",

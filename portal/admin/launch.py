@@ -6,7 +6,8 @@ from portal.admin import bp
 from portal.admin.intents import sections_for
 from portal.admin.link_problems import explain
 from portal.admin.session_cookie import COOKIE_NAME, clear_session_cookie, set_session_cookie
-from portal.services import branding, portal_access
+from portal.services.account import branding
+from portal.services.onboarding import portal_access
 
 
 @bp.get("/launch")

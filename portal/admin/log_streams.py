@@ -6,7 +6,7 @@ from flask import g, redirect, render_template, request, url_for
 from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput
-from portal.services import log_streams
+from portal.services.audit import log_streams
 
 
 def _page(error: InvalidInput | None = None, status: int = 200):

@@ -3,8 +3,8 @@ when the portal may be embedded in another site's iframe."""
 
 from flask import current_app
 
-from portal.services import embedding
-from portal.services.portal_access import SESSION_MAX_AGE
+from portal.services.account import embedding
+from portal.services.onboarding.portal_access import SESSION_MAX_AGE
 
 COOKIE_NAME = "portal_session"
 

@@ -6,7 +6,7 @@ from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
-from portal.services import (
+from portal.services.sso import (
     connection_sessions,
     oidc_rp,
     saml_sp,

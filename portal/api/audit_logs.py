@@ -12,14 +12,14 @@ from portal.api.schemas import (
     CreateAuditLogSchema,
     UpdateAuditLogsRetention,
 )
-from portal.services import (
-    api_shapes,
+from portal.services.audit import (
     audit_log_events,
     audit_log_exports,
     audit_log_schemas,
     audit_log_shapes,
     log_streams,
 )
+from portal.services.infra import wire
 
 
 @bp.post("/audit_logs/events")
@@ -34,14 +34,14 @@ def create_audit_log_event():
 def list_audit_log_actions():
     page = audit_log_schemas.list_actions(page_request())
     items = [audit_log_shapes.action(row) for row in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/audit_logs/actions/<action_name>/schemas")
 def list_audit_log_schemas(action_name):
     page = audit_log_schemas.list_schemas(action_name, page_request())
     items = [audit_log_shapes.schema(row) for row in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.post("/audit_logs/actions/<action_name>/schemas")

@@ -6,7 +6,7 @@ from flask import g, request
 
 from portal.api import bp
 from portal.errors import PortalError
-from portal.services import credentials
+from portal.services.account import credentials
 
 PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi", "api.download_audit_log_export"}
 

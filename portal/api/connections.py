@@ -5,8 +5,9 @@ from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body, page_request, text_param
 from portal.api.schemas import CreateConnection, CreateIdpCertificate, UpdateConnection
 from portal.extensions import db
-from portal.services import api_shapes, connections
-from portal.services.connections import ConnectionSettings
+from portal.services.infra import wire
+from portal.services.sso import connection_shapes, connections
+from portal.services.sso.connections import ConnectionSettings
 
 
 def _settings(body: CreateConnection | UpdateConnection) -> ConnectionSettings:
@@ -33,8 +34,8 @@ def list_connections():
         domain=text_param("domain"),
         search=text_param("search"),
     )
-    items = [api_shapes.connection(c) for c in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    items = [connection_shapes.connection(c) for c in page.items]
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.post("/connections")
@@ -42,18 +43,18 @@ def list_connections():
 def create_connection():
     body = json_body(CreateConnection)
     connection = connections.create_connection(body.organization_id, _settings(body))
-    return api_shapes.connection(connection), 201
+    return connection_shapes.connection(connection), 201
 
 
 @bp.get("/connections/<connection_id>")
 def get_connection(connection_id):
-    return api_shapes.connection(connections.get_connection(connection_id))
+    return connection_shapes.connection(connections.get_connection(connection_id))
 
 
 @bp.patch("/connections/<connection_id>")
 def update_connection(connection_id):
     settings = _settings(json_body(UpdateConnection))
-    return api_shapes.connection(connections.update_connection(connection_id, settings))
+    return connection_shapes.connection(connections.update_connection(connection_id, settings))
 
 
 @bp.delete("/connections/<connection_id>")
@@ -65,7 +66,7 @@ def delete_connection(connection_id):
 @bp.get("/connections/<connection_id>/saml_idp_signing_certs")
 def list_connection_saml_idp_signing_certs(connection_id):
     connection = connections.get_connection(connection_id)
-    items = [api_shapes.idp_certificate(c) for c in connection.certificates]
+    items = [connection_shapes.idp_certificate(c) for c in connection.certificates]
     return {"object": "list", "data": items, "list_metadata": {"before": None, "after": None}}
 
 
@@ -76,7 +77,7 @@ def create_connection_saml_idp_signing_cert(connection_id):
     body = json_body(CreateIdpCertificate)
     certificate = connections.add_certificate(connection, body.value)
     db.session.commit()
-    return api_shapes.idp_certificate(certificate), 201
+    return connection_shapes.idp_certificate(certificate), 201
 
 
 @bp.delete("/connections/<connection_id>/saml_idp_signing_certs/<certificate_id>")

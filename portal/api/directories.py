@@ -2,14 +2,14 @@
 
 from portal.api import bp
 from portal.api.parsing import page_request, text_param
-from portal.services import (
-    api_shapes,
+from portal.services.directory import (
     directories,
     directory_groups,
     directory_shapes,
     directory_users,
     group_sync,
 )
+from portal.services.infra import wire
 
 
 @bp.get("/directories")
@@ -21,7 +21,7 @@ def list_directories():
         domain=text_param("domain"),
     )
     items = [directory_shapes.directory(d, group_sync.exposed_counts(d)) for d in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/directories/<directory_id>")
@@ -48,7 +48,7 @@ def list_directory_users():
         where=group_sync.exposed_users_clause(directory_id, group_id),
     )
     items = group_sync.user_api_shapes(page.items)
-    return api_shapes.list_envelope(items, page.before, page.after)
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/directory_users/<user_id>")
@@ -66,7 +66,7 @@ def list_directory_groups():
         where=group_sync.exposed_groups_clause(directory_id),
     )
     items = [directory_shapes.group(group) for group in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.get("/directory_groups/<group_id>")

@@ -2,7 +2,8 @@
 
 from portal.api import bp
 from portal.api.parsing import list_param, page_request, text_param, timestamp_param
-from portal.services import api_shapes, events
+from portal.services.delivery import delivery_shapes, events
+from portal.services.infra import wire
 
 
 @bp.get("/events")
@@ -14,5 +15,5 @@ def list_events():
         range_end=timestamp_param("range_end"),
     )
     page = events.list_events(event_filter, page_request(default_order="asc"))
-    items = [api_shapes.event(row) for row in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    items = [delivery_shapes.event(row) for row in page.items]
+    return wire.list_envelope(items, page.before, page.after)

@@ -3,7 +3,7 @@
 from flask import jsonify
 
 from portal.api import bp
-from portal.services import health
+from portal.services.infra import health
 
 
 @bp.get("/healthz")

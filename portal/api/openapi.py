@@ -1,8 +1,8 @@
 """`GET /openapi.json`: an OpenAPI 3.1 description of every route of the API.
 
 Request bodies are generated from the pydantic models the routes validate with, so they cannot
-drift. Response shapes mirror `portal.services.api_shapes`; tests check them against real
-responses and check that every route of the blueprint is described here.
+drift. Response shapes mirror the `*_shapes` modules of `portal.services`; tests check them
+against real responses and check that every route of the blueprint is described here.
 """
 
 from functools import cache
@@ -16,8 +16,8 @@ from portal.api.idempotency import MAX_KEY_LENGTH
 from portal.api.openapi_audit_logs import audit_log_paths, audit_log_schemas
 from portal.api.openapi_connections import connection_paths, connection_schemas
 from portal.api.openapi_directories import directory_paths, directory_schemas
-from portal.services.events import EVENT_TYPES
-from portal.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
+from portal.services.delivery.events import EVENT_TYPES
+from portal.services.infra.pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 
 OPENAPI_VERSION = "3.1.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -77,7 +77,7 @@ def _closed_object(properties: dict, optional: tuple[str, ...] = ()) -> dict:
 
 
 def _response_schemas() -> dict:
-    """The shapes of `portal.services.api_shapes` and of the error and health bodies."""
+    """The shapes the `*_shapes` services write, and the error and health bodies."""
     return {
         "OrganizationDomain": _closed_object(
             {

@@ -1,13 +1,13 @@
 """The SSO part of the OpenAPI document: `/connections` and IdP signing certificates."""
 
-from portal.services.connections import OIDC_TYPES, SAML_TYPES
+from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 
 TIMESTAMP = {"type": "string", "format": "date-time"}
 NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
 def connection_schemas() -> dict:
-    """Response shapes of `api_shapes.connection` and `api_shapes.idp_certificate`."""
+    """Response shapes of `connection_shapes.connection` and `connection_shapes.idp_certificate`."""
     from portal.api.openapi import _closed_object, _list_of, _ref
 
     return {

@@ -4,7 +4,7 @@ from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body
 from portal.api.schemas import CreateOrganizationDomain
-from portal.services import api_shapes, organization_domains
+from portal.services.organizations import organization_domains, organization_shapes
 
 
 @bp.post("/organization_domains")
@@ -12,19 +12,19 @@ from portal.services import api_shapes, organization_domains
 def create_organization_domain():
     body = json_body(CreateOrganizationDomain)
     domain = organization_domains.create_domain(body.organization_id, body.domain)
-    return api_shapes.organization_domain(domain), 201
+    return organization_shapes.organization_domain(domain), 201
 
 
 @bp.get("/organization_domains/<domain_id>")
 def get_organization_domain(domain_id):
-    return api_shapes.organization_domain(organization_domains.get_domain(domain_id))
+    return organization_shapes.organization_domain(organization_domains.get_domain(domain_id))
 
 
 @bp.post("/organization_domains/<domain_id>/verify")
 @idempotent
 def verify_organization_domain(domain_id):
     domain = organization_domains.start_verification(domain_id)
-    return api_shapes.organization_domain(domain)
+    return organization_shapes.organization_domain(domain)
 
 
 @bp.delete("/organization_domains/<domain_id>")

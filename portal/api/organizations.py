@@ -6,8 +6,9 @@ from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body, list_param, page_request, text_param
 from portal.api.schemas import CreateOrganization, UpdateOrganization
-from portal.services import api_shapes, organizations
-from portal.services.organizations import DomainClaim, OrganizationChanges
+from portal.services.infra import wire
+from portal.services.organizations import organization_shapes, organizations
+from portal.services.organizations.organizations import DomainClaim, OrganizationChanges
 
 
 class ExternalIdConverter(PathConverter):
@@ -50,31 +51,33 @@ def list_organizations():
     page = organizations.list_organizations(
         page_request(), domains=list_param("domains"), search=text_param("search")
     )
-    items = [api_shapes.organization(org) for org in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    items = [organization_shapes.organization(org) for org in page.items]
+    return wire.list_envelope(items, page.before, page.after)
 
 
 @bp.post("/organizations")
 @idempotent
 def create_organization():
     org = organizations.create_organization(_changes(json_body(CreateOrganization)))
-    return api_shapes.organization(org), 201
+    return organization_shapes.organization(org), 201
 
 
 @bp.get("/organizations/<organization_id>")
 def get_organization(organization_id):
-    return api_shapes.organization(organizations.get_organization(organization_id))
+    return organization_shapes.organization(organizations.get_organization(organization_id))
 
 
 @bp.get("/organizations/external_id/<external_id:external_id>")
 def get_organization_by_external_id(external_id):
-    return api_shapes.organization(organizations.get_by_external_id(external_id))
+    return organization_shapes.organization(organizations.get_by_external_id(external_id))
 
 
 @bp.put("/organizations/<organization_id>")
 def update_organization(organization_id):
     changes = _changes(json_body(UpdateOrganization))
-    return api_shapes.organization(organizations.update_organization(organization_id, changes))
+    return organization_shapes.organization(
+        organizations.update_organization(organization_id, changes)
+    )
 
 
 @bp.delete("/organizations/<organization_id>")

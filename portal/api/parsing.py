@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from portal.api import bp
 from portal.errors import BadRequest, InvalidInput, NotFound
-from portal.services.pagination import DEFAULT_LIMIT, PageRequest
+from portal.services.infra.pagination import DEFAULT_LIMIT, PageRequest
 
 JSON_TYPES = ("application/json",)
 NUL = "\x00"

@@ -5,7 +5,7 @@ from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body
 from portal.api.schemas import GenerateLink, RevokeLink
 from portal.errors import InvalidInput
-from portal.services import portal_links
+from portal.services.onboarding import portal_links
 
 
 @bp.post("/portal/generate_link")

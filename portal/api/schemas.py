@@ -4,10 +4,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from portal.services.events import EVENT_TYPES
-from portal.services.outbound import MAX_URL_LENGTH
-from portal.services.portal_links import INTENTS
-from portal.services.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
+from portal.services.delivery.events import EVENT_TYPES
+from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
+from portal.services.infra.outbound import MAX_URL_LENGTH
+from portal.services.onboarding.portal_links import INTENTS
 
 
 class Strict(BaseModel):

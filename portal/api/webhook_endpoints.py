@@ -5,14 +5,15 @@ from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body, page_request
 from portal.api.schemas import CreateWebhookEndpoint, UpdateWebhookEndpoint
-from portal.services import api_shapes, webhooks
+from portal.services.delivery import delivery_shapes, webhooks
+from portal.services.infra import wire
 
 
 @bp.get("/webhook_endpoints")
 def list_webhook_endpoints():
     page = webhooks.list_endpoints(page_request())
-    items = [api_shapes.webhook_endpoint(endpoint) for endpoint in page.items]
-    return api_shapes.list_envelope(items, page.before, page.after)
+    items = [delivery_shapes.webhook_endpoint(endpoint) for endpoint in page.items]
+    return wire.list_envelope(items, page.before, page.after)
 
 
 def _without_secret(body: dict) -> dict:
@@ -30,12 +31,12 @@ def _with_current_secret(body: dict) -> dict:
 def create_webhook_endpoint():
     body = json_body(CreateWebhookEndpoint)
     endpoint = webhooks.create_endpoint(body.endpoint_url, body.events)
-    return api_shapes.webhook_endpoint(endpoint, with_secret=True), 201
+    return delivery_shapes.webhook_endpoint(endpoint, with_secret=True), 201
 
 
 @bp.get("/webhook_endpoints/<endpoint_id>")
 def get_webhook_endpoint(endpoint_id):
-    return api_shapes.webhook_endpoint(webhooks.get_endpoint(endpoint_id))
+    return delivery_shapes.webhook_endpoint(webhooks.get_endpoint(endpoint_id))
 
 
 @bp.patch("/webhook_endpoints/<endpoint_id>")
@@ -44,7 +45,7 @@ def update_webhook_endpoint(endpoint_id):
     changes = webhooks.EndpointChanges(
         endpoint_url=body.endpoint_url, status=body.status, events=body.events
     )
-    return api_shapes.webhook_endpoint(webhooks.update_endpoint(endpoint_id, changes))
+    return delivery_shapes.webhook_endpoint(webhooks.update_endpoint(endpoint_id, changes))
 
 
 @bp.delete("/webhook_endpoints/<endpoint_id>")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.dashboard import bp
 from portal.extensions import db, login_manager
 from portal.models import DashboardUser
-from portal.services import dashboard_sign_in
+from portal.services.account import dashboard_sign_in
 
 PUBLIC_ENDPOINTS = {"dashboard.login"}
 

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from portal.dashboard import bp
 from portal.dashboard.form_errors import by_field
 from portal.errors import InvalidInput
-from portal.services import embedding
+from portal.services.account import embedding
 
 
 def _page(status=200, **context):

@@ -9,8 +9,8 @@ from portal.dashboard import bp
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Organization
-from portal.services import api_shapes, events
-from portal.services.pagination import PageRequest
+from portal.services.delivery import delivery_shapes, events
+from portal.services.infra.pagination import PageRequest
 
 PAGE_SIZE = 25
 
@@ -60,7 +60,7 @@ def _names_of(rows) -> dict[str, str]:
 @bp.get("/dashboard/settings/events/<event_id>")
 def event(event_id):
     row = events.get_event(event_id)
-    shown = json.dumps(api_shapes.event(row), indent=2, sort_keys=True)
+    shown = json.dumps(delivery_shapes.event(row), indent=2, sort_keys=True)
     return render_template(
         "dashboard/event.html",
         event=row,

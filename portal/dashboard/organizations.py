@@ -5,9 +5,10 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.dashboard import bp
 from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
-from portal.services import onboarding, organization_domains, organizations, portal_links
-from portal.services.mail import MailUnavailable
-from portal.services.pagination import PageRequest
+from portal.services.infra.pagination import PageRequest
+from portal.services.onboarding import onboarding, portal_links
+from portal.services.onboarding.mail import MailUnavailable
+from portal.services.organizations import organization_domains, organizations
 
 PAGE_SIZE = 20
 FEATURES = (

@@ -1,7 +1,8 @@
 from flask import current_app, render_template
 
 from portal.dashboard import bp
-from portal.services import credentials, health
+from portal.services.account import credentials
+from portal.services.infra import health
 
 
 @bp.get("/dashboard/")

@@ -5,8 +5,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from portal.dashboard import bp
 from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
-from portal.services import branding, credentials, mail, sign_in_redirects
-from portal.services.pagination import PageRequest
+from portal.services.account import branding, credentials, sign_in_redirects
+from portal.services.infra.pagination import PageRequest
+from portal.services.onboarding import mail
 
 
 @bp.route("/dashboard/settings/branding", methods=["GET", "POST"])

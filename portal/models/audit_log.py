@@ -132,7 +132,7 @@ class LogStream(db.Model):
     type: Mapped[str] = mapped_column(String(16), nullable=False)  # https, datadog, splunk
     url: Mapped[str] = mapped_column(String(2048), nullable=False)
     datadog_site: Mapped[str | None] = mapped_column(String(64))
-    # The API key or token, encrypted (portal.encryption); never stored plain.
+    # The API key or token, encrypted (portal.services.infra.encryption); never stored plain.
     sealed_credential: Mapped[str | None] = mapped_column(Text)
     last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_delivery_status: Mapped[int | None] = mapped_column(Integer)

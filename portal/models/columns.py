@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from portal.ids import new_id
+from portal.services.infra.ids import new_id
 
 
 def utcnow() -> datetime:

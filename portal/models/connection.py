@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal import encryption
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
 from portal.models.organization import Organization
+from portal.services.infra import encryption
 
 
 def protocol_of(connection_type: str) -> str:
@@ -36,7 +36,7 @@ class Connection(db.Model):
     oidc_discovery_endpoint: Mapped[str | None] = mapped_column(Text)
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
     # The IdP's client secret must be presented to it, so it cannot be stored hashed: it is
-    # kept encrypted (`portal.encryption`), never in the clear.
+    # kept encrypted (`portal.services.infra.encryption`), never in the clear.
     encrypted_oidc_client_secret: Mapped[str | None] = mapped_column("oidc_client_secret", Text)
     # Changed IdP settings of a live connection wait here until a test sign-in passes with them.
     pending_idp: Mapped[dict | None] = mapped_column(JSON)

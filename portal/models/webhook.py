@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal import encryption
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column, updated_at_column
 from portal.models.delivery import DeliveryProgress
 from portal.models.event import Event
+from portal.services.infra import encryption
 
 
 class WebhookEndpoint(db.Model):
@@ -22,7 +22,8 @@ class WebhookEndpoint(db.Model):
     id: Mapped[str] = id_column("we")
     endpoint_url: Mapped[str] = mapped_column(String(2048), nullable=False, unique=True)
     # Every delivery is signed with the secret, so it is kept recoverable: encrypted, never in
-    # the clear (`portal.encryption`). The API shows it only in the response that creates it.
+    # the clear (`portal.services.infra.encryption`). The API shows it only in the response
+    # that creates it.
     encrypted_secret: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="enabled")
     events: Mapped[list] = mapped_column(JSON, nullable=False, default=list)

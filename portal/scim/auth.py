@@ -5,7 +5,7 @@ from flask import g, request
 from portal.errors import ScimError
 from portal.extensions import db
 from portal.scim import bp
-from portal.services import scim_access
+from portal.services.directory import scim_access
 
 
 @bp.url_value_preprocessor

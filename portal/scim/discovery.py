@@ -21,7 +21,7 @@ from scim2_models import (
 from portal.errors import NotFound
 from portal.scim import bp
 from portal.scim.routes import MAX_COUNT
-from portal.services import scim_resources
+from portal.services.directory import scim_resources
 
 
 @cache

@@ -6,7 +6,7 @@ from flask import g, request, url_for
 
 from portal.errors import ScimError
 from portal.scim import bp
-from portal.services import directory_groups, directory_users, scim_resources
+from portal.services.directory import directory_groups, directory_users, scim_resources
 
 MAX_COUNT = 1000
 

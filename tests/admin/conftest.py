@@ -7,7 +7,7 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.models import PortalLink
 from portal.models.columns import utcnow
-from portal.services import portal_links
+from portal.services.onboarding import portal_links
 from tests.factories import make_organization
 
 

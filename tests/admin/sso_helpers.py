@@ -11,7 +11,8 @@ from werkzeug.wrappers import Request, Response
 
 from portal.extensions import db
 from portal.models import Connection
-from portal.services import credentials, portal_links
+from portal.services.account import credentials
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import launch_path
 from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp

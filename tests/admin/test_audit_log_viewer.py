@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.services import audit_log_events, portal_links
+from portal.services.audit import audit_log_events
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import launch_path
 from tests.factories import make_organization
 

@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Connection
-from portal.services import portal_links
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import launch_path
 from tests.admin.sso_helpers import (
     APP_CALLBACK,

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Directory, Event
-from portal.services import directory_groups, directory_users, portal_links
+from portal.services.directory import directory_groups, directory_users
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import launch_path
 from tests.factories import make_api_key, make_directory, make_organization
 from tests.scim.helpers import ENTERPRISE, GROUP_SCHEMA, ScimClient, user_body

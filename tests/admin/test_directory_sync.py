@@ -5,7 +5,7 @@ import re
 import pytest
 
 from portal.idp_guides import GUIDES
-from portal.services import portal_links, setup_progress
+from portal.services.onboarding import portal_links, setup_progress
 from tests.admin.conftest import launch_path
 from tests.scim.helpers import ScimClient, user_body
 

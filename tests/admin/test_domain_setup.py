@@ -7,7 +7,8 @@ from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import OrganizationDomain
-from portal.services import credentials, organization_domains
+from portal.services.account import credentials
+from portal.services.organizations import organization_domains
 from tests.factories import make_organization, make_portal_link
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PortalSession
-from portal.services import portal_links, secret_tokens
+from portal.services.infra import secret_tokens
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import expire, launch_path, token_of
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.services import log_streams
+from portal.services.audit import log_streams
 from tests.peers.log_receiver import SPLUNK_PATH, LogReceiver
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import PortalSession
 from portal.models.columns import utcnow
-from portal.services import credentials, portal_links
+from portal.services.account import credentials
+from portal.services.onboarding import portal_links
 from tests.admin.conftest import launch_path
 
 

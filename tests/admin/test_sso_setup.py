@@ -9,7 +9,7 @@ import pytest
 from portal.extensions import db
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
 from portal.models import Connection
-from portal.services.connections import OIDC_TYPES, SAML_TYPES
+from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 from tests.admin.sso_helpers import (
     StaticServer,
     error_of,
@@ -143,7 +143,7 @@ def test_every_wrong_manual_value_is_marked_at_once_and_nothing_is_saved(okta, o
 
 
 def test_an_expired_certificate_says_when_it_expired(okta, tmp_path, monkeypatch):
-    from portal.services import sso_setup
+    from portal.services.sso import sso_setup
 
     pem = make_key_pair(tmp_path, "old", days_valid=3)[2]
     later = sso_setup.utcnow() + timedelta(days=10)
@@ -220,7 +220,7 @@ def test_metadata_without_a_redirect_sign_on_url_is_explained(okta, idp_cert):
 
 
 def test_metadata_with_an_expired_certificate_is_explained(okta, tmp_path, monkeypatch):
-    from portal.services import sso_setup
+    from portal.services.sso import sso_setup
 
     pem = make_key_pair(tmp_path, "old", days_valid=3)[2]
     later = sso_setup.utcnow() + timedelta(days=10)

@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.models import ConnectionSession
 from portal.models.columns import utcnow
-from portal.services import connections
+from portal.services.sso import connections
 from tests.admin.sso_helpers import open_sso_section
 from tests.factories import make_organization
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditLogEvent, AuditLogTarget
-from portal.services import audit_log_exports, log_streams
-from portal.services.log_streams import StreamSettings
+from portal.services.audit import audit_log_exports, log_streams
+from portal.services.audit.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
 from tasks.periodic import EVERY
 from tests.factories import make_organization

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.services import credentials
+from portal.services.account import credentials
 
 
 @pytest.mark.parametrize(

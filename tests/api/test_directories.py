@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DirectoryUser, Event
-from portal.services import directories
+from portal.services.directory import directories
 from tests.factories import make_directory, make_organization
 from tests.scim.helpers import ENTERPRISE, ScimClient, user_body
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event, Organization, OrganizationDomain
-from portal.services import organization_domains
+from portal.services.organizations import organization_domains
 from tests.factories import make_organization
 
 

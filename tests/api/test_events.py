@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.services.api_shapes import timestamp
+from portal.services.infra.wire import timestamp
 from tests.factories import make_organization
 
 

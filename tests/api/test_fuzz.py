@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from portal import create_app
 from portal.extensions import db
 from portal.models import ApiKey
-from portal.services import secret_tokens, webhooks
+from portal.services.delivery import webhooks
+from portal.services.infra import secret_tokens
 from tests.conftest import _test_config
 from tests.factories import make_directory, make_organization
 from tests.scim.helpers import provision_user_in_group

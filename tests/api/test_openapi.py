@@ -17,16 +17,12 @@ from portal import create_app
 from portal.api.auth import PUBLIC_ENDPOINTS
 from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
 from portal.extensions import db
-from portal.services import (
-    audit_log_exports,
-    audit_log_schemas,
-    connections,
-    log_streams,
-    organization_domains,
-    webhooks,
-)
-from portal.services.connections import ConnectionSettings
-from portal.services.log_streams import StreamSettings
+from portal.services.audit import audit_log_exports, audit_log_schemas, log_streams
+from portal.services.audit.log_streams import StreamSettings
+from portal.services.delivery import webhooks
+from portal.services.organizations import organization_domains
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.conftest import _test_config
 from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair

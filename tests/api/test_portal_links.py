@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
-from portal.services import link_tokens, secret_tokens
+from portal.services.infra import secret_tokens
+from portal.services.onboarding import link_tokens
 from tests.factories import make_organization
 
 

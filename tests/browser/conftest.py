@@ -18,7 +18,7 @@ from workos import WorkOSClient
 
 from portal import create_app
 from portal.extensions import db
-from portal.services import credentials
+from portal.services.account import credentials
 from tests.conftest import _delete_all_rows, _test_config
 from tests.peers.saml_idp import IDP_SSO_URL
 

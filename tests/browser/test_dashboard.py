@@ -2,7 +2,8 @@
 
 from playwright.sync_api import expect
 
-from portal.services import credentials, organization_domains
+from portal.services.account import credentials
+from portal.services.organizations import organization_domains
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.factories import make_organization
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import MailMessage
-from portal.queue import job_queue
-from portal.services import credentials
+from portal.services.account import credentials
+from portal.services.infra.queue import job_queue
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.factories import make_organization
 

@@ -1,5 +1,5 @@
 from portal.extensions import db
-from portal.services import organization_domains
+from portal.services.organizations import organization_domains
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.factories import make_organization
 

@@ -14,8 +14,9 @@ from workos.audit_logs.models import (
 
 from portal.extensions import db
 from portal.models import MailMessage
-from portal.queue import job_queue
-from portal.services import credentials, webhooks
+from portal.services.account import credentials
+from portal.services.delivery import webhooks
+from portal.services.infra.queue import job_queue
 from tests.browser.conftest import screenshot
 from tests.factories import make_directory, make_organization
 from tests.scim.helpers import ScimClient, user_body

@@ -17,7 +17,7 @@ from workos import WorkOSClient
 
 from portal import create_app
 from portal.extensions import db
-from portal.services import credentials
+from portal.services.account import credentials
 from tests.conftest import REDIS_URL, _delete_all_rows, _require_service, _test_config
 
 PUBLIC_URL = "https://portal.compat.test"

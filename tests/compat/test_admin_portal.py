@@ -8,7 +8,7 @@ from workos import NotFoundError, UnprocessableEntityError
 
 from portal.extensions import db
 from portal.models import PortalLink
-from portal.services import link_tokens
+from portal.services.onboarding import link_tokens
 
 INTENTS = [
     "sso",

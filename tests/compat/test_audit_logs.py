@@ -24,8 +24,8 @@ from workos.audit_logs.models import (
 
 from portal.extensions import db
 from portal.models import AuditLogEvent as StoredEvent
-from portal.services import log_streams
-from portal.services.log_streams import StreamSettings
+from portal.services.audit import log_streams
+from portal.services.audit.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
 from tests.compat.conftest import PUBLIC_URL
 from tests.factories import make_organization

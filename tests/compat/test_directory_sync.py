@@ -120,7 +120,7 @@ def test_dsync_events_through_the_sdk(workos, pushed):
 def test_a_group_sync_selection_hides_the_rest_from_the_sdk(workos, pushed):
     from portal.extensions import db
     from portal.models import Directory
-    from portal.services import group_sync
+    from portal.services.directory import group_sync
 
     group_sync.set_selection(
         db.session.get(Directory, pushed["directory"]), [pushed["group"]["id"]]

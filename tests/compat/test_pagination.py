@@ -8,8 +8,9 @@ import pytest
 from workos import WorkOSClient
 
 from portal.extensions import db
-from portal.services import credentials, organizations
-from portal.services.organizations import OrganizationChanges
+from portal.services.account import credentials
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import OrganizationChanges
 from tests.conftest import _delete_all_rows
 
 COUNT = 250

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from portal.services import credentials
+from portal.services.account import credentials
 
 PASSWORD = "correct horse battery"
 

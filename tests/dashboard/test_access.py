@@ -4,7 +4,8 @@ its CSRF token."""
 
 import pytest
 
-from portal.services import credentials, portal_links
+from portal.services.account import credentials
+from portal.services.onboarding import portal_links
 from tests.dashboard.conftest import csrf_token_of, dashboard_requests, sign_in
 from tests.factories import make_organization
 

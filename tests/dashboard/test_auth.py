@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import LoginAttempt
 from portal.models.columns import utcnow
-from portal.services import credentials
+from portal.services.account import credentials
 from tests.dashboard.conftest import PASSWORD, csrf_token_of, dashboard_requests, sign_in
 
 

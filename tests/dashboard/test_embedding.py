@@ -3,7 +3,7 @@ database and applied to the portal's CSP frame-ancestors (the dashboard is never
 
 import pytest
 
-from portal.services import embedding
+from portal.services.account import embedding
 
 PORTAL_PAGE = "/admin/launch?token=x"  # any /admin page; this one needs no session
 
@@ -42,7 +42,7 @@ def test_an_allowed_origin_gets_partitioned_cross_site_cookies(signed_in, app):
     from tests.factories import make_organization
 
     org = make_organization("Acme Corp", domains=["acme.test"])
-    from portal.services import portal_links
+    from portal.services.onboarding import portal_links
 
     _, url = portal_links.create_setup_link(org.id, ["sso"])
     save(signed_in, "https://app.example.com")

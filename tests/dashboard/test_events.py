@@ -4,8 +4,8 @@ cursor, and one event as the JSON the API and webhooks send."""
 import json
 import re
 
-from portal.services import organizations
-from portal.services.organizations import OrganizationChanges
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import OrganizationChanges
 from tests.factories import make_organization
 
 

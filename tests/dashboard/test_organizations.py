@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection, MailMessage, Organization, OrganizationDomain, PortalLink
-from portal.services import connections, onboarding, portal_links
+from portal.services.onboarding import onboarding, portal_links
+from portal.services.sso import connections
 from tests.factories import make_directory, make_organization
 from tests.scim.helpers import USER_SCHEMA, ScimClient
 
@@ -202,7 +203,7 @@ class TestInviteAdmin:
         assert link.expires_at.strftime("%Y-%m-%d") in detail and "Revoke link" in detail
 
     def test_without_smtp_the_mail_goes_to_the_outbox_and_the_log(self, signed_in, org, caplog):
-        caplog.set_level("INFO", logger="portal.services.mail")
+        caplog.set_level("INFO", logger="portal.services.onboarding.mail")
         response = signed_in.post(
             f"/dashboard/organizations/{org.id}/invite",
             data={"features": ["sso"], "delivery": "email", "email": "it@acme.test"},

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from portal.extensions import db
-from portal.services import branding, credentials
+from portal.services.account import branding, credentials
 from tests.dashboard.conftest import csrf_token_of, sign_in
 from tests.factories import make_api_key
 

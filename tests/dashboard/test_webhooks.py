@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import WebhookDelivery, WebhookEndpoint
-from portal.queue import job_queue
+from portal.services.infra.queue import job_queue
 from tests.factories import make_organization
 
 

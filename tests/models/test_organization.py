@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
-from portal.services.organization_domains import new_domain
+from portal.services.organizations.organization_domains import new_domain
 
 
 def test_deleting_an_organization_deletes_its_domains(app):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.services.scim_filters import FilterError, matches, parse_filter
-from portal.services.scim_patch import Operation, PatchError, apply, read_operations
+from portal.services.directory.scim_filters import FilterError, matches, parse_filter
+from portal.services.directory.scim_patch import Operation, PatchError, apply, read_operations
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 USER = {

@@ -7,7 +7,7 @@ import pytest
 
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.services import group_sync
+from portal.services.directory import group_sync
 from tests.scim.helpers import GROUP_SCHEMA, user_body
 
 
@@ -189,8 +189,8 @@ def test_deleting_a_group_is_one_event(scim, people, new_events):
 
 
 def test_a_large_group_entering_view_is_announced_by_the_job(scim, directory, new_events):
-    from portal.queue import job_queue
-    from portal.services import directory_users
+    from portal.services.directory import directory_users
+    from portal.services.infra.queue import job_queue
 
     directory_row, _ = directory
     users = [directory_users.create_user(directory_row, user_body(f"u{i}")) for i in range(150)]

@@ -5,9 +5,9 @@ import time
 from sqlalchemy import func, insert, select
 
 from portal.extensions import db
-from portal.ids import new_id
 from portal.models import DirectoryGroup, DirectoryGroupMembership, DirectoryUser, Event
-from portal.queue import job_queue
+from portal.services.infra.ids import new_id
+from portal.services.infra.queue import job_queue
 
 MEMBERS = 10_000
 
@@ -68,7 +68,7 @@ def test_ten_thousand_members_in_one_patch(scim, directory):
 
 
 def test_the_membership_job_is_safe_to_run_twice(scim, directory):
-    from portal.services import directory_groups
+    from portal.services.directory import directory_groups
     from tasks.directories import announce_membership_changes
 
     ids = [scim.post("/Users", {"userName": f"u{i}@acme.test"}).json["id"] for i in range(3)]

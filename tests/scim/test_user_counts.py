@@ -4,9 +4,9 @@ users were written: SCIM, a bulk insert, a delete, a deleted directory."""
 from sqlalchemy import delete, insert, select
 
 from portal.extensions import db
-from portal.ids import new_id
 from portal.models import DirectoryUser, DirectoryUserCount
-from portal.services import directories
+from portal.services.directory import directories
+from portal.services.infra.ids import new_id
 from tests.factories import make_directory
 from tests.scim.helpers import ScimClient, user_body
 

@@ -21,14 +21,10 @@ from portal.models import (
     IdpCertificate,
     OrganizationDomain,
 )
-from portal.services import (
-    audit_log_events,
-    audit_log_exports,
-    connections,
-    directory_groups,
-    directory_users,
-)
-from portal.services.connections import ConnectionSettings
+from portal.services.audit import audit_log_events, audit_log_exports
+from portal.services.directory import directory_groups, directory_users
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_directory, make_organization, make_portal_link
 from tests.peers.saml_idp import make_key_pair
 from tests.scim.helpers import GROUP_SCHEMA, user_body

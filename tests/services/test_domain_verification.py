@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event
-from portal.queue import job_queue
-from portal.services import domain_verification, organization_domains
+from portal.services.infra.queue import job_queue
+from portal.services.organizations import domain_verification, organization_domains
 from tests.factories import make_api_key, make_organization
 
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal import encryption
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import LogStream, LogStreamDelivery
 from portal.models.columns import utcnow
-from portal.queue import job_queue
-from portal.services import audit_log_events, log_stream_deliveries, log_streams
-from portal.services.log_streams import StreamSettings
+from portal.services.audit import audit_log_events, log_stream_deliveries, log_streams
+from portal.services.audit.log_streams import StreamSettings
+from portal.services.infra import encryption
+from portal.services.infra.queue import job_queue
 from tasks import log_streams as log_stream_jobs
 from tests.factories import make_organization
 from tests.peers.log_receiver import DATADOG_PATH, SPLUNK_PATH, LogReceiver

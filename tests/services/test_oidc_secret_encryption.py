@@ -6,11 +6,12 @@ import json
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal import create_app, encryption
+from portal import create_app
 from portal.extensions import db
 from portal.models import Connection
-from portal.services import connections, pending_idp
-from portal.services.connections import ConnectionSettings
+from portal.services.infra import encryption
+from portal.services.sso import connections, pending_idp
+from portal.services.sso.connections import ConnectionSettings
 from tests.conftest import _test_config
 from tests.factories import make_organization
 

@@ -4,7 +4,7 @@ import pytest
 from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
-from portal.services import saml_compiled
+from portal.services.sso import saml_compiled
 
 PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 LIBRARY_PARSE = saml_compiled.LIBRARY[(OneLogin_Saml2_Utils, "parse_SAML_to_time")]

@@ -1,6 +1,6 @@
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from portal.services import saml_sp  # noqa: F401  (installs the cached schemas)
+from portal.services.sso import saml_sp  # noqa: F401  (installs the cached schemas)
 
 PROTOCOL = "saml-schema-protocol-2.0.xsd"
 

@@ -4,7 +4,8 @@ import pytest
 
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.models.columns import utcnow
-from portal.services import organization_domains, portal_access, portal_links
+from portal.services.onboarding import portal_access, portal_links
+from portal.services.organizations import organization_domains
 from tests.factories import make_organization
 
 

@@ -6,8 +6,8 @@ import pytest
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import ConnectionSession
-from portal.services import connection_sessions, connections, idp_metadata, sign_in_checks
-from portal.services.connections import ConnectionSettings
+from portal.services.sso import connection_sessions, connections, idp_metadata, sign_in_checks
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_organization
 
 IDP = (

@@ -19,16 +19,17 @@ from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookEndpoint
 from portal.models.columns import utcnow
-from portal.queue import RedisJobQueue, enqueue, job_queue, resolve_job
-from portal.services import api_shapes, organizations, webhook_deliveries, webhooks
-from portal.services.organizations import OrganizationChanges
-from portal.services.retries import RETRY_WINDOW, retry_delay
-from portal.services.webhook_deliveries import (
+from portal.services.delivery import delivery_shapes, webhook_deliveries, webhooks
+from portal.services.delivery.retries import RETRY_WINDOW, retry_delay
+from portal.services.delivery.webhook_deliveries import (
     DELIVER_JOB,
     DISPATCH_JOB,
     LOST_AFTER,
     EndpointDisabled,
 )
+from portal.services.infra.queue import RedisJobQueue, enqueue, job_queue, resolve_job
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import OrganizationChanges
 from tests.conftest import _test_config
 from tests.factories import make_organization
 
@@ -113,7 +114,7 @@ def test_an_event_reaches_its_endpoint_signed_as_the_sdk_verifies(receiver):
         "organization.created",
         200,
     )
-    assert json.loads(arrival.body) == api_shapes.event(event)
+    assert json.loads(arrival.body) == delivery_shapes.event(event)
     assert json.loads(arrival.body)["data"]["id"] == org.id
     assert arrival.headers["Content-Type"] == "application/json"
     assert arrival.headers["Workos-Signature"].startswith("t=")
@@ -204,7 +205,7 @@ def test_an_endpoint_change_is_seen_at_once_by_the_process_that_made_it(receiver
 
 
 def test_the_events_of_a_rolled_back_change_are_never_sent(receiver):
-    from portal.services import events
+    from portal.services.delivery import events
 
     subscribe(receiver)
     events.record("organization.created", {"id": "org_rolled_back"}, None)

@@ -5,10 +5,11 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from portal import create_app, encryption
+from portal import create_app
 from portal.extensions import db
 from portal.models import IdempotentRequest, WebhookEndpoint
-from portal.services import webhooks
+from portal.services.delivery import webhooks
+from portal.services.infra import encryption
 from tests.conftest import _test_config
 
 URL = "https://1.1.1.1/hooks"
@@ -69,7 +70,7 @@ def test_an_altered_value_is_refused(app):
 class TestIdempotentCreate:
     @pytest.fixture
     def api(self, app):
-        from portal.services import credentials
+        from portal.services.account import credentials
 
         _, secret = credentials.create_api_key("tests")
         client = app.test_client()

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.models import Connection
-from portal.services import credentials
+from portal.services.account import credentials
 from tests.factories import make_api_key, make_organization, make_saml_connection
 from tests.peers.saml_idp import SigningIdp
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.services import credentials
+from portal.services.account import credentials
 
 CALLBACK = "https://app.example.com/after-sso?tenant=acme"
 

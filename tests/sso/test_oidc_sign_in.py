@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ConnectionSession, SignInGrant
-from portal.services import connections
-from portal.services.connections import ConnectionSettings
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_api_key, make_organization
 from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.sso.conftest import REDIRECT_URI, SamlSetup, redirect_params

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ConnectionSession, Event, OrganizationDomain
-from portal.services import credentials, portal_links
+from portal.services.account import credentials
+from portal.services.onboarding import portal_links
 from tests.sso.conftest import redirect_params
 
 

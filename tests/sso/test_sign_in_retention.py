@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.ids import time_of
 from portal.models import ConnectionSession, SignInGrant
 from portal.models.columns import utcnow
-from portal.services import sign_in_retention
+from portal.services.infra.ids import time_of
+from portal.services.sso import sign_in_retention
 from tasks import periodic
 from tests.sso.conftest import redirect_params
 

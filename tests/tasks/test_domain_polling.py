@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import Event, OrganizationDomain
 from portal.models.columns import utcnow
-from portal.services import domain_verification
-from portal.services.domain_verification import next_delay
+from portal.services.organizations import domain_verification
+from portal.services.organizations.domain_verification import next_delay
 from tests.factories import make_organization
 from tests.peers.misbehaving_dns import MisbehavingDns
 from tests.peers.worker import run_worker_burst
@@ -110,7 +110,7 @@ class TestOnRealRedis:
         domain = make_organization("Acme", domains=["acme.test"]).domains[0]
         db.session.execute(update(OrganizationDomain).values(state="failed"))
         db.session.commit()
-        from portal.services import organization_domains
+        from portal.services.organizations import organization_domains
 
         organization_domains.start_verification(domain.id)
         domain = db.session.get(OrganizationDomain, domain.id)

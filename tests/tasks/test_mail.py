@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import MailMessage
-from portal.queue import job_queue
-from portal.services import mail, portal_links
+from portal.services.infra.queue import job_queue
+from portal.services.onboarding import mail, portal_links
 from tests.dashboard.conftest import PASSWORD
 from tests.factories import make_organization
 from tests.peers.worker import run_worker_burst
@@ -33,7 +33,7 @@ def org(app):
 
 @pytest.fixture
 def signed_in(app, client):
-    from portal.services import credentials
+    from portal.services.account import credentials
 
     credentials.create_dashboard_user("dev@example.com", PASSWORD)
     client.post("/dashboard/login", data={"email": "dev@example.com", "password": PASSWORD})
@@ -171,7 +171,7 @@ class TestOnRealRedis:
 
 
 def test_with_the_queue_down_the_mail_is_sent_at_once(app, signed_in, org, smtp_server):
-    from portal.queue import RedisJobQueue
+    from portal.services.infra.queue import RedisJobQueue
 
     app.config["SMTP_URL"] = smtp_server.url
     app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "dead")
@@ -183,7 +183,7 @@ def test_a_mail_whose_job_was_lost_is_queued_again(app, org, smtp_server):
     from datetime import timedelta
 
     from portal.models.columns import utcnow
-    from portal.queue import InProcessJobQueue
+    from portal.services.infra.queue import InProcessJobQueue
 
     app.config["SMTP_URL"] = smtp_server.url
     app.config["PORTAL_MAIL_FIRST_RETRY_SECONDS"] = 30

@@ -11,7 +11,7 @@ from rq.registry import ScheduledJobRegistry
 
 from portal import create_app
 from portal.models.columns import utcnow
-from portal.queue import job_queue
+from portal.services.infra.queue import job_queue
 from tasks import periodic
 from tests.conftest import _test_config
 from tests.peers.worker import run_worker_burst

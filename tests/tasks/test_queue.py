@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Organization, PortalLink, PortalSession
 from portal.models.columns import utcnow
-from portal.queue import enqueue, enqueue_in, job_queue
+from portal.services.infra.queue import enqueue, enqueue_in, job_queue
 from tests.peers.worker import run_worker_burst
 
 
@@ -118,7 +118,7 @@ class TestOnRealRedis:
         assert timedelta(minutes=59) < due - utcnow() <= timedelta(hours=1)
 
     def test_enqueue_reports_a_redis_outage_clearly(self, app):
-        from portal.queue import QueueUnavailable, RedisJobQueue
+        from portal.services.infra.queue import QueueUnavailable, RedisJobQueue
 
         app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "x")
         with pytest.raises(QueueUnavailable, match="could not reach Redis"):

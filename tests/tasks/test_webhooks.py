@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Event, WebhookDelivery
 from portal.models.columns import utcnow
-from portal.queue import RedisJobQueue, enqueue, job_queue
+from portal.services.infra.queue import RedisJobQueue, enqueue, job_queue
 from tasks import periodic
 from tasks import webhooks as webhook_jobs
 from tests.factories import make_api_key, make_organization

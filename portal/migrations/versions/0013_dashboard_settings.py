@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import portal.models.columns
-from portal import encryption
+from portal.services.infra import encryption
 
 revision = "0013_dashboard_settings"
 down_revision = "0012_sso_portal"

@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from portal import encryption
+from portal.services.infra import encryption
 
 revision = "0015_oidc_secrets"
 down_revision = "0014_log_stream_synced"

@@ -1,0 +1,122 @@
+"""The environment's client id, API keys and dashboard users."""
+
+import functools
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.errors import InvalidInput, NotFound
+from portal.extensions import db
+from portal.models import ApiKey, DashboardUser, Environment
+from portal.models.columns import utcnow
+from portal.services.infra import secret_tokens
+from portal.services.infra.ids import ulid
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 12
+
+
+def environment() -> Environment:
+    """The deployment's environment row, created with its client id on first use."""
+    env = db.session.scalars(select(Environment).order_by(Environment.id).limit(1)).first()
+    if env is None:
+        env = Environment(client_id=f"client_{ulid()}")
+        db.session.add(env)
+        db.session.commit()
+    return env
+
+
+def create_api_key(name: str, replace: bool = False) -> tuple[ApiKey, str]:
+    """Create a key; returns it and its secret, which is not stored and not shown again."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("An API key needs a name.", field="name")
+    if replace:
+        for old in db.session.scalars(select(ApiKey).where(ApiKey.name == name)):
+            old.revoked_at = old.revoked_at or utcnow()
+    secret = secret_tokens.new_secret("sk")
+    key = ApiKey(name=name, display_prefix=secret[:10], secret_hash=secret_tokens.digest(secret))
+    db.session.add(key)
+    db.session.commit()
+    return key, secret
+
+
+def authenticate_api_key(secret: str) -> ApiKey | None:
+    """The active key whose secret this is, or None."""
+    if not secret.startswith("sk_"):
+        return None
+    stored = secret_tokens.digest(secret)
+    key = db.session.scalars(select(ApiKey).where(ApiKey.secret_hash == stored)).first()
+    if key is None or not key.is_active or not secret_tokens.matches(secret, key.secret_hash):
+        return None
+    _note_use(key)
+    return key
+
+
+def _note_use(key: ApiKey) -> None:
+    # At most one write a minute per key, not one per request.
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        key.last_used_at = now
+        db.session.commit()
+
+
+def create_dashboard_user(email: str, password: str) -> DashboardUser:
+    """Create a dashboard user; the password is stored as a salted scrypt hash."""
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"{email!r} is not an email address.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if db.session.scalars(select(DashboardUser).where(DashboardUser.email == email)).first():
+        raise InvalidInput(f"A user with the email {email} already exists.", field="email")
+    user = DashboardUser(email=email, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def check_dashboard_password(email: str, password: str) -> DashboardUser | None:
+    """The user when email and password match, else None."""
+    user = db.session.scalars(
+        select(DashboardUser).where(DashboardUser.email == email.strip().lower())
+    ).first()
+    # Hash the password even for an unknown email, so the answer takes as long either way.
+    stored = user.password_hash if user is not None else _unknown_user_hash()
+    if not check_password_hash(stored, password) or user is None:
+        return None
+    return user
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every API key, active ones first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+        )
+    )
+
+
+def get_api_key(key_id: str) -> ApiKey:
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"API key not found: '{key_id}'.", entity_id=key_id)
+    return key
+
+
+def revoke_api_key(key_id: str) -> ApiKey:
+    """Revoke a key; requests with it are refused from now on."""
+    key = get_api_key(key_id)
+    key.revoked_at = key.revoked_at or utcnow()
+    db.session.commit()
+    return key

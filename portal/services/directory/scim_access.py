@@ -1,0 +1,105 @@
+"""Who may call a directory's SCIM endpoint: the bearer-token check every SCIM request makes.
+
+The directory is read as one plain row into a `DirectoryView` rather than as the ORM model:
+on the busiest SCIM call (a user create) loading the model cost more than the query. The
+view carries what the SCIM services read, named as on the model, so they take it as they
+take a Directory; nothing on the SCIM path changes a directory except its activity, written
+here. Linking a directory (its first call, once in its life) loads the model.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
+
+from portal.extensions import db
+from portal.models import Directory
+from portal.models.columns import utcnow
+from portal.services.delivery import events
+from portal.services.directory import directory_shapes
+from portal.services.infra import secret_tokens
+from portal.services.organizations import organizations
+
+# Writing the last-activity time on every SCIM call would make each read a write.
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+
+_directories = Directory.__table__
+_COLUMNS = (
+    "id",
+    "organization_id",
+    "type",
+    "state",
+    "attribute_map",
+    "synced_group_ids",
+    "last_activity_at",
+)
+# Built once: a statement's cache key is worked out once per statement object.
+_BY_ID = select(*(_directories.c[name] for name in _COLUMNS), _directories.c.token_hash).where(
+    _directories.c.id == bindparam("directory_id")
+)
+_NOTE_ACTIVITY = (
+    update(_directories)
+    .where(_directories.c.id == bindparam("directory_id"))
+    .values(last_activity_at=bindparam("now"))
+)
+_NO_DIRECTORY = secret_tokens.digest("no directory")
+_CALLER = "portal_scim_directory"
+
+
+@dataclass(frozen=True)
+class DirectoryView:
+    """A directory as a SCIM request reads it."""
+
+    id: str
+    organization_id: str
+    type: str
+    state: str
+    attribute_map: dict
+    synced_group_ids: list | None
+    last_activity_at: datetime | None
+
+
+def authenticate(directory_id: str, token: str) -> DirectoryView | None:
+    """The directory when `token` is its bearer token, else None (constant-time compare)."""
+    row = db.session.connection().execute(_BY_ID, {"directory_id": directory_id}).first()
+    stored = row.token_hash if row else _NO_DIRECTORY
+    if not secret_tokens.matches(token, stored) or row is None:
+        return None
+    return _remember(DirectoryView(*row[: len(_COLUMNS)]))
+
+
+def caller(directory_id: str) -> DirectoryView | None:
+    """The directory this request's SCIM caller authenticated as, if it is that one: the
+    event rewriters read it rather than load the directory again."""
+    directory = db.session.info.get(_CALLER)
+    return directory if directory is not None and directory.id == directory_id else None
+
+
+def _remember(directory: DirectoryView) -> DirectoryView:
+    db.session.info[_CALLER] = directory
+    return directory
+
+
+def record_activity(directory: DirectoryView) -> DirectoryView:
+    """Note an authenticated SCIM call; the first one links the directory (dsync.activated).
+    Returns the directory as it now is."""
+    now = utcnow()
+    if directory.state != "linked":
+        _link(directory.id, now)
+    elif not directory.last_activity_at or now - directory.last_activity_at > ACTIVITY_RESOLUTION:
+        db.session.connection().execute(_NOTE_ACTIVITY, {"directory_id": directory.id, "now": now})
+        db.session.commit()
+    else:
+        return directory
+    return _remember(replace(directory, state="linked", last_activity_at=now))
+
+
+def _link(directory_id: str, now: datetime) -> None:
+    directory = db.session.get(Directory, directory_id)
+    directory.state = "linked"
+    directory.last_activity_at = now
+    directory.updated_at = now
+    org = organizations.get_organization(directory.organization_id)
+    data = directory_shapes.directory_event(directory, org, "active")
+    events.record("dsync.activated", data, directory.organization_id)
+    db.session.commit()
