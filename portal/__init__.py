@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
     _register_blueprints(app)
 
-    from portal.errors import register_error_handlers
+    from portal.error_handlers import register_error_handlers
     from portal.http_hardening import register_http_hardening
 
     register_error_handlers(app)
