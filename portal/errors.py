@@ -34,34 +34,6 @@ class InvalidInput(PortalError):
         self.errors = errors or []
 
 
-def check_all(*checks) -> list:
-    """Run every check and return what each returned; if any fail, one InvalidInput names each
-    field at fault, so a form's user fixes them all in one go rather than one per submit (its
-    message is a form page's)."""
-    results, errors = [], []
-    for check in checks:
-        try:
-            results.append(check())
-        except InvalidInput as problem:
-            errors.extend(problem.errors or [{"field": None, "message": problem.message}])
-    if len(errors) == 1:
-        raise InvalidInput(errors[0]["message"], errors=errors)
-    if errors:
-        message = f"Nothing was saved: fix the {len(errors)} fields marked below."
-        raise InvalidInput(message, errors=errors)
-    return results
-
-
-def required(value, message: str, field: str):
-    """A check for check_all that refuses an empty value."""
-
-    def check():
-        if not value:
-            raise InvalidInput(message, field=field)
-
-    return check
-
-
 class BadRequest(PortalError):
     status = 400
     code = "invalid_request"

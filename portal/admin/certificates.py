@@ -4,10 +4,11 @@ from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.admin.sso import field_errors, field_of
+from portal.admin.sso import field_of
 from portal.admin.sso_sign_ins import test_launch_page
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import sso_guide_for
+from portal.services.infra.validation import by_field
 from portal.services.sso import certificate_renewal, connection_sessions, sign_in_checks, sso_setup
 from portal.services.sso.sign_in import SignInError
 
@@ -19,7 +20,7 @@ def certificates_page(error: PortalError | None = None, status: int = 200):
         "connection": connection,
         "error": error.message if error else None,
         "error_field": field_of(error),
-        "field_errors": field_errors(error),
+        "field_errors": by_field(error, None) if isinstance(error, InvalidInput) else {},
         "form": request.form if error else {},
     }
     if connection is not None:

@@ -12,6 +12,7 @@ from portal.services.directory import (
     directory_overview,
     group_sync,
 )
+from portal.services.infra.validation import by_field
 
 
 def _directory():
@@ -74,12 +75,11 @@ def save_directory_groups_sync():
 
 def _attributes_page(rows, error: InvalidInput | None = None, saved: bool = False):
     directory = _directory()
-    problems = {e["field"]: e["message"] for e in (error.errors if error else [])}
     context = {
         "directory": directory,
         "guide": guide_for(directory.type),
         "rows": rows + [("", "")] * 3,
-        "problems": problems,
+        "problems": by_field(error, None) if error else {},
         "suggestions": directory_attribute_maps.suggestions(),
         "error": error.message if error else None,
         "saved": saved,

@@ -6,6 +6,7 @@ from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
+from portal.services.infra.validation import by_field
 from portal.services.sso import (
     connection_sessions,
     oidc_rp,
@@ -36,7 +37,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
         "domain_blocker": sso_policy.activation_blocker(organization),
         "error": error.message if error else None,
         "error_field": field_of(error),
-        "field_errors": field_errors(error),
+        "field_errors": by_field(error, None) if isinstance(error, InvalidInput) else {},
         "form": request.form if error else {},
     }
     if connection is not None:
@@ -60,16 +61,6 @@ def sso_page(error: PortalError | None = None, status: int = 200):
             else connection_sessions.newest_id(organization.id),
         )
     return current_app.make_response((render_template("admin/sso.html", **context), status))
-
-
-def field_errors(error: PortalError | None) -> dict[str, str]:
-    """{field: message} for each field the last form failed on."""
-    found = {}
-    if isinstance(error, InvalidInput):
-        for item in error.errors or []:
-            if item.get("field"):
-                found.setdefault(item["field"], item["message"])
-    return found
 
 
 def field_of(error: PortalError | None) -> str | None:

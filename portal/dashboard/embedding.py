@@ -3,9 +3,9 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.dashboard.form_errors import by_field
 from portal.errors import InvalidInput
 from portal.services.account import embedding
+from portal.services.infra.validation import by_field
 
 
 def _page(status=200, **context):

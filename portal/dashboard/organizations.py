@@ -3,9 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
 from portal.services.infra.pagination import PageRequest
+from portal.services.infra.validation import by_field
 from portal.services.onboarding import onboarding, portal_links
 from portal.services.onboarding.mail import MailUnavailable
 from portal.services.organizations import organization_domains, organizations

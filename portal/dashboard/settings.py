@@ -3,10 +3,10 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
 from portal.services.account import branding, credentials, sign_in_redirects
 from portal.services.infra.pagination import PageRequest
+from portal.services.infra.validation import by_field
 from portal.services.onboarding import mail
 
 

@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.dashboard.form_errors import by_field
 from portal.errors import Conflict, InvalidInput
 from portal.services.delivery import webhook_log, webhooks
 from portal.services.delivery.events import EVENT_TYPES
 from portal.services.delivery.webhook_deliveries import EndpointDisabled
 from portal.services.infra.pagination import PageRequest
+from portal.services.infra.validation import by_field
 
 PAGE_SIZE = 20
 DELIVERIES_PER_PAGE = 25

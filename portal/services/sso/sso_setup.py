@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from portal.errors import InvalidInput, NotFound, check_all, required
+from portal.errors import InvalidInput, NotFound
 from portal.idp_guides import sso_guide_for
 from portal.models import Connection
 from portal.models.columns import utcnow
+from portal.services.infra.validation import check_all, required
 from portal.services.sso import connections, idp_metadata, oidc_rp, pending_idp, sso_attribute_maps
 from portal.services.sso.certificates import CertificateDetails, read_certificate
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES, ConnectionSettings
