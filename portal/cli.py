@@ -9,13 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from portal.errors import Conflict, PortalError
+from portal.errors import Conflict, PortalError, SecretUnreadable
 from portal.extensions import db
 from portal.services.account import credentials
 from portal.services.audit import log_streams
 from portal.services.delivery import webhooks
 from portal.services.directory import directories
-from portal.services.infra.encryption import SecretUnreadable
 from portal.services.onboarding import mail, onboarding
 from portal.services.organizations import demo
 from portal.services.sso import connections, pending_idp

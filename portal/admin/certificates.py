@@ -6,11 +6,10 @@ from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.admin.sso import field_of
 from portal.admin.sso_sign_ins import test_launch_page
-from portal.errors import InvalidInput, PortalError
+from portal.errors import InvalidInput, PortalError, SignInError
 from portal.idp_guides import sso_guide_for
 from portal.services.infra.validation import by_field
 from portal.services.sso import certificate_renewal, connection_sessions, sign_in_checks, sso_setup
-from portal.services.sso.sign_in import SignInError
 
 
 def certificates_page(error: PortalError | None = None, status: int = 200):

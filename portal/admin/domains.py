@@ -4,7 +4,7 @@ from flask import g, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.guard import requires_intent
-from portal.errors import PortalError
+from portal.errors import DomainUnavailable, PortalError
 from portal.services.organizations import domain_verification, organization_domains
 from portal.services.organizations.dns_hosts import DNS_HOSTS, steps_for
 
@@ -53,7 +53,7 @@ def check_domain(domain_id):
 def retry_domain(domain_id):
     try:
         domain = organization_domains.retry_for_portal(g.organization.id, domain_id)
-    except organization_domains.DomainUnavailable as refusal:
+    except DomainUnavailable as refusal:
         domain = organization_domains.domain_of(g.organization.id, domain_id)
         return render_template("admin/_domain.html", domain=domain, refusal=refusal.message)
     return render_template("admin/_domain.html", domain=domain, check=None)

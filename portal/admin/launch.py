@@ -6,6 +6,7 @@ from portal.admin import bp
 from portal.admin.intents import sections_for
 from portal.admin.link_problems import explain
 from portal.admin.session_cookie import COOKIE_NAME, clear_session_cookie, set_session_cookie
+from portal.errors import LinkRefused
 from portal.services.account import branding
 from portal.services.onboarding import portal_access
 
@@ -15,7 +16,7 @@ def launch():
     current = portal_access.session_for_cookie(request.cookies.get(COOKIE_NAME))
     try:
         redemption = portal_access.redeem(request.args.get("token", ""), current)
-    except portal_access.LinkRefused as refusal:
+    except LinkRefused as refusal:
         return _link_problem(refusal)
     session = redemption.session
     response = redirect(url_for(sections_for(session.intents)[0].endpoint))
@@ -24,7 +25,7 @@ def launch():
     return response
 
 
-def _link_problem(refusal: portal_access.LinkRefused):
+def _link_problem(refusal: LinkRefused):
     app_name = branding.settings().display_name
     explanation = explain(refusal.reason, refusal.link, app_name)
     return_url = refusal.link.return_url if refusal.link else None

@@ -5,8 +5,8 @@ from flask import current_app, g, render_template, request
 from portal.admin import bp
 from portal.admin.guard import requires_intent
 from portal.admin.sso import sso_page
+from portal.errors import SignInError
 from portal.services.sso import connection_sessions, sign_in_checks, sso_policy, sso_setup
-from portal.services.sso.sign_in import SignInError
 
 # The status polls every 2 seconds; after this many polls (10 minutes) it stops by itself.
 MAX_POLLS = 300

@@ -5,15 +5,10 @@ import secrets
 from flask import g, request
 
 from portal.api import bp
-from portal.errors import PortalError
+from portal.errors import Unauthorized
 from portal.services.account import credentials
 
 PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi", "api.download_audit_log_export"}
-
-
-class Unauthorized(PortalError):
-    status = 401
-    code = "unauthorized"
 
 
 @bp.before_request

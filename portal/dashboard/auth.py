@@ -4,6 +4,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.dashboard import bp
+from portal.errors import TooManyAttempts
 from portal.extensions import db, login_manager
 from portal.models import DashboardUser
 from portal.services.account import dashboard_sign_in
@@ -48,7 +49,7 @@ def login():
         user = dashboard_sign_in.sign_in(
             email, request.form.get("password", ""), request.remote_addr or ""
         )
-    except dashboard_sign_in.TooManyAttempts as error:
+    except TooManyAttempts as error:
         return _login_refused(email, next_path, error.message, 429)
     if user is None:
         return _login_refused(email, next_path, "The email or password is not right.", 401)

@@ -3,11 +3,10 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.errors import Conflict, InvalidInput
+from portal.errors import Conflict, InvalidInput, MailUnavailable
 from portal.services.infra.pagination import PageRequest
 from portal.services.infra.validation import by_field
 from portal.services.onboarding import onboarding, portal_links
-from portal.services.onboarding.mail import MailUnavailable
 from portal.services.organizations import organization_domains, organizations
 
 PAGE_SIZE = 20

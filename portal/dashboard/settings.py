@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.errors import Conflict, InvalidInput
+from portal.errors import Conflict, InvalidInput, MailUnavailable
 from portal.services.account import branding, credentials, sign_in_redirects
 from portal.services.infra.pagination import PageRequest
 from portal.services.infra.validation import by_field
@@ -128,7 +128,7 @@ def sent_emails():
 def send_email_again(message_id):
     try:
         message = mail.send_again(message_id)
-    except (Conflict, mail.MailUnavailable) as error:
+    except (Conflict, MailUnavailable) as error:
         flash(error.message)
     else:
         flash(f"Sending the mail to {message.recipient} again.")

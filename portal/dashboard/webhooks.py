@@ -3,10 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.dashboard import bp
-from portal.errors import Conflict, InvalidInput
+from portal.errors import Conflict, EndpointDisabled, InvalidInput
 from portal.services.delivery import webhook_log, webhooks
 from portal.services.delivery.events import EVENT_TYPES
-from portal.services.delivery.webhook_deliveries import EndpointDisabled
 from portal.services.infra.pagination import PageRequest
 from portal.services.infra.validation import by_field
 

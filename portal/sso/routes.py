@@ -1,9 +1,8 @@
 from flask import Response, redirect, render_template, request
 
-from portal.errors import PortalError
+from portal.errors import PortalError, SignInError
 from portal.services.sso import saml_sp, sign_in
 from portal.services.sso.connections import get_connection
-from portal.services.sso.sign_in import SignInError
 from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
 

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.errors import TokenInvalid
 from portal.extensions import db
 from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
@@ -50,7 +51,7 @@ def test_generate_link_returns_a_launch_url_valid_for_five_minutes(api, org):
 def test_an_altered_token_is_refused_without_a_database_read(api, org):
     link = api.post("/portal/generate_link", json={"organization": org.id, "intent": "dsync"})
     token = _token(link.get_json()["link"])
-    with pytest.raises(link_tokens.TokenInvalid):
+    with pytest.raises(TokenInvalid):
         link_tokens.read(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1], 300)
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from portal.services.directory.scim_filters import FilterError, matches, parse_filter
-from portal.services.directory.scim_patch import Operation, PatchError, apply, read_operations
+from portal.errors import FilterError, PatchError
+from portal.services.directory.scim_filters import matches, parse_filter
+from portal.services.directory.scim_patch import Operation, apply, read_operations
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 USER = {

@@ -10,8 +10,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from portal import create_app
+from portal.errors import DestinationRefused, OutboundError
 from portal.services.infra import outbound
-from portal.services.infra.outbound import DestinationRefused, OutboundError
 from tests.conftest import _test_config
 
 

@@ -8,6 +8,7 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
+from portal.errors import QueueUnavailable
 from portal.extensions import db
 from portal.models import Organization, PortalLink, PortalSession
 from portal.models.columns import utcnow
@@ -118,7 +119,7 @@ class TestOnRealRedis:
         assert timedelta(minutes=59) < due - utcnow() <= timedelta(hours=1)
 
     def test_enqueue_reports_a_redis_outage_clearly(self, app):
-        from portal.services.infra.queue import QueueUnavailable, RedisJobQueue
+        from portal.services.infra.queue import RedisJobQueue
 
         app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "x")
         with pytest.raises(QueueUnavailable, match="could not reach Redis"):

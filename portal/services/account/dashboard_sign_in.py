@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from portal.errors import PortalError
+from portal.errors import TooManyAttempts
 from portal.extensions import db
 from portal.models import DashboardUser, LoginAttempt
 from portal.models.columns import utcnow
@@ -15,11 +15,6 @@ from portal.services.account import credentials
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
-
-
-class TooManyAttempts(PortalError):
-    status = 429
-    code = "rate_limit_exceeded"
 
 
 def sign_in(email: str, password: str, ip_address: str) -> DashboardUser | None:

@@ -11,11 +11,11 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from portal.errors import InvalidInput, NotFound, PortalError
+from portal.errors import ExportLinkRefused, InvalidInput, NotFound, QueueUnavailable
 from portal.extensions import db
 from portal.models import AuditLogEvent, AuditLogExport
 from portal.services.audit.audit_log_events import EventFilter, filtered
-from portal.services.infra.queue import QueueUnavailable, enqueue
+from portal.services.infra.queue import enqueue
 from portal.services.infra.wire import timestamp
 from portal.services.organizations.organizations import get_organization
 
@@ -37,11 +37,6 @@ COLUMNS = (
 )
 # A cell starting with one of these is a formula to a spreadsheet: quote it as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportLinkRefused(PortalError):
-    status = 403
-    code = "export_link_refused"
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from portal.errors import QueueUnavailable
 from portal.extensions import db
 from portal.models import AuditLogEvent, LogStream, LogStreamDelivery
 from portal.models.columns import utcnow
 from portal.services.audit import log_streams
 from portal.services.delivery.delivery_claims import claim, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, after_attempt
-from portal.services.infra.queue import QueueUnavailable, enqueue, enqueue_in
+from portal.services.infra.queue import enqueue, enqueue_in
 
 log = logging.getLogger(__name__)
 

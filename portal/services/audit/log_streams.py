@@ -7,7 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.errors import InvalidInput, NotFound
+from portal.errors import (
+    DestinationRefused,
+    InvalidInput,
+    NotFound,
+    OutboundError,
+    SecretUnreadable,
+)
 from portal.extensions import db
 from portal.models import AuditLogEvent, LogStream
 from portal.models.columns import utcnow
@@ -86,7 +92,7 @@ def _destination(settings: StreamSettings) -> tuple[str, str | None]:
         url = url.rstrip("/").removesuffix(SPLUNK_EVENT_PATH)
     try:
         outbound.resolve(url)
-    except outbound.DestinationRefused as refusal:
+    except DestinationRefused as refusal:
         raise InvalidInput(str(refusal), field="url") from None
     return url, site
 
@@ -127,8 +133,8 @@ def outgoing(stream: LogStream, event: dict) -> OutgoingRequest:
         credential = (
             encryption.decrypt(stream.sealed_credential) if stream.sealed_credential else ""
         )
-    except encryption.SecretUnreadable:
-        raise outbound.OutboundError(
+    except SecretUnreadable:
+        raise OutboundError(
             "The stored key cannot be read (the server's secret key changed); enter it again."
         ) from None
     headers = {"Content-Type": "application/json", "User-Agent": "portal-log-streams"}
@@ -220,7 +226,7 @@ def send(stream: LogStream, event: dict) -> tuple[int | None, str]:
             timeout=TIMEOUT_SECONDS,
             max_bytes=RESPONSE_KEPT,
         )
-    except outbound.OutboundError as error:
+    except OutboundError as error:
         return None, str(error)
     text = response.body.decode("utf-8", "replace").replace("\x00", "\ufffd")
     return response.status, text[:RESPONSE_KEPT]

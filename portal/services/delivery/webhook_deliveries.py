@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy import event as sa_event
 
-from portal.errors import NotFound, PortalError
+from portal.errors import EndpointDisabled, NotFound, OutboundError, QueueUnavailable
 from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.columns import utcnow
@@ -29,7 +29,7 @@ from portal.services.delivery.delivery_claims import claim, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
 from portal.services.infra import outbound
 from portal.services.infra.ids import time_of
-from portal.services.infra.queue import QueueUnavailable, enqueue, enqueue_in
+from portal.services.infra.queue import enqueue, enqueue_in
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,6 @@ _DISPATCH_AFTER_COMMIT = "webhooks.events_to_dispatch"
 _SUBSCRIBED_TYPES = "portal_webhook_subscribed_types"
 SUBSCRIPTIONS_TTL = timedelta(seconds=2)
 _RELAY_AFTER_CHANGE = "webhooks-relay-after-subscription-change"
-
-
-class EndpointDisabled(PortalError):
-    status = 400
-    code = "webhook_endpoint_disabled"
 
 
 @dataclass(frozen=True)
@@ -214,7 +209,7 @@ def _post(url: str, secret: str, body: bytes) -> WebhookDeliveryAttempt:
         response = outbound.post(
             url, body, headers, timeout=TIMEOUT_SECONDS, max_bytes=RESPONSE_BODY_KEPT
         )
-    except outbound.OutboundError as error:
+    except OutboundError as error:
         latency_ms = int((time.monotonic() - started) * 1000)
         return WebhookDeliveryAttempt(
             attempted_at=attempted_at, error=str(error), latency_ms=latency_ms

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.errors import Conflict, DestinationRefused, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import WebhookEndpoint
 from portal.models.columns import utcnow
@@ -106,7 +106,7 @@ def _checked_url(url: str) -> str:
     # Checked again before every delivery: where a name points can change.
     try:
         outbound.resolve(url)
-    except outbound.DestinationRefused as refusal:
+    except DestinationRefused as refusal:
         raise InvalidInput(
             str(refusal), field="endpoint_url", code="invalid_endpoint_url"
         ) from None

@@ -9,7 +9,7 @@ import copy
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, ScimError
+from portal.errors import NotFound, PatchError, PathError, QueueUnavailable, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -30,7 +30,7 @@ from portal.services.directory import (
 from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key, parse_path
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
-from portal.services.infra.queue import QueueUnavailable, enqueue
+from portal.services.infra.queue import enqueue
 
 INLINE_EVENT_LIMIT = 100
 # Ids per IN list: far below the bind-parameter limits of PostgreSQL and SQLite.
@@ -161,9 +161,9 @@ def patch_group(directory: Directory, group_id: str, body) -> DirectoryGroup:
     try:
         for operation in scim_patch.read_operations(body):
             _apply_group_operation(group, raw, operation, changes)
-    except scim_patch.PatchError as error:
+    except PatchError as error:
         raise ScimError(str(error), 400, error.scim_type) from None
-    except scim_filters.PathError as error:
+    except PathError as error:
         raise ScimError(str(error), 400, "invalidFilter") from None
     raw = scim_resources.client_resource(raw, GROUP_SCHEMA)
     return _save(directory, group, raw, changes)
@@ -367,7 +367,7 @@ def query_groups(
     if filter_text:
         try:
             tree = scim_filters.parse_filter(filter_text)
-        except scim_filters.PathError as error:
+        except PathError as error:
             raise ScimError(str(error), 400, "invalidFilter") from None
     equality = scim_filters.simple_equality(tree) if tree else None
     if equality and equality[0] in INDEXED and isinstance(equality[1], str):

@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, ScimError
+from portal.errors import NotFound, PatchError, PathError, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -139,9 +139,9 @@ def _patched(raw: dict, body) -> dict:
     try:
         for operation in scim_patch.read_operations(body):
             scim_patch.apply(result, operation)
-    except scim_patch.PatchError as error:
+    except PatchError as error:
         raise ScimError(str(error), 400, error.scim_type) from None
-    except scim_filters.PathError as error:
+    except PathError as error:
         raise ScimError(str(error), 400, "invalidFilter") from None
     return result
 
@@ -212,7 +212,7 @@ def _parse(filter_text: str | None):
         return None
     try:
         return scim_filters.parse_filter(filter_text)
-    except scim_filters.PathError as error:
+    except PathError as error:
         raise ScimError(str(error), 400, "invalidFilter") from None
 
 

@@ -7,16 +7,13 @@ except `id`, and ids differ by more than case.
 import re
 from dataclasses import dataclass
 
-from portal.services.directory.scim_paths import PathError, find_key, split_schema
+from portal.errors import FilterError
+from portal.services.directory.scim_paths import find_key, split_schema
 
 OPERATORS = ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr")
 TOKEN = re.compile(
     r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[()\[\]])|(?P<word>[^\s()\[\]"]+))'
 )
-
-
-class FilterError(PathError):
-    """A filter that cannot be parsed: SCIM 400 invalidFilter."""
 
 
 @dataclass

@@ -6,18 +6,11 @@ with dotted keys (`{"name.givenName": "Ann"}`), and value-filtered paths.
 
 from dataclasses import dataclass
 
+from portal.errors import PatchError, PathError
 from portal.services.directory.scim_filters import Comparison, matches
-from portal.services.directory.scim_paths import AttributePath, PathError, find_key, parse_path
+from portal.services.directory.scim_paths import AttributePath, find_key, parse_path
 
 OPS = ("add", "replace", "remove")
-
-
-class PatchError(ValueError):
-    """A PATCH the server cannot apply; `scim_type` is the SCIM error type to answer with."""
-
-    def __init__(self, message: str, scim_type: str = "invalidValue"):
-        super().__init__(message)
-        self.scim_type = scim_type
 
 
 @dataclass

@@ -6,15 +6,13 @@ Attribute names are case-insensitive, so every lookup goes through `find_key`.
 import functools
 from dataclasses import dataclass
 
+from portal.errors import PathError
+
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 KNOWN_SCHEMAS = (ENTERPRISE_USER_SCHEMA, USER_SCHEMA, GROUP_SCHEMA)
 CORE_SCHEMAS = (USER_SCHEMA, GROUP_SCHEMA)
-
-
-class PathError(ValueError):
-    """A path that cannot be read; the SCIM answer is 400 invalidPath (or invalidFilter)."""
 
 
 @dataclass

@@ -15,13 +15,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from portal.errors import SecretUnreadable
+
 SCHEME = "fernet1"
 # Binds the derived key to this use: the same SECRET_KEY signs cookies and links elsewhere.
 HKDF_INFO = b"portal/stored-secrets/v1"
-
-
-class SecretUnreadable(RuntimeError):
-    """A stored secret was sealed by a key this server no longer has, or was altered."""
 
 
 def _fernet_key(secret_key: str) -> bytes:

@@ -22,19 +22,13 @@ from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 
+from portal.errors import ConnectFailed, DestinationRefused, OutboundError
+
 MAX_URL_LENGTH = 2048
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 64 * 1024
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class OutboundError(Exception):
-    """The request was not made or did not complete; the message says why in plain words."""
-
-
-class DestinationRefused(OutboundError):
-    """The URL is not one portal may call: its form, its scheme, or where its host points."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +148,7 @@ def request(
         connection = kind(destination, address, call.remaining())
         try:
             return _exchange(connection, destination, call)
-        except _ConnectFailed as failure:
+        except ConnectFailed as failure:
             last_error = failure.error
         finally:
             connection.close()
@@ -174,12 +168,6 @@ class _Call:
         return self.deadline - time.monotonic()
 
 
-class _ConnectFailed(Exception):
-    def __init__(self, error: OSError):
-        super().__init__(str(error))
-        self.error = error
-
-
 def _exchange(connection, destination: Destination, call: _Call) -> OutboundResponse:
     started = time.monotonic()
     aborted = threading.Event()
@@ -190,7 +178,7 @@ def _exchange(connection, destination: Destination, call: _Call) -> OutboundResp
         try:
             connection.connect()
         except OSError as error:
-            raise _ConnectFailed(error) from None
+            raise ConnectFailed(error) from None
         connection.request(call.method, destination.target, body=call.body, headers=call.headers)
         response = connection.getresponse()
         latency_ms = int((time.monotonic() - started) * 1000)

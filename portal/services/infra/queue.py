@@ -15,11 +15,9 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 
+from portal.errors import QueueUnavailable
+
 log = logging.getLogger(__name__)
-
-
-class QueueUnavailable(RuntimeError):
-    """The job could not be handed to the queue (Redis down or refusing)."""
 
 
 def resolve_job(name: str):

@@ -9,15 +9,9 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from portal.errors import TokenExpired, TokenInvalid
+
 SALT = "portal.magic-link"
-
-
-class TokenExpired(Exception):
-    pass
-
-
-class TokenInvalid(Exception):
-    pass
 
 
 def _serializer() -> URLSafeTimedSerializer:

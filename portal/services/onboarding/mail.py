@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select
 
-from portal.errors import Conflict, NotFound, PortalError
+from portal.errors import Conflict, MailUnavailable, NotFound, QueueUnavailable
 from portal.extensions import db
 from portal.models import MailMessage
 from portal.models.columns import utcnow
 from portal.services.account import credentials
 from portal.services.infra.pagination import Page, PageRequest, paginate
-from portal.services.infra.queue import QueueUnavailable, enqueue, enqueue_in
+from portal.services.infra.queue import enqueue, enqueue_in
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ SEND_JOB = "tasks.mail.deliver"
 MAX_ATTEMPTS = 5
 # How late past the last scheduled retry a queued mail is taken for lost.
 LOST_MARGIN = timedelta(minutes=15)
-
-
-class MailUnavailable(PortalError):
-    status = 503
-    code = "mail_unavailable"
 
 
 def _smtp_address() -> tuple[str, int] | None:

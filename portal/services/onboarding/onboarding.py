@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.errors import Conflict, InvalidInput
+from portal.errors import Conflict, InvalidInput, MailUnavailable
 from portal.extensions import db
 from portal.models import (
     Connection,
@@ -119,7 +119,7 @@ def invite_admin(
         message = mail.send(
             email, subject, body, organization_id=link.organization_id, wait=wait_for_mail
         )
-    except mail.MailUnavailable:
+    except MailUnavailable:
         portal_links.revoke_setup_link(organization_id)
         raise
     return Invitation(link, url, email, message)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
+from portal.errors import LinkRefused, TokenExpired, TokenInvalid
 from portal.extensions import db
 from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
@@ -24,15 +25,6 @@ SESSION_MAX_AGE = timedelta(hours=12)
 TOKEN_MAX_AGE_SECONDS = 31 * 24 * 3600
 
 
-class LinkRefused(Exception):
-    """A link that cannot be opened; `reason` is garbled, unknown, expired, revoked or used."""
-
-    def __init__(self, reason: str, link: PortalLink | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.link = link
-
-
 @dataclass
 class Redemption:
     session: PortalSession
@@ -43,9 +35,9 @@ def redeem(token: str, current_session: PortalSession | None) -> Redemption:
     """Exchange a link token for a portal session, or raise LinkRefused saying why."""
     try:
         link_id = link_tokens.read(token, TOKEN_MAX_AGE_SECONDS)
-    except link_tokens.TokenExpired:
+    except TokenExpired:
         raise LinkRefused("expired") from None
-    except link_tokens.TokenInvalid:
+    except TokenInvalid:
         raise LinkRefused("garbled") from None
     link = db.session.get(PortalLink, link_id)
     if link is None or not secret_tokens.matches(token, link.token_hash):

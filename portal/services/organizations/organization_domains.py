@@ -8,37 +8,27 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.errors import Conflict, NotFound, PortalError
+from portal.errors import (
+    Conflict,
+    DomainAlreadyVerified,
+    DomainHeldElsewhere,
+    DomainUnavailable,
+    NotFound,
+    QueueUnavailable,
+)
 from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
 from portal.services.account import branding
 from portal.services.delivery import events
 from portal.services.infra.domain_names import normalize_domain, refuse_consumer_domain
-from portal.services.infra.queue import QueueUnavailable, enqueue, enqueue_in
+from portal.services.infra.queue import enqueue, enqueue_in
 from portal.services.organizations import organization_shapes
 
 log = logging.getLogger(__name__)
 
 VERIFICATION_PREFIX = "portal-verification"
 POLL_JOB = "tasks.domains.poll"
-
-
-class DomainAlreadyVerified(PortalError):
-    status = 400
-    code = "domain_already_verified"
-
-
-class DomainHeldElsewhere(Conflict):
-    """Another organization holds the domain; the message names it, for the developer."""
-
-    code = "domain_already_exists"
-
-
-class DomainUnavailable(Conflict):
-    """What the IT admin is told instead: nothing about any other customer."""
-
-    code = "domain_unavailable"
 
 
 def new_domain(domain: str, state: str = "pending", strategy: str = "dns") -> OrganizationDomain:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.errors import Conflict, DestinationRefused, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Connection, IdpCertificate, OrganizationDomain
 from portal.models.columns import utcnow
@@ -277,7 +277,7 @@ def _check_url(url: str | None, field: str) -> None:
         return
     try:
         outbound.check_url(url)
-    except outbound.DestinationRefused as refusal:
+    except DestinationRefused as refusal:
         raise InvalidInput(f"{field}: {refusal}", field=field) from None
 
 

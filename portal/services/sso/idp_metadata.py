@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, OutboundError
 from portal.services.infra import outbound
 from portal.services.sso.certificates import read_certificate
 
@@ -61,7 +61,7 @@ def fetch(url: str, field: str = "metadata_url") -> tuple[IdpMetadata, bytes]:
             timeout=FETCH_TIMEOUT,
             max_bytes=MAX_METADATA_BYTES,
         )
-    except outbound.OutboundError as error:
+    except OutboundError as error:
         raise InvalidInput(f"We could not fetch the metadata URL: {error}", field=field) from None
     if response.status != 200:
         raise InvalidInput(

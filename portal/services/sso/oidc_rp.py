@@ -22,9 +22,10 @@ from joserfc.errors import (
 )
 from joserfc.jwk import KeySet
 
+from portal.errors import OutboundError
+from portal.errors import SignInRefused as Refused
 from portal.models import Connection
 from portal.services.infra import outbound
-from portal.services.sso.sign_in_errors import SignInRefused as Refused
 
 DISCOVERY_TTL_SECONDS = 600
 
@@ -126,7 +127,7 @@ def _token_request(connection, provider, code, verifier) -> tuple[dict, str]:
             urlencode(form).encode(),
             {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
-    except outbound.OutboundError as error:
+    except OutboundError as error:
         raise Refused("token_request_failed", str(error)) from None
     raw = response.body.decode("utf-8", "replace")
     if response.status != 200:
@@ -169,7 +170,7 @@ def _verified_id_token(connection, provider, id_token, nonce) -> dict:
 def _get_json(url: str, code: str, headers: dict | None = None) -> dict:
     try:
         response = outbound.get(url, {"Accept": "application/json", **(headers or {})})
-    except outbound.OutboundError as error:
+    except OutboundError as error:
         raise Refused(code, str(error)) from None
     if response.status != 200:
         raise Refused(code, f"{url} answered {response.status}.")

@@ -11,7 +11,7 @@ import binascii
 
 from lxml import etree
 
-from portal.services.sso.sign_in_errors import SignInRefused
+from portal.errors import SignInRefused
 
 MAX_RESPONSE_BYTES = 512 * 1024
 DS = "http://www.w3.org/2000/09/xmldsig#"

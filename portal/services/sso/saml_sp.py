@@ -12,9 +12,9 @@ from onelogin.saml2.errors import OneLogin_Saml2_ValidationError as Invalid
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
+from portal.errors import SignInRefused
 from portal.models import Connection
 from portal.services.sso import saml_compiled, saml_guard
-from portal.services.sso.sign_in_errors import SignInRefused
 
 saml_compiled.install()
 

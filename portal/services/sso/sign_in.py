@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import PortalError
+from portal.errors import PortalError, SignInError, SignInRefused
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, OrganizationDomain, SignInGrant
 from portal.models.columns import utcnow
@@ -32,7 +32,7 @@ from portal.services.sso import (
 )
 from portal.services.sso.saml_guard import decode
 from portal.services.sso.sign_in_attempts import Attempt
-from portal.services.sso.sign_in_errors import SignInRefused, explain
+from portal.services.sso.sign_in_errors import explain
 
 # A sign-in the IT admin starts from the portal to test the connection ends on this portal
 # page for its session, and yields no code: nobody signs in to the app through it.
@@ -40,16 +40,6 @@ PORTAL_TEST_PATH = "/admin/sso/sign-in-tests/"
 CODE_LIFETIME = timedelta(minutes=10)
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
 PAYLOAD_LIMIT = 64 * 1024
-
-
-class SignInError(PortalError):
-    """OAuth-style failure of authorize or token (`error`/`error_description` kept too)."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message, code=code, error=code, error_description=message)
-        self.status = status
 
 
 @dataclass

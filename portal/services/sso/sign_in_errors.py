@@ -1,15 +1,5 @@
 """Each way a sign-in can fail, in words for the person fixing it, and what to change."""
 
-
-class SignInRefused(Exception):
-    """A sign-in refused with a stable code; `detail` says what exactly was wrong."""
-
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-
-
 EXPLANATIONS = {
     "unsigned_response": "The identity provider sent a response without a signature. Turn on "
     "signing of the SAML response or assertion in the IdP's app settings.",

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from portal.errors import InvalidInput, NotFound
+from portal.errors import InvalidInput, NotFound, SignInRefused
 from portal.idp_guides import sso_guide_for
 from portal.models import Connection
 from portal.models.columns import utcnow
@@ -17,7 +17,6 @@ from portal.services.infra.validation import check_all, required
 from portal.services.sso import connections, idp_metadata, oidc_rp, pending_idp, sso_attribute_maps
 from portal.services.sso.certificates import CertificateDetails, read_certificate
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES, ConnectionSettings
-from portal.services.sso.sign_in_errors import SignInRefused
 
 EXPIRY_WARNING = timedelta(days=30)
 
