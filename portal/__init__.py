@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     _init_extensions(app)
+    _wire_services(app)
     from portal.services.sso.saml_sp import configure_clock_skew
 
     configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
@@ -50,7 +51,6 @@ def _init_extensions(app: Flask) -> None:
     from portal.services.delivery import (
         webhook_deliveries,  # noqa: F401  (fans events out after commit)
     )
-    from portal.services.infra import database  # noqa: F401  (engine settings)
     from portal.services.infra.queue import init_queue
     from portal.services.onboarding import (
         portal_links,  # noqa: F401  (subscribes to completion events)
@@ -64,6 +64,14 @@ def _init_extensions(app: Flask) -> None:
     init_queue(app)
     app.session_interface = CookieSessionInterface()
     app.teardown_request(lambda error: db.session.remove())
+
+
+def _wire_services(app: Flask) -> None:
+    """The hooks services rely on. Each registers once per process, however many apps it
+    builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
+    from portal.services.infra import database
+
+    database.configure_connections()
 
 
 def _register_blueprints(app: Flask) -> None:
