@@ -48,9 +48,6 @@ def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (tables)
     from portal.cookie_sessions import CookieSessionInterface
     from portal.extensions import csrf, db, htmx, login_manager, migrate
-    from portal.services.delivery import (
-        webhook_deliveries,  # noqa: F401  (fans events out after commit)
-    )
     from portal.services.infra.queue import init_queue
     from portal.services.onboarding import (
         portal_links,  # noqa: F401  (subscribes to completion events)
@@ -69,9 +66,12 @@ def _init_extensions(app: Flask) -> None:
 def _wire_services(app: Flask) -> None:
     """The hooks services rely on. Each registers once per process, however many apps it
     builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
+    from portal.services.delivery import events, webhook_deliveries
     from portal.services.infra import database
 
     database.configure_connections()
+    events.write_outbox_on_commit()
+    webhook_deliveries.dispatch_after_commit()
 
 
 def _register_blueprints(app: Flask) -> None:
