@@ -49,9 +49,6 @@ def _init_extensions(app: Flask) -> None:
     from portal.cookie_sessions import CookieSessionInterface
     from portal.extensions import csrf, db, htmx, login_manager, migrate
     from portal.services.infra.queue import init_queue
-    from portal.services.onboarding import (
-        portal_links,  # noqa: F401  (subscribes to completion events)
-    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -67,11 +64,15 @@ def _wire_services(app: Flask) -> None:
     """The hooks services rely on. Each registers once per process, however many apps it
     builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
     from portal.services.delivery import events, webhook_deliveries
+    from portal.services.directory import group_sync
     from portal.services.infra import database
+    from portal.services.onboarding import portal_links
 
     database.configure_connections()
     events.write_outbox_on_commit()
     webhook_deliveries.dispatch_after_commit()
+    group_sync.apply_selection_to_events()
+    portal_links.end_setup_links_on_completion()
 
 
 def _register_blueprints(app: Flask) -> None:
