@@ -27,9 +27,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _wire_services(app)
-    from portal.services.sso.saml_sp import configure_clock_skew
-
-    configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
     _register_blueprints(app)
 
     from portal.errors import register_error_handlers
@@ -67,12 +64,16 @@ def _wire_services(app: Flask) -> None:
     from portal.services.directory import group_sync
     from portal.services.infra import database
     from portal.services.onboarding import portal_links
+    from portal.services.sso import saml_compiled
+    from portal.services.sso.saml_sp import apply_saml_clock_skew
 
     database.configure_connections()
     events.write_outbox_on_commit()
     webhook_deliveries.dispatch_after_commit()
     group_sync.apply_selection_to_events()
     portal_links.end_setup_links_on_completion()
+    saml_compiled.install()
+    apply_saml_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
 
 
 def _register_blueprints(app: Flask) -> None:
