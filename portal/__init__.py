@@ -42,14 +42,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import models  # noqa: F401  (tables)
     from portal.cookie_sessions import CookieSessionInterface
+    from portal.dashboard.auth import load_dashboard_user
     from portal.extensions import csrf, db, htmx, login_manager, migrate
     from portal.services.infra.queue import init_queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
+    login_manager.user_loader(load_dashboard_user)
     csrf.init_app(app)
     htmx.init_app(app)
     init_queue(app)
