@@ -26,9 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     _init_extensions(app)
-    from portal.services.sso.saml_sp import configure_clock_skew
-
-    configure_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
+    _wire_services(app)
     _register_blueprints(app)
 
     from portal.error_handlers import register_error_handlers
@@ -44,26 +42,39 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import models  # noqa: F401  (tables)
     from portal.cookie_sessions import CookieSessionInterface
+    from portal.dashboard.auth import load_dashboard_user
     from portal.extensions import csrf, db, htmx, login_manager, migrate
-    from portal.services.delivery import (
-        webhook_deliveries,  # noqa: F401  (fans events out after commit)
-    )
-    from portal.services.infra import database  # noqa: F401  (engine settings)
     from portal.services.infra.queue import init_queue
-    from portal.services.onboarding import (
-        portal_links,  # noqa: F401  (subscribes to completion events)
-    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
+    login_manager.user_loader(load_dashboard_user)
     csrf.init_app(app)
     htmx.init_app(app)
     init_queue(app)
     app.session_interface = CookieSessionInterface()
     app.teardown_request(lambda error: db.session.remove())
+
+
+def _wire_services(app: Flask) -> None:
+    """The hooks services rely on. Each registers once per process, however many apps it
+    builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
+    from portal.services.delivery import events, webhook_deliveries
+    from portal.services.directory import group_sync
+    from portal.services.infra import database
+    from portal.services.onboarding import portal_links
+    from portal.services.sso import saml_compiled
+    from portal.services.sso.saml_sp import apply_saml_clock_skew
+
+    database.configure_connections()
+    events.write_outbox_on_commit()
+    webhook_deliveries.dispatch_after_commit()
+    group_sync.apply_selection_to_events()
+    portal_links.end_setup_links_on_completion()
+    saml_compiled.install()
+    apply_saml_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
 
 
 def _register_blueprints(app: Flask) -> None:

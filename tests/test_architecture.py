@@ -1,8 +1,10 @@
-"""The layout holds: each service package imports only the packages its docstring allows."""
+"""The layout holds: each service package imports only the packages its docstring allows, and
+the app is wired explicitly by create_app, never by importing a module."""
 
 import ast
 import builtins
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -120,3 +122,177 @@ def test_every_exception_class_is_defined_in_portal_errors():
         if module != ERRORS_MODULE and _is_exception(bases, known)
     ]
     assert elsewhere == []
+
+
+# Wiring is explicit (DESIGN.md): importing a module registers nothing, and create_app
+# registers each hook once however many apps a process builds. Both are checked in a fresh
+# interpreter, since this one has built apps already.
+
+OURS = ("portal.", "tasks.")
+TEST_APP_CONFIG = {
+    "TESTING": True,
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "SECRET_KEY": "test-secret-key",
+    "REDIS_URL": None,
+    "PORTAL_ENV": "development",
+    "PORTAL_PUBLIC_URL": "http://portal.test",
+    "PORTAL_INPROCESS_WORKER": False,
+    "PORTAL_CLOCK_SKEW_SECONDS": 7,
+}
+
+
+def _name(function) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _our_listeners(target, events_class) -> list[str]:
+    """`<event> <handler>` for each listener of ours on `target`, repeats included."""
+    return sorted(
+        f"{event} {_name(handler)}"
+        for event in dir(events_class)
+        if not event.startswith("_")
+        for handler in getattr(target.dispatch, event, ())
+        if getattr(handler, "__module__", "").startswith(OURS)
+    )
+
+
+def _registrations() -> dict:
+    """Every hook of ours registered in this process, by name, repeats included."""
+    import sqlalchemy
+    from onelogin.saml2.constants import OneLogin_Saml2_Constants
+    from sqlalchemy.events import ConnectionEvents, PoolEvents
+    from sqlalchemy.orm import SessionEvents
+
+    from portal.extensions import db, login_manager
+    from portal.services.delivery import events
+    from portal.services.sso import saml_compiled
+
+    engine = sqlalchemy.create_engine("sqlite://")
+    loader = login_manager._user_callback
+    return {
+        "session": _our_listeners(db.session.session_factory(), SessionEvents),
+        "engine": _our_listeners(engine, ConnectionEvents),
+        "pool": _our_listeners(engine.pool, PoolEvents),
+        "subscribers": sorted(
+            f"{event_type} {_name(handler)}"
+            for event_type, handlers in events._subscribers.items()
+            for handler in handlers
+        ),
+        "rewriters": sorted(f"{t} {_name(rewriter)}" for t, rewriter in events._rewriters.items()),
+        "python3-saml": sorted(
+            f"{owner.__name__}.{name}"
+            for owner, name in saml_compiled.LIBRARY
+            if getattr(owner, name) is not saml_compiled.LIBRARY[(owner, name)]
+        ),
+        "saml clock skew": OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT,
+        "user loader": _name(loader) if loader else None,
+    }
+
+
+def _probe(apps: int) -> dict:
+    """Import every module of portal and tasks, build `apps` apps, and say what is registered
+    (run in a fresh interpreter: `python -c`)."""
+    import pkgutil
+
+    from onelogin.saml2.constants import OneLogin_Saml2_Constants
+
+    library_skew = OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT
+    imported = []
+    for package in ("portal", "tasks"):
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            imported.append(importlib.import_module(module.name).__name__)
+    from portal import create_app
+
+    for _ in range(apps):
+        create_app(TEST_APP_CONFIG)
+    return {"imported": imported, "library clock skew": library_skew, **_registrations()}
+
+
+def _probe_fresh_interpreter(apps: int) -> dict:
+    code = (
+        "import json; from tests.test_architecture import _probe; "
+        f"print(json.dumps(_probe({apps})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=SERVICES.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def _wiring() -> dict:
+    """What create_app must register, each once."""
+    from portal.services.delivery.events import EVENT_TYPES
+    from portal.services.directory import group_sync
+    from portal.services.onboarding.setup_progress import COMPLETION_EVENTS
+
+    delivery, infra = "portal.services.delivery", "portal.services.infra"
+    dsync = group_sync.USER_EVENTS + group_sync.GROUP_EVENTS + group_sync.MEMBERSHIP_EVENTS
+    return {
+        "session": [
+            f"after_commit {delivery}.webhook_deliveries._dispatch_committed_events",
+            f"after_transaction_end {delivery}.events._forget_pending_events",
+            f"after_transaction_end {delivery}.webhook_deliveries._forget_transaction_notes",
+            f"before_commit {delivery}.events._write_pending_events",
+        ],
+        "engine": [],
+        "pool": [
+            f"checkin {infra}.database._note_checkin",
+            f"checkout {infra}.database._refuse_dead_connection",
+            f"connect {infra}.database._configure_sqlite",
+        ],
+        "subscribers": sorted(
+            [f"{t} {delivery}.webhook_deliveries._note_event" for t in EVENT_TYPES]
+            + [
+                f"{t} portal.services.onboarding.portal_links._end_completed_setup_link"
+                for t in COMPLETION_EVENTS
+            ]
+        ),
+        "rewriters": sorted(f"{t} portal.services.directory.group_sync._rewrite" for t in dsync),
+        "python3-saml": [
+            "OneLogin_Saml2_Utils.parse_SAML_to_time",
+            "OneLogin_Saml2_Utils.validate_node_sign",
+            "OneLogin_Saml2_XML.query",
+            "OneLogin_Saml2_XML.validate_xml",
+        ],
+        "saml clock skew": TEST_APP_CONFIG["PORTAL_CLOCK_SKEW_SECONDS"],
+        "user loader": "portal.dashboard.auth.load_dashboard_user",
+    }
+
+
+def test_importing_every_module_registers_nothing():
+    state = _probe_fresh_interpreter(apps=0)
+    assert "portal.services.delivery.webhook_deliveries" in state["imported"]
+    assert "tasks.worker" in state["imported"]
+    nothing = {key: [] for key in ("session", "engine", "pool", "subscribers", "rewriters")}
+    assert {key: state[key] for key in nothing} == nothing
+    assert state["python3-saml"] == []
+    assert state["saml clock skew"] == state["library clock skew"]
+    assert state["user loader"] is None
+
+
+def test_create_app_wires_each_hook_once_however_many_apps_it_builds():
+    wiring = _wiring()
+    state = _probe_fresh_interpreter(apps=2)
+    assert {key: state[key] for key in wiring} == wiring
+
+
+def test_no_module_is_imported_only_for_its_side_effects():
+    """Blueprint packages excepted: their view modules attach routes to the package's
+    blueprint, which does nothing until create_app registers it."""
+    portal = SERVICES.parent
+    offenders = [
+        str(module.relative_to(portal))
+        for module in portal.rglob("*.py")
+        if "F401" in module.read_text() and not _makes_a_blueprint(module)
+    ]
+    assert offenders == []
+
+
+def _makes_a_blueprint(module: Path) -> bool:
+    return module.name == "__init__.py" and "= Blueprint(" in module.read_text()

@@ -5,15 +5,15 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.dashboard import bp
 from portal.errors import TooManyAttempts
-from portal.extensions import db, login_manager
+from portal.extensions import db
 from portal.models import DashboardUser
 from portal.services.account import dashboard_sign_in
 
 PUBLIC_ENDPOINTS = {"dashboard.login"}
 
 
-@login_manager.user_loader
 def load_dashboard_user(user_id: str) -> DashboardUser | None:
+    """Flask-Login's user loader (create_app registers it)."""
     return db.session.get(DashboardUser, user_id)
 
 

@@ -4,12 +4,13 @@ from alembic import context
 from flask import current_app
 
 from portal.extensions import db
+from portal.models import metadata
 
 
 def run_migrations_offline() -> None:
     context.configure(
         url=db.engine.url.render_as_string(hide_password=False),
-        target_metadata=db.metadata,
+        target_metadata=metadata,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -21,7 +22,7 @@ def run_migrations_online() -> None:
     with db.engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=db.metadata,
+            target_metadata=metadata,
             render_as_batch=True,
             compare_type=True,
         )

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from portal.extensions import db
 from portal.models.audit_log import (
     AuditLogAction,
     AuditLogEvent,
@@ -25,6 +26,9 @@ from portal.models.idempotency import IdempotentRequest
 from portal.models.organization import Organization, OrganizationDomain
 from portal.models.portal_access import PortalLink, PortalSession
 from portal.models.webhook import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+
+# Every table above: what Alembic compares the database with.
+metadata = db.metadata
 
 __all__ = [
     "ApiKey",

@@ -1,8 +1,17 @@
+import pytest
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from portal.services.sso import saml_sp  # noqa: F401  (installs the cached schemas)
+from portal.services.sso import saml_compiled
 
 PROTOCOL = "saml-schema-protocol-2.0.xsd"
+
+
+@pytest.fixture(autouse=True)
+def cached_schemas():
+    """python3-saml with the cached schemas in place, as create_app leaves it."""
+    saml_compiled.install()
+    cached = saml_compiled.OURS[(OneLogin_Saml2_XML, "validate_xml")]
+    assert OneLogin_Saml2_XML.validate_xml is cached
 
 
 def test_cached_schemas_still_refuse_invalid_documents():

@@ -10,11 +10,12 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.models import Event, OrganizationDomain
+from portal.models import Event, OrganizationDomain, PortalLink
 from portal.models.columns import utcnow
+from portal.services.delivery import webhooks
 from portal.services.organizations import domain_verification
 from portal.services.organizations.domain_verification import next_delay
-from tests.factories import make_organization
+from tests.factories import make_organization, make_portal_link
 from tests.peers.misbehaving_dns import MisbehavingDns
 from tests.peers.worker import run_worker_burst
 
@@ -35,6 +36,7 @@ class TestOnRealRedis:
             "REDIS_URL": redis_url,
             "PORTAL_QUEUE_NAME": queue_name,
             "PORTAL_DNS_RESOLVERS": [dns_server.address],
+            "PORTAL_OUTBOUND_ALLOW_PRIVATE": True,  # webhook receivers listen on loopback
         }
 
     @pytest.fixture
@@ -45,7 +47,9 @@ class TestOnRealRedis:
 
     def _run_worker(self, app, project_root):
         resolvers = ",".join(app.config["PORTAL_DNS_RESOLVERS"])
-        result = run_worker_burst(app, project_root, PORTAL_DNS_RESOLVERS=resolvers)
+        result = run_worker_burst(
+            app, project_root, PORTAL_DNS_RESOLVERS=resolvers, PORTAL_OUTBOUND_ALLOW_PRIVATE="true"
+        )
         assert result.returncode == 0, result.stderr
         db.session.expire_all()
 
@@ -83,6 +87,32 @@ class TestOnRealRedis:
             select(Event).where(Event.event == "organization_domain.verified")
         ).one()
         assert verified.data["id"] == domain.id
+
+    def test_a_domain_the_worker_verifies_reaches_webhooks_and_completes_its_setup_link(
+        self, app, dns_server, make_receiver, project_root
+    ):
+        # The worker builds its app with create_app, so the job's event has the same
+        # subscribers as in the web process.
+        receiver = make_receiver()
+        receiver.secret = webhooks.create_endpoint(
+            receiver.url, ["organization_domain.verified"]
+        ).secret
+        org = make_organization("Acme", domains=["acme.test"])
+        domain = org.domains[0]
+        link, _ = make_portal_link(org, ["domain_verification"], kind="setup")
+        dns_server.serve(
+            [f'{domain.verification_prefix}.acme.test. 60 IN TXT "{domain.verification_token}"']
+        )
+
+        self._run_worker(app, project_root)
+
+        assert db.session.get(OrganizationDomain, domain.id).state == "verified"
+        assert db.session.get(PortalLink, link.id).revoked_at is not None
+        verified = db.session.scalars(
+            select(Event.id).where(Event.event == "organization_domain.verified")
+        ).all()
+        assert receiver.processed == verified
+        assert all(arrival.signature_ok for arrival in receiver.arrivals)
 
     def test_after_seven_days_without_the_record_the_domain_fails(
         self, app, rq, dns_server, project_root

@@ -4,12 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Event
+from portal.services.infra.database import listen_once
 from portal.services.infra.ids import lowest_id_at, new_id, time_of
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
@@ -50,9 +50,12 @@ _rewriters: dict[str, Rewriter] = {}
 
 
 def subscribe(event_types: tuple[str, ...], handler: Callable[[Event], None]) -> None:
-    """Call `handler` inside the transaction of every event of these types as it is recorded."""
+    """Call `handler` inside the transaction of every event of these types as it is recorded
+    (once, however often it subscribes: every app a process builds subscribes again)."""
     for event_type in event_types:
-        _subscribers.setdefault(event_type, []).append(handler)
+        handlers = _subscribers.setdefault(event_type, [])
+        if handler not in handlers:
+            handlers.append(handler)
 
 
 def rewrite_with(event_types: tuple[str, ...], rewriter: Rewriter) -> None:
@@ -107,19 +110,23 @@ def _add(event_type: str, data: dict, organization_id: str | None, event_id: str
     return event
 
 
-# Events are written by one INSERT as the transaction commits, not by the ORM's unit of work:
-# a SCIM request writes one event, and the flush machinery cost more than the row. Nothing
-# reads the outbox inside the transaction that writes it.
+def write_outbox_on_commit() -> None:
+    """Write the events a transaction recorded as it commits, and forget them if it does not.
+
+    Events are written by one INSERT as the transaction commits, not by the ORM's unit of
+    work: a SCIM request writes one event, and the flush machinery cost more than the row.
+    Nothing reads the outbox inside the transaction that writes it.
+    """
+    listen_once(db.session, "before_commit", _write_pending_events)
+    listen_once(db.session, "after_transaction_end", _forget_pending_events)
 
 
-@sa_event.listens_for(db.session, "before_commit")
 def _write_pending_events(session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.execute(_INSERT, [{c: getattr(e, c) for c in _COLUMNS} for e in pending])
 
 
-@sa_event.listens_for(db.session, "after_transaction_end")
 def _forget_pending_events(session, transaction) -> None:
     if transaction.parent is None:  # rolled back, or committed without a before_commit
         session.info.pop(_PENDING, None)

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy import event as sa_event
 
 from portal.errors import EndpointDisabled, NotFound, OutboundError, QueueUnavailable
 from portal.extensions import db
@@ -28,6 +27,7 @@ from portal.services.delivery import delivery_shapes, events
 from portal.services.delivery.delivery_claims import claim, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
 from portal.services.infra import outbound
+from portal.services.infra.database import listen_once
 from portal.services.infra.ids import time_of
 from portal.services.infra.queue import enqueue, enqueue_in
 
@@ -92,10 +92,14 @@ def subscriptions_changed() -> None:
         log.warning("could not queue a relay run; the periodic one will do: %s", error)
 
 
-events.subscribe(tuple(events.EVENT_TYPES), _note_event)
+def dispatch_after_commit() -> None:
+    """Note each recorded event some endpoint wants, and queue its fan-out once the
+    transaction commits."""
+    events.subscribe(tuple(events.EVENT_TYPES), _note_event)
+    listen_once(db.session, "after_commit", _dispatch_committed_events)
+    listen_once(db.session, "after_transaction_end", _forget_transaction_notes)
 
 
-@sa_event.listens_for(db.session, "after_commit")
 def _dispatch_committed_events(session) -> None:
     event_ids = session.info.pop(_DISPATCH_AFTER_COMMIT, [])
     # A job per commit (per batch, for bulk changes). If the queue is down the events stay
@@ -105,7 +109,6 @@ def _dispatch_committed_events(session) -> None:
             return
 
 
-@sa_event.listens_for(db.session, "after_transaction_end")
 def _forget_transaction_notes(session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction ended: commit, rollback, close
         session.info.pop(_DISPATCH_AFTER_COMMIT, None)

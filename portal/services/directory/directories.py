@@ -6,11 +6,7 @@ from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryUser
 from portal.services.delivery import events
-from portal.services.directory import (  # group_sync registers the selection's event rewriter
-    directory_attribute_maps,
-    directory_shapes,
-    group_sync,  # noqa: F401
-)
+from portal.services.directory import directory_attribute_maps, directory_shapes
 from portal.services.infra import secret_tokens
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.organizations import organizations

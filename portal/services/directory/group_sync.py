@@ -205,7 +205,10 @@ def _members(group_id: str, *conditions):
     )
 
 
-events.rewrite_with(USER_EVENTS + GROUP_EVENTS + MEMBERSHIP_EVENTS, _rewrite)
+def apply_selection_to_events() -> None:
+    """Pass each dsync user, group and membership event through its directory's selection as
+    it is recorded (which may drop it, or add the users entering or leaving the app's view)."""
+    events.rewrite_with(USER_EVENTS + GROUP_EVENTS + MEMBERSHIP_EVENTS, _rewrite)
 
 
 # The IT admin's choice

@@ -1,4 +1,5 @@
-"""Connection settings per database engine, and a liveness check for pooled connections."""
+"""Connection settings per database engine, a liveness check for pooled connections, and
+`listen_once` for the SQLAlchemy hooks the factory registers."""
 
 import select
 import time
@@ -14,7 +15,21 @@ IDLE_PING_SECONDS = 30.0
 _CHECKED_IN_AT = "portal_checked_in_at"
 
 
-@event.listens_for(Engine, "connect")
+def listen_once(target, identifier: str, handler) -> None:
+    """`sqlalchemy.event.listen`, unless `handler` already listens there: create_app runs once
+    per app, and a process (the test suite) may build many."""
+    if not event.contains(target, identifier, handler):
+        event.listen(target, identifier, handler)
+
+
+def configure_connections() -> None:
+    """Set SQLite's pragmas on each new connection and check pooled PostgreSQL connections
+    before use, for every engine of the process."""
+    listen_once(Engine, "connect", _configure_sqlite)
+    listen_once(Pool, "checkin", _note_checkin)
+    listen_once(Pool, "checkout", _refuse_dead_connection)
+
+
 def _configure_sqlite(dbapi_connection, connection_record):
     # SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked, per connection;
     # WAL lets the in-process worker write while pages read.
@@ -29,12 +44,10 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.close()
 
 
-@event.listens_for(Pool, "checkin")
 def _note_checkin(dbapi_connection, connection_record):
     connection_record.info[_CHECKED_IN_AT] = time.monotonic()
 
 
-@event.listens_for(Pool, "checkout")
 def _refuse_dead_connection(dbapi_connection, connection_record, connection_proxy):
     """Hand out only PostgreSQL connections that are still open; the pool replaces a dead one.
 

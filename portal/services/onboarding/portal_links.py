@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import PortalLink, PortalSession
+from portal.models import Event, PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.delivery import events
 from portal.services.infra import secret_tokens
@@ -127,11 +127,14 @@ def revoke_completed_setup_links(organization_id: str) -> None:
         _revoke_link_and_sessions(link)
 
 
-# A feature becoming configured may complete a setup link.
-events.subscribe(
-    setup_progress.COMPLETION_EVENTS,
-    lambda event: event.organization_id and revoke_completed_setup_links(event.organization_id),
-)
+def end_setup_links_on_completion() -> None:
+    """End an organization's setup link in the transaction that configures its last feature."""
+    events.subscribe(setup_progress.COMPLETION_EVENTS, _end_completed_setup_link)
+
+
+def _end_completed_setup_link(event: Event) -> None:
+    if event.organization_id:
+        revoke_completed_setup_links(event.organization_id)
 
 
 def _revoke_link_and_sessions(link: PortalLink) -> None:

@@ -4,10 +4,11 @@ of rebuilt.
 python3-saml parses and compiles the protocol XSD on each `is_valid` call (about half of its
 time), compiles each of its ~40 XPath queries per response again (and runs a third of them
 more than once on the same document) and reads the IdP's certificate into a key for each
-signature it checks. This replaces its `validate_xml`, `query` and `validate_node_sign` with
-versions that build each schema, expression and key once per thread (lxml's and xmlsec's
-objects are not shared across threads) and answer exactly as before; and its timestamp
-parser, with one that reads the usual form without strptime and leaves the rest to it.
+signature it checks. `install` (called by create_app) replaces its `validate_xml`, `query`
+and `validate_node_sign` with versions that build each schema, expression and key once per
+thread (lxml's and xmlsec's objects are not shared across threads) and answer exactly as
+before; and its timestamp parser, with one that reads the usual form without strptime and
+leaves the rest to it.
 """
 
 import calendar
@@ -183,6 +184,7 @@ OURS = {
 
 
 def install() -> None:
+    """Put these in python3-saml's place, process-wide (installing again changes nothing)."""
     for (owner, name), function in OURS.items():
         setattr(owner, name, staticmethod(function))
 

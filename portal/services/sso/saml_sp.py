@@ -16,8 +16,6 @@ from portal.errors import SignInRefused
 from portal.models import Connection
 from portal.services.sso import saml_compiled, saml_guard
 
-saml_compiled.install()
-
 SHA256_SIGNATURE = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256_DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
 
@@ -182,6 +180,7 @@ def _request_data(connection_id: str, post_data: dict) -> dict:
     }
 
 
-def configure_clock_skew(seconds: int) -> None:
-    # python3-saml reads this class constant at validation time; it has no per-call setting.
+def apply_saml_clock_skew(seconds: int) -> None:
+    """Accept SAML timestamps this far off our clock. python3-saml reads this class constant
+    at validation time and has no per-call setting, so it holds for the whole process."""
     OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT = seconds
