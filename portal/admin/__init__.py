@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__)
 
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
     audit_logs,

@@ -34,8 +34,7 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-@bp.get("/")
-@bp.route("/dashboard/login", methods=["GET", "POST"])  # first: url_for builds this one
+@bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page (also the site's front page when signed out)."""
     next_path = request.values.get("next")
@@ -71,7 +70,7 @@ def _login_refused(email: str, next_path: str | None, message: str, status: int)
     return page, status
 
 
-@bp.post("/dashboard/logout")
+@bp.post("/logout")
 def logout():
     logout_user()
     _fresh_session()

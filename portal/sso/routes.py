@@ -8,7 +8,7 @@ from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
 
 
-@bp.get("/sso/authorize")
+@bp.get("/authorize")
 def authorize():
     args = request.args
     try:
@@ -24,13 +24,13 @@ def authorize():
         return redirect(sign_in.error_redirect(redirect_uri, refusal, args.get("state")))
 
 
-@bp.get("/sso/saml/<connection_id>/metadata")
+@bp.get("/saml/<connection_id>/metadata")
 def saml_metadata(connection_id):
     xml = saml_sp.metadata_xml(get_connection(connection_id))
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
-@bp.post("/sso/saml/<connection_id>/acs")
+@bp.post("/saml/<connection_id>/acs")
 def saml_acs(connection_id):
     outcome = sign_in.finish_saml(connection_id, request.form.get("SAMLResponse", ""))
     if outcome.redirect_url:
@@ -38,7 +38,7 @@ def saml_acs(connection_id):
     return _error_page(400, explain(outcome.error_code or "invalid_response"))
 
 
-@bp.get("/sso/oidc/<connection_id>/callback")
+@bp.get("/oidc/<connection_id>/callback")
 def oidc_callback(connection_id):
     outcome = sign_in.finish_oidc(connection_id, request.args.to_dict())
     if outcome.redirect_url:
@@ -46,7 +46,7 @@ def oidc_callback(connection_id):
     return _error_page(400, explain(outcome.error_code or "invalid_response"))
 
 
-@bp.post("/sso/token")
+@bp.post("/token")
 def token():
     try:
         body = request.get_json(silent=True) or request.form
@@ -64,7 +64,7 @@ def token():
     }
 
 
-@bp.get("/sso/profile")
+@bp.get("/profile")
 def profile():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
