@@ -153,7 +153,9 @@ def wants_json() -> bool:
     if request.path.startswith(API_PATH_PREFIXES):
         return True
     # An API client (it sends its key) calling a path we do not serve still gets JSON.
-    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+    from portal.web.bearer import bearer_token  # here, so it moves with this function
+
+    return bearer_token() is not None
 
 
 def wants_scim() -> bool:

@@ -57,3 +57,22 @@ def test_no_service_imports_job_code():
         if re.search(r"^\s*(from|import) tasks\b", module.read_text(), re.MULTILINE)
     ]
     assert offenders == []
+
+
+def _names_imported_from(module: Path, source: str) -> set[str]:
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == source
+        for alias in node.names
+    }
+
+
+def test_no_service_reads_flasks_request():
+    offenders = [
+        str(module.relative_to(SERVICES))
+        for module in SERVICES.rglob("*.py")
+        if "request" in _names_imported_from(module, "flask")
+        or re.search(r"\bflask\.request\b", module.read_text())
+    ]
+    assert offenders == []

@@ -6,6 +6,7 @@ from portal.errors import ScimError
 from portal.extensions import db
 from portal.scim import bp
 from portal.services.directory import scim_access
+from portal.web.bearer import bearer_token
 
 
 @bp.url_value_preprocessor
@@ -32,10 +33,10 @@ def require_directory_token():
     # A SCIM request answers with the rows it has just written; nothing else writes them
     # meanwhile in this request, so reloading each one after its commit is a wasted query.
     db.session().expire_on_commit = False
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = bearer_token()
     directory = None
-    if scheme.lower() == "bearer" and token.strip() and "\x00" not in g.directory_id:
-        directory = scim_access.authenticate(g.directory_id, token.strip())
+    if token and "\x00" not in g.directory_id:
+        directory = scim_access.authenticate(g.directory_id, token)
     if directory is None:
         raise ScimError("The bearer token is missing or not this directory's.", 401)
     g.directory = scim_access.record_activity(directory)

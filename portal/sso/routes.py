@@ -6,6 +6,7 @@ from portal.services.sso.connections import get_connection
 from portal.services.sso.sign_in import SignInError
 from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
+from portal.web.bearer import bearer_token
 
 
 @bp.get("/authorize")
@@ -52,7 +53,7 @@ def token():
         body = request.get_json(silent=True) or request.form
     except RecursionError:
         raise SignInError("invalid_request", "The request body is nested too deeply.") from None
-    sign_in.require_client(body.get("client_id"), body.get("client_secret"), request)
+    sign_in.require_client(body.get("client_id"), body.get("client_secret") or bearer_token())
     if body.get("grant_type", "authorization_code") != "authorization_code":
         raise SignInError("unsupported_grant_type", "Only authorization_code is supported.")
     access_token, expires_in, profile = sign_in.exchange_code(body.get("code"))
@@ -66,10 +67,10 @@ def token():
 
 @bp.get("/profile")
 def profile():
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token()
+    if token is None:
         raise SignInError("invalid_token", "Send the access token as a Bearer token.", 401)
-    return sign_in.profile_for_token(token.strip())
+    return sign_in.profile_for_token(token)
 
 
 def _error_page(status: int, message: str):
