@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.scim import bp as scim_bp
     from portal.sso import bp as sso_bp
+    from portal.web.nul_refusals import refuse_nul_in_path
 
     csrf.exempt(api_bp)
     csrf.exempt(sso_bp)  # an IdP's POST to the ACS cannot carry our CSRF token
@@ -85,3 +86,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scim_bp, url_prefix="/scim/v2/<directory_id>")
     # The site's front page is the dashboard's sign-in (url_for builds /dashboard/login).
     app.add_url_rule("/", endpoint="dashboard.login")
+    # For every blueprint, and before any blueprint's own (scim's takes directory_id away).
+    app.url_value_preprocessor(refuse_nul_in_path)

@@ -37,8 +37,7 @@ def _reversed(chosen: dict) -> bool:
 
 
 def _text(values, name: str) -> str:
-    # No name, id or action holds a NUL character (and PostgreSQL cannot compare one).
-    return (values.get(name) or "").replace("\x00", "").strip()[:255]
+    return (values.get(name) or "").strip()[:255]
 
 
 def _day(value: str, next_day: bool = False) -> datetime | None:

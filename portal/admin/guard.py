@@ -32,13 +32,6 @@ def require_portal_session():
     return None
 
 
-@bp.url_value_preprocessor
-def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
-    """A path value with a NUL character names nothing (PostgreSQL cannot even compare it)."""
-    if any("\x00" in str(value) for value in (values or {}).values()):
-        abort(404)
-
-
 def requires_intent(*intents: str):
     """Pages of a section the session's link did not grant do not exist for it (any of
     `intents` grants the page)."""

@@ -1,7 +1,22 @@
 """What every blueprint shares (admin, dashboard, api, scim, sso). Each blueprint imports the
 module it needs; this package's `__init__` imports nothing, so `portal.errors` can use it too.
 
+Reading a caller's token
 - `bearer.bearer_token()`: the token of an `Authorization: Bearer <token>` header, or None.
   The API key check, the SCIM directory token check, `/sso/token` and `/sso/profile`, and the
   error handlers (an API client calling a path we do not serve still gets JSON) all read it.
+
+NUL characters: one policy. No name, id, URL or token holds U+0000, and PostgreSQL text can
+neither store nor compare one, so:
+- A path value holding NUL names nothing: 404 on every blueprint, in its audience's error
+  shape, before any guard or view runs (`nul_refusals.refuse_nul_in_path`, registered for the
+  whole app where the blueprints are registered).
+- Input text holding NUL is refused, each audience in its own words: the API answers WorkOS
+  JSON 422 naming the field (`api/parsing.py`); SCIM answers 400 `invalidValue`
+  (`scim/auth.py` for the query, `services/directory/scim_resources.py` for bodies); pages
+  (admin, dashboard) answer the form's error, a 422 naming the field
+  (`nul_refusals.refuse_nul_in_page_input`, each page blueprint's first before_request).
+- Foreign text portal only stores for people to read (IdP payloads of sign-in attempts,
+  what webhook and log-stream receivers answered) keeps NUL as U+FFFD, by one function the
+  services call: `portal.services.infra.nul_characters.readable_text`.
 """

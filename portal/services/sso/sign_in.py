@@ -21,6 +21,7 @@ from portal.models.columns import utcnow
 from portal.services.account import credentials, sign_in_redirects
 from portal.services.infra import secret_tokens
 from portal.services.infra.ids import new_id
+from portal.services.infra.nul_characters import readable_text
 from portal.services.sso import (
     connections,
     oidc_rp,
@@ -375,8 +376,7 @@ def _decoded(raw: str, protocol: str) -> str:
 
 
 def _clip(text: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL, and a hostile payload may carry one.
-    return text.replace("\x00", "\ufffd")[:PAYLOAD_LIMIT] if text else text
+    return readable_text(text)[:PAYLOAD_LIMIT] if text else text
 
 
 def require_client(client_id: str | None, secret: str | None) -> None:
