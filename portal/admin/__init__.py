@@ -18,6 +18,7 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     guard,
     launch,
     log_streams,
+    sign_in_results,
     sso,
     sso_sign_ins,
 )

@@ -1,10 +1,13 @@
-"""Every admin page but the public ones needs a live portal session; it sets the tenant."""
+"""Every admin page but the public ones needs a live portal session, which sets the tenant;
+and a page of a section is open only to a session whose link granted one of the section's
+intents (admin/intents.py). For any other session it does not exist: 404. A page in no
+section and not in the shell is open to no session (tests/admin/test_section_guard.py keeps
+every page in one)."""
 
-import functools
-
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 from portal.admin import bp
+from portal.admin.intents import SHELL_MODULES, sections_holding
 from portal.admin.session_cookie import COOKIE_NAME
 from portal.services.onboarding import portal_access
 
@@ -29,20 +32,19 @@ def require_portal_session():
         return redirect(target)
     g.portal_session = session
     g.organization = session.organization
+    if not opens(request.endpoint, session.intents):
+        abort(404)
     return None
 
 
-def requires_intent(*intents: str):
-    """Pages of a section the session's link did not grant do not exist for it (any of
-    `intents` grants the page)."""
+def view_module(endpoint: str) -> str:
+    """The module of portal.admin holding the endpoint's view (its section is named by it)."""
+    return current_app.view_functions[endpoint].__module__.rpartition(".")[2]
 
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not set(intents) & set(g.portal_session.intents):
-                abort(404)
-            return view(*args, **kwargs)
 
-        return wrapper
-
-    return decorate
+def opens(endpoint: str, intents: list[str]) -> bool:
+    """Whether a session granted `intents` may open the endpoint's page."""
+    module = view_module(endpoint)
+    if module in SHELL_MODULES:
+        return True
+    return any(section.intent in intents for section in sections_holding(module))

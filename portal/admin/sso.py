@@ -3,7 +3,6 @@
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp
-from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
 from portal.services.sso import (
@@ -87,19 +86,16 @@ def _saved(action, *args):
 
 
 @bp.get("/sso")
-@requires_intent("sso")
 def sso():
     return sso_page()
 
 
 @bp.post("/sso/provider")
-@requires_intent("sso")
 def choose_sso_provider():
     return _saved(sso_setup.choose_provider, request.form.get("type", ""))
 
 
 @bp.post("/sso/idp/manual")
-@requires_intent("sso")
 def set_idp_manually():
     form = request.form
     return _saved(
@@ -111,7 +107,6 @@ def set_idp_manually():
 
 
 @bp.post("/sso/idp/metadata")
-@requires_intent("sso")
 def set_idp_metadata():
     upload = request.files.get("metadata_file")
     xml = upload.read() if upload and upload.filename else b""
@@ -121,13 +116,11 @@ def set_idp_metadata():
 
 
 @bp.post("/sso/idp/metadata-url")
-@requires_intent("sso")
 def set_idp_metadata_url():
     return _saved(sso_setup.set_saml_from_metadata_url, request.form.get("metadata_url", ""))
 
 
 @bp.post("/sso/idp/oidc")
-@requires_intent("sso")
 def set_idp_oidc():
     form = request.form
     return _saved(
@@ -139,7 +132,6 @@ def set_idp_oidc():
 
 
 @bp.post("/sso/reset")
-@requires_intent("sso")
 def reset_sso():
     if request.form.get("confirm") != "yes":
         return sso_page(
@@ -149,13 +141,11 @@ def reset_sso():
 
 
 @bp.post("/sso/idp/pending/discard")
-@requires_intent("sso")
 def discard_pending_idp():
     return _saved(sso_setup.discard_pending)
 
 
 @bp.post("/sso/attribute-map")
-@requires_intent("sso")
 def set_attribute_map():
     form = request.form
     standard = {key: form.get(f"map_{key}", "") for key in sso_attribute_maps.FIELDS}
