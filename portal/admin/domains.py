@@ -8,7 +8,11 @@ from portal.services.organizations import domain_verification, organization_doma
 from portal.services.organizations.dns_hosts import DNS_HOSTS, steps_for
 
 
-@bp.app_template_global()
+@bp.context_processor
+def domain_template_helpers():
+    return {"dns_host_steps": dns_host_steps}
+
+
 def dns_host_steps(domain):
     return [
         (host, steps_for(host, domain.verification_prefix, domain.domain)) for host in DNS_HOSTS

@@ -21,8 +21,14 @@ CONNECTION_STATES = {
     "active": "Active",
     "inactive": "Switched off",
 }
-bp.add_app_template_global(CONNECTION_STATES, "connection_states")
-bp.add_app_template_global(sso_attribute_maps.unmatched, "unmatched_attributes")
+
+
+@bp.context_processor
+def sso_template_helpers():
+    return {
+        "connection_states": CONNECTION_STATES,
+        "unmatched_attributes": sso_attribute_maps.unmatched,
+    }
 
 
 def sso_page(error: PortalError | None = None, status: int = 200):
