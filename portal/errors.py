@@ -181,7 +181,7 @@ def _json_error(status: int, code: str, message: str, **details):
 
 def _page_error(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = PAGE_EXPLANATIONS.get(status, PAGE_EXPLANATIONS[400])
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         template = "errors/_error.html"
     elif _in_dashboard():
         template = "dashboard/error.html"  # with its navigation and a way back
@@ -257,7 +257,7 @@ def handle_csrf_error(error: CSRFError):
         400, "This form has expired", "Reload the page and submit the form again."
     )
     # htmx does not swap error responses; have it reload the page for a fresh token instead.
-    headers = {"HX-Refresh": "true"} if request.headers.get("HX-Request") else {}
+    headers = {"HX-Refresh": "true"} if request.htmx else {}
     return body, status, headers
 
 

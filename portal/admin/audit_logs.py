@@ -70,7 +70,7 @@ def audit_logs():
     )
     kept = {name: value for name, value in chosen.items() if value}
     context = {"page": page, "chosen": chosen, "kept": kept, "error": error}
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "audit-results":
+    if request.htmx and request.htmx.target == "audit-results":
         body = render_template("admin/_audit_log_results.html", **context)
     else:
         body = render_template(

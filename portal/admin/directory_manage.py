@@ -31,7 +31,7 @@ def _page_number() -> int:
 def directory_users():
     directory = _directory()
     listing = directory_overview.search_users(directory, request.args.get("q", ""), _page_number())
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         body = render_template("admin/_directory_users.html", listing=listing)
     else:
         body = directory_sync.page(listing=listing)

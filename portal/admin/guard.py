@@ -4,12 +4,13 @@ intents (admin/intents.py). For any other session it does not exist: 404. A page
 section and not in the shell is open to no session (tests/admin/test_section_guard.py keeps
 every page in one)."""
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, request, url_for
 
 from portal.admin import bp
 from portal.admin.intents import SHELL_MODULES, sections_holding
 from portal.admin.session_cookie import COOKIE_NAME
 from portal.services.onboarding import portal_access
+from portal.web.signed_out import redirect_signed_out
 
 PUBLIC_ENDPOINTS = {
     "admin.launch",
@@ -25,11 +26,7 @@ def require_portal_session():
         return None
     session = portal_access.session_for_cookie(request.cookies.get(COOKIE_NAME))
     if session is None:
-        target = url_for("admin.session_ended")
-        if request.headers.get("HX-Request"):
-            # A redirect would be swapped into the fragment; tell htmx to leave the page.
-            return "", 401, {"HX-Redirect": target}
-        return redirect(target)
+        return redirect_signed_out(url_for("admin.session_ended"))
     g.portal_session = session
     g.organization = session.organization
     if not opens(request.endpoint, session.intents):

@@ -40,7 +40,7 @@ def sso_sessions():
         order=args.get("order", "desc"),
         page=args.get("page", 1, type=int),
     )
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         body = render_template("admin/_sso_sessions.html", sign_ins=sign_ins)
     else:
         body = render_template("admin/sso_sessions.html", sign_ins=sign_ins)

@@ -7,6 +7,7 @@ from portal.dashboard import bp
 from portal.extensions import db, login_manager
 from portal.models import DashboardUser
 from portal.services.account import dashboard_sign_in
+from portal.web.signed_out import redirect_signed_out
 
 PUBLIC_ENDPOINTS = {"dashboard.login"}
 
@@ -20,11 +21,7 @@ def load_dashboard_user(user_id: str) -> DashboardUser | None:
 def require_dashboard_user():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
-    target = url_for("dashboard.login", next=request.path)
-    if request.headers.get("HX-Request"):
-        # A redirect would be swapped into the fragment; tell htmx to leave the page.
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+    return redirect_signed_out(url_for("dashboard.login", next=request.path))
 
 
 def _safe_next(target: str | None) -> str:

@@ -6,6 +6,14 @@ Reading a caller's token
   The API key check, the SCIM directory token check, `/sso/token` and `/sso/profile`, and the
   error handlers (an API client calling a path we do not serve still gets JSON) all read it.
 
+htmx, one way
+- htmx-flask (bound in `portal/extensions.py`) gives each request `request.htmx`: true for an
+  htmx request (`HX-Request: true`), with `request.htmx.target` and the other HX-* request
+  headers. Views and error handlers read it, never the headers themselves. A URL answering
+  both a page and a fragment adds `Vary: HX-Request` to its response.
+- `signed_out.redirect_signed_out(target)`: where a request whose session is gone goes (the
+  admin's and the dashboard's guards): a redirect, or for htmx a 401 with `HX-Redirect`.
+
 NUL characters: one policy. No name, id, URL or token holds U+0000, and PostgreSQL text can
 neither store nor compare one, so:
 - A path value holding NUL names nothing: 404 on every blueprint, in its audience's error
