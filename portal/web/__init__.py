@@ -1,5 +1,12 @@
 """What every blueprint shares (admin, dashboard, api, scim, sso). Each blueprint imports the
-module it needs; this package's `__init__` imports nothing, so `portal.errors` can use it too.
+module it needs; this `__init__` imports nothing, so `portal.errors` can use the kit too.
+
+What each blueprint gets:
+| blueprint        | from the kit                                                          |
+|------------------|-----------------------------------------------------------------------|
+| all five         | a path value holding NUL is a 404 (`nul_refusals.refuse_nul_in_path`) |
+| api, scim, sso   | `bearer.bearer_token()` for the API key, directory token, access token |
+| admin, dashboard | `nul_refusals.refuse_nul_in_page_input`, `signed_out.redirect_signed_out` |
 
 Reading a caller's token
 - `bearer.bearer_token()`: the token of an `Authorization: Bearer <token>` header, or None.
@@ -27,4 +34,8 @@ neither store nor compare one, so:
 - Foreign text portal only stores for people to read (IdP payloads of sign-in attempts,
   what webhook and log-stream receivers answered) keeps NUL as U+FFFD, by one function the
   services call: `portal.services.infra.nul_characters.readable_text`.
+
+Not in the kit, but the same for every blueprint: URL prefixes are given where the blueprints
+are registered (`portal/__init__.py`), and views never commit (services own the
+transaction; tests/test_architecture.py).
 """
