@@ -84,13 +84,18 @@ def _register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.scim import bp as scim_bp
     from portal.sso import bp as sso_bp
+    from portal.web.nul_refusals import refuse_nul_in_path
 
     csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(admin_bp)
     csrf.exempt(sso_bp)  # an IdP's POST to the ACS cannot carry our CSRF token
-    app.register_blueprint(sso_bp)
-    app.register_blueprint(dashboard_bp)
     # An IdP cannot carry a CSRF token; each SCIM request is authenticated by bearer token.
     csrf.exempt(scim_bp)
-    app.register_blueprint(scim_bp)
+    app.register_blueprint(api_bp)  # WorkOS-compatible paths, at the root as WorkOS has them
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(sso_bp, url_prefix="/sso")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2/<directory_id>")
+    # The site's front page is the dashboard's sign-in (url_for builds /dashboard/login).
+    app.add_url_rule("/", endpoint="dashboard.login")
+    # For every blueprint, and before any blueprint's own (scim's takes directory_id away).
+    app.url_value_preprocessor(refuse_nul_in_path)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.web.bearer import bearer_token
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def wants_json() -> bool:
     if request.path.startswith(API_PATH_PREFIXES):
         return True
     # An API client (it sends its key) calling a path we do not serve still gets JSON.
-    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+    return bearer_token() is not None
 
 
 def wants_scim() -> bool:
@@ -96,7 +97,7 @@ def _json_error(status: int, code: str, message: str, **details):
 
 def _page_error(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = PAGE_EXPLANATIONS.get(status, PAGE_EXPLANATIONS[400])
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         template = "errors/_error.html"
     elif _in_dashboard():
         template = "dashboard/error.html"  # with its navigation and a way back
@@ -172,7 +173,7 @@ def handle_csrf_error(error: CSRFError):
         400, "This form has expired", "Reload the page and submit the form again."
     )
     # htmx does not swap error responses; have it reload the page for a fresh token instead.
-    headers = {"HX-Refresh": "true"} if request.headers.get("HX-Request") else {}
+    headers = {"HX-Refresh": "true"} if request.htmx else {}
     return body, status, headers
 
 

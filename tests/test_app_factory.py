@@ -1,4 +1,5 @@
 import pytest
+from flask import url_for
 
 from portal import create_app
 
@@ -38,3 +39,24 @@ def test_a_sign_in_retention_that_is_not_whole_days_refuses_to_start(monkeypatch
 def test_sign_in_retention_is_read_in_days(monkeypatch):
     monkeypatch.setenv("PORTAL_SIGN_IN_RETENTION_DAYS", "30")
     assert create_app().config["PORTAL_SIGN_IN_RETENTION_DAYS"] == 30
+
+
+URL_PREFIXES = {
+    "admin": "/admin/",
+    "dashboard": "/dashboard/",
+    "sso": "/sso/",
+    "scim": "/scim/v2/<directory_id>/",
+}
+
+
+def test_each_blueprints_url_prefix_is_set_where_it_is_registered():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert {name: bp.url_prefix for name, bp in app.blueprints.items()} == dict.fromkeys(
+        ["api", "admin", "sso", "dashboard", "scim"]
+    )
+    for rule in app.url_map.iter_rules():
+        prefix = URL_PREFIXES.get(rule.endpoint.partition(".")[0])
+        if prefix and rule.rule != "/":  # the front page is the dashboard's sign-in
+            assert rule.rule.startswith(prefix), f"{rule.endpoint} is served at {rule.rule}"
+    with app.test_request_context():
+        assert url_for("dashboard.login") == "/dashboard/login"

@@ -296,3 +296,48 @@ def test_no_module_is_imported_only_for_its_side_effects():
 
 def _makes_a_blueprint(module: Path) -> bool:
     return module.name == "__init__.py" and "= Blueprint(" in module.read_text()
+
+
+def _names_imported_from(module: Path, source: str) -> set[str]:
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == source
+        for alias in node.names
+    }
+
+
+def test_no_service_reads_flasks_request():
+    offenders = [
+        str(module.relative_to(SERVICES))
+        for module in SERVICES.rglob("*.py")
+        if "request" in _names_imported_from(module, "flask")
+        or re.search(r"\bflask\.request\b", module.read_text())
+    ]
+    assert offenders == []
+
+
+VIEW_PACKAGES = ("admin", "api", "dashboard", "scim", "sso", "web")
+TRANSACTION_CALLS = {"commit", "rollback", "flush"}
+
+
+def _transaction_calls(module: Path) -> list[str]:
+    return [
+        f"{node.func.attr}() on line {node.lineno}"
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in TRANSACTION_CALLS
+    ]
+
+
+def test_views_and_the_cli_never_commit():
+    """Services own the transaction (they commit, or roll back to read afresh); a view or a
+    CLI command calls a service and never ends a transaction itself."""
+    modules = [m for package in VIEW_PACKAGES for m in (PORTAL / package).rglob("*.py")]
+    offenders = {
+        str(module.relative_to(PORTAL)): calls
+        for module in [*modules, PORTAL / "cli.py"]
+        if (calls := _transaction_calls(module))
+    }
+    assert offenders == {}

@@ -2,7 +2,10 @@
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from portal.web.nul_refusals import refuse_nul_in_page_input
+
+bp = Blueprint("admin", __name__)
+bp.before_request(refuse_nul_in_page_input)
 
 from portal.admin import (  # noqa: E402, F401  (routes register on import)
     audit_logs,
@@ -15,6 +18,7 @@ from portal.admin import (  # noqa: E402, F401  (routes register on import)
     guard,
     launch,
     log_streams,
+    sign_in_results,
     sso,
     sso_sign_ins,
 )

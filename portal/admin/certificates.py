@@ -3,7 +3,6 @@
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp
-from portal.admin.guard import requires_intent
 from portal.admin.sso import field_of
 from portal.admin.sso_sign_ins import test_launch_page
 from portal.errors import InvalidInput, PortalError, SignInError
@@ -46,25 +45,21 @@ def _done(action, *args):
 
 
 @bp.get("/certificates")
-@requires_intent("certificate_renewal")
 def certificates():
     return certificates_page()
 
 
 @bp.post("/certificates")
-@requires_intent("certificate_renewal")
 def add_certificate():
     return _done(certificate_renewal.add_certificate, request.form.get("certificate", ""))
 
 
 @bp.post("/certificates/refresh")
-@requires_intent("certificate_renewal")
 def refresh_certificates():
     return _done(certificate_renewal.refresh_from_metadata)
 
 
 @bp.post("/certificates/<certificate_id>/sign-in-tests")
-@requires_intent("certificate_renewal")
 def test_certificate(certificate_id):
     try:
         url, _ = certificate_renewal.start_test(g.organization.id, certificate_id)
@@ -74,7 +69,6 @@ def test_certificate(certificate_id):
 
 
 @bp.post("/certificates/<certificate_id>/retire")
-@requires_intent("certificate_renewal")
 def retire_certificate(certificate_id):
     confirmed = request.form.get("confirm") == "yes"
     return _done(certificate_renewal.retire, certificate_id, confirmed)

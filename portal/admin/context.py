@@ -1,5 +1,6 @@
 """Values every admin template needs: branding, the sections this session may open, and
-where "Return to <app>" leads."""
+where "Return to <app>" leads. Scoped to the admin blueprint: other pages do not read the
+branding for it (an error page for an admin path needs none of it: templates/errors/)."""
 
 from flask import g
 
@@ -8,7 +9,7 @@ from portal.admin.intents import sections_for
 from portal.services.account import branding
 
 
-@bp.app_context_processor
+@bp.context_processor
 def admin_context():
     session = g.get("portal_session")
     brand = branding.settings()

@@ -3,7 +3,6 @@
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp, directory_sync
-from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, NotFound
 from portal.idp_guides import guide_for
 from portal.services.directory import (
@@ -30,11 +29,10 @@ def _page_number() -> int:
 
 
 @bp.get("/directory-sync/users")
-@requires_intent("dsync")
 def directory_users():
     directory = _directory()
     listing = directory_overview.search_users(directory, request.args.get("q", ""), _page_number())
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         body = render_template("admin/_directory_users.html", listing=listing)
     else:
         body = directory_sync.page(listing=listing)
@@ -56,13 +54,11 @@ def _groups_page(error: InvalidInput | None = None, saved: dict | None = None):
 
 
 @bp.get("/directory-sync/groups")
-@requires_intent("dsync")
 def directory_groups_sync():
     return _groups_page()
 
 
 @bp.post("/directory-sync/groups")
-@requires_intent("dsync")
 def save_directory_groups_sync():
     directory = _directory()
     chosen = None if request.form.get("mode") != "selected" else request.form.getlist("group")
@@ -88,7 +84,6 @@ def _attributes_page(rows, error: InvalidInput | None = None, saved: bool = Fals
 
 
 @bp.get("/directory-sync/attributes")
-@requires_intent("dsync")
 def directory_attributes():
     directory = _directory()
     source = (
@@ -100,7 +95,6 @@ def directory_attributes():
 
 
 @bp.post("/directory-sync/attributes")
-@requires_intent("dsync")
 def save_directory_attributes():
     pairs = zip(request.form.getlist("name"), request.form.getlist("path"), strict=False)
     rows = [(name, path) for name, path in pairs if name.strip() or path.strip()]
@@ -112,7 +106,6 @@ def save_directory_attributes():
 
 
 @bp.get("/directory-sync/reset")
-@requires_intent("dsync")
 def confirm_directory_reset():
     directory = _directory()
     counts = directories.counts(directory.id)
@@ -122,7 +115,6 @@ def confirm_directory_reset():
 
 
 @bp.post("/directory-sync/reset")
-@requires_intent("dsync")
 def reset_directory():
     directory = _directory()
     if request.form.get("confirm") != "yes":

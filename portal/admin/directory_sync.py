@@ -3,7 +3,6 @@
 from flask import current_app, g, render_template, request
 
 from portal.admin import bp
-from portal.admin.guard import requires_intent
 from portal.errors import NotFound, PortalError
 from portal.idp_guides import GUIDES, guide_for
 from portal.services.directory import directories, directory_overview, group_sync
@@ -38,13 +37,11 @@ def page(
 
 
 @bp.get("/directory-sync")
-@requires_intent("dsync")
 def directory_sync():
     return page()
 
 
 @bp.post("/directory-sync")
-@requires_intent("dsync")
 def start_directory_sync():
     try:
         _, token = directories.start_for_portal(g.organization.id, request.form.get("type", ""))
@@ -54,7 +51,6 @@ def start_directory_sync():
 
 
 @bp.post("/directory-sync/token")
-@requires_intent("dsync")
 def rotate_directory_token():
     directory = directories.for_organization(g.organization.id)
     if directory is None:
@@ -66,7 +62,6 @@ def rotate_directory_token():
 
 
 @bp.get("/directory-sync/status")
-@requires_intent("dsync")
 def directory_sync_status():
     directory = directories.for_organization(g.organization.id)
     if directory is None:

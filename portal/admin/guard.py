@@ -1,12 +1,16 @@
-"""Every admin page but the public ones needs a live portal session; it sets the tenant."""
+"""Every admin page but the public ones needs a live portal session, which sets the tenant;
+and a page of a section is open only to a session whose link granted one of the section's
+intents (admin/intents.py). For any other session it does not exist: 404. A page in no
+section and not in the shell is open to no session (tests/admin/test_section_guard.py keeps
+every page in one)."""
 
-import functools
-
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, request, url_for
 
 from portal.admin import bp
+from portal.admin.intents import SHELL_MODULES, sections_holding
 from portal.admin.session_cookie import COOKIE_NAME
 from portal.services.onboarding import portal_access
+from portal.web.signed_out import redirect_signed_out
 
 PUBLIC_ENDPOINTS = {
     "admin.launch",
@@ -22,34 +26,22 @@ def require_portal_session():
         return None
     session = portal_access.session_for_cookie(request.cookies.get(COOKIE_NAME))
     if session is None:
-        target = url_for("admin.session_ended")
-        if request.headers.get("HX-Request"):
-            # A redirect would be swapped into the fragment; tell htmx to leave the page.
-            return "", 401, {"HX-Redirect": target}
-        return redirect(target)
+        return redirect_signed_out(url_for("admin.session_ended"))
     g.portal_session = session
     g.organization = session.organization
+    if not opens(request.endpoint, session.intents):
+        abort(404)
     return None
 
 
-@bp.url_value_preprocessor
-def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
-    """A path value with a NUL character names nothing (PostgreSQL cannot even compare it)."""
-    if any("\x00" in str(value) for value in (values or {}).values()):
-        abort(404)
+def view_module(endpoint: str) -> str:
+    """The module of portal.admin holding the endpoint's view (its section is named by it)."""
+    return current_app.view_functions[endpoint].__module__.rpartition(".")[2]
 
 
-def requires_intent(*intents: str):
-    """Pages of a section the session's link did not grant do not exist for it (any of
-    `intents` grants the page)."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not set(intents) & set(g.portal_session.intents):
-                abort(404)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+def opens(endpoint: str, intents: list[str]) -> bool:
+    """Whether a session granted `intents` may open the endpoint's page."""
+    module = view_module(endpoint)
+    if module in SHELL_MODULES:
+        return True
+    return any(section.intent in intents for section in sections_holding(module))

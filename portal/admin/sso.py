@@ -3,7 +3,6 @@
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.admin import bp
-from portal.admin.guard import requires_intent
 from portal.errors import InvalidInput, PortalError
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
 from portal.services.infra.validation import by_field
@@ -23,8 +22,14 @@ CONNECTION_STATES = {
     "active": "Active",
     "inactive": "Switched off",
 }
-bp.add_app_template_global(CONNECTION_STATES, "connection_states")
-bp.add_app_template_global(sso_attribute_maps.unmatched, "unmatched_attributes")
+
+
+@bp.context_processor
+def sso_template_helpers():
+    return {
+        "connection_states": CONNECTION_STATES,
+        "unmatched_attributes": sso_attribute_maps.unmatched,
+    }
 
 
 def sso_page(error: PortalError | None = None, status: int = 200):
@@ -78,19 +83,16 @@ def _saved(action, *args):
 
 
 @bp.get("/sso")
-@requires_intent("sso")
 def sso():
     return sso_page()
 
 
 @bp.post("/sso/provider")
-@requires_intent("sso")
 def choose_sso_provider():
     return _saved(sso_setup.choose_provider, request.form.get("type", ""))
 
 
 @bp.post("/sso/idp/manual")
-@requires_intent("sso")
 def set_idp_manually():
     form = request.form
     return _saved(
@@ -102,7 +104,6 @@ def set_idp_manually():
 
 
 @bp.post("/sso/idp/metadata")
-@requires_intent("sso")
 def set_idp_metadata():
     upload = request.files.get("metadata_file")
     xml = upload.read() if upload and upload.filename else b""
@@ -112,13 +113,11 @@ def set_idp_metadata():
 
 
 @bp.post("/sso/idp/metadata-url")
-@requires_intent("sso")
 def set_idp_metadata_url():
     return _saved(sso_setup.set_saml_from_metadata_url, request.form.get("metadata_url", ""))
 
 
 @bp.post("/sso/idp/oidc")
-@requires_intent("sso")
 def set_idp_oidc():
     form = request.form
     return _saved(
@@ -130,7 +129,6 @@ def set_idp_oidc():
 
 
 @bp.post("/sso/reset")
-@requires_intent("sso")
 def reset_sso():
     if request.form.get("confirm") != "yes":
         return sso_page(
@@ -140,13 +138,11 @@ def reset_sso():
 
 
 @bp.post("/sso/idp/pending/discard")
-@requires_intent("sso")
 def discard_pending_idp():
     return _saved(sso_setup.discard_pending)
 
 
 @bp.post("/sso/attribute-map")
-@requires_intent("sso")
 def set_attribute_map():
     form = request.form
     standard = {key: form.get(f"map_{key}", "") for key in sso_attribute_maps.FIELDS}

@@ -7,6 +7,7 @@ from flask import g, request
 from portal.api import bp
 from portal.errors import Unauthorized
 from portal.services.account import credentials
+from portal.web.bearer import bearer_token
 
 PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi", "api.download_audit_log_export"}
 
@@ -16,10 +17,10 @@ def require_api_key():
     g.request_id = f"req_{secrets.token_hex(12)}"
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer_token()
+    if secret is None:
         raise Unauthorized("Missing API key: send it as the header 'Authorization: Bearer sk_...'.")
-    key = credentials.authenticate_api_key(secret.strip())
+    key = credentials.authenticate_api_key(secret)
     if key is None:
         raise Unauthorized("The API key is invalid or has been revoked.")
     g.api_key = key

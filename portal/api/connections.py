@@ -4,7 +4,6 @@ from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body, page_request, text_param
 from portal.api.schemas import CreateConnection, CreateIdpCertificate, UpdateConnection
-from portal.extensions import db
 from portal.services.infra import wire
 from portal.services.sso import connection_shapes, connections
 from portal.services.sso.connections import ConnectionSettings
@@ -75,8 +74,7 @@ def list_connection_saml_idp_signing_certs(connection_id):
 def create_connection_saml_idp_signing_cert(connection_id):
     connection = connections.get_connection(connection_id)
     body = json_body(CreateIdpCertificate)
-    certificate = connections.add_certificate(connection, body.value)
-    db.session.commit()
+    certificate = connections.add_signing_certificate(connection, body.value)
     return connection_shapes.idp_certificate(certificate), 201
 
 

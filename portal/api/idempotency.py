@@ -4,18 +4,13 @@ work twice (the WorkOS SDKs send a key with every POST and reuse it on retries).
 import functools
 import hashlib
 import json
-from datetime import timedelta
 
 from flask import g, make_response, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from portal.errors import BadRequest
-from portal.extensions import db
 from portal.models import IdempotentRequest
-from portal.models.columns import utcnow
+from portal.services.infra import idempotency
 
-REMEMBERED_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
@@ -39,7 +34,7 @@ def idempotent(view=None, *, scrub=None, restore=None):
                 code="invalid_idempotency_key",
             )
         digest = _request_digest()
-        earlier = _find(key)
+        earlier = idempotency.earlier_request(g.api_key.id, key)
         if earlier is not None:
             return _replay(earlier, digest, restore)
         response = make_response(view(*args, **kwargs))
@@ -53,16 +48,6 @@ def idempotent(view=None, *, scrub=None, restore=None):
 def _request_digest() -> str:
     material = b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])
     return hashlib.sha256(material).hexdigest()
-
-
-def _find(key: str) -> IdempotentRequest | None:
-    return db.session.scalars(
-        select(IdempotentRequest).where(
-            IdempotentRequest.api_key_id == g.api_key.id,
-            IdempotentRequest.idempotency_key == key,
-            IdempotentRequest.created_at > utcnow() - REMEMBERED_FOR,
-        )
-    ).first()
 
 
 def _replay(earlier: IdempotentRequest, digest: str, restore):
@@ -86,16 +71,4 @@ def _remember(key: str, digest: str, response, scrub) -> None:
     body = response.get_json(silent=True)
     if scrub is not None and body is not None and response.status_code < 400:
         body = scrub(body)
-    db.session.add(
-        IdempotentRequest(
-            api_key_id=g.api_key.id,
-            idempotency_key=key,
-            request_digest=digest,
-            response_status=response.status_code,
-            response_body=body,
-        )
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # a concurrent twin stored it first; its response stands
+    idempotency.remember(g.api_key.id, key, digest, response.status_code, body)

@@ -1,8 +1,8 @@
 """Reading API input: JSON bodies into request schemas, query strings into page requests.
 
-Every failure becomes a 400 (unreadable) or 422 (readable but invalid) naming the field.
-Text holding a NUL character is refused everywhere: no name, id or URL has one, and
-PostgreSQL cannot store or even compare it.
+Every failure becomes a 400 (unreadable) or 422 (readable but invalid) naming the field;
+text holding a NUL character is a 422 naming where it is (portal/web/__init__.py has the
+policy for every audience).
 """
 
 import json
@@ -12,12 +12,11 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from portal.api import bp
-from portal.errors import BadRequest, InvalidInput, NotFound
+from portal.errors import BadRequest, InvalidInput
+from portal.services.infra.nul_characters import field_holding_nul
 from portal.services.infra.pagination import DEFAULT_LIMIT, PageRequest
 
 JSON_TYPES = ("application/json",)
-NUL = "\x00"
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -50,27 +49,9 @@ def json_body(schema: type[Model]) -> Model:
 
 
 def _refuse_nul(value, field: str) -> None:
-    if isinstance(value, str):
-        if NUL in value:
-            raise InvalidInput(f"{field} must not contain NUL characters.", field=field)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key, _subfield(field, key))
-            _refuse_nul(item, _subfield(field, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_nul(item, _subfield(field, index))
-
-
-def _subfield(field: str, key: str | int) -> str:
-    return f"{field}.{key}" if field else str(key)
-
-
-@bp.url_value_preprocessor
-def refuse_nul_in_path(endpoint: str | None, values: dict | None) -> None:
-    """A path value with a NUL character names no object."""
-    if any(NUL in str(value) for value in (values or {}).values()):
-        raise NotFound("No object has this id.")
+    found = field_holding_nul(value, field)
+    if found is not None:
+        raise InvalidInput(f"{found} must not contain NUL characters.", field=found)
 
 
 def too_deep() -> BadRequest:

@@ -2,7 +2,10 @@
 
 from flask import Blueprint
 
+from portal.web.nul_refusals import refuse_nul_in_page_input
+
 bp = Blueprint("dashboard", __name__)
+bp.before_request(refuse_nul_in_page_input)
 
 from portal.dashboard import (  # noqa: E402, F401  (register on import)
     auth,

@@ -8,6 +8,7 @@ from portal.errors import TooManyAttempts
 from portal.extensions import db
 from portal.models import DashboardUser
 from portal.services.account import dashboard_sign_in
+from portal.web.signed_out import redirect_signed_out
 
 PUBLIC_ENDPOINTS = {"dashboard.login"}
 
@@ -21,11 +22,7 @@ def load_dashboard_user(user_id: str) -> DashboardUser | None:
 def require_dashboard_user():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
-    target = url_for("dashboard.login", next=request.path)
-    if request.headers.get("HX-Request"):
-        # A redirect would be swapped into the fragment; tell htmx to leave the page.
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+    return redirect_signed_out(url_for("dashboard.login", next=request.path))
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,8 +32,7 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-@bp.get("/")
-@bp.route("/dashboard/login", methods=["GET", "POST"])  # first: url_for builds this one
+@bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page (also the site's front page when signed out)."""
     next_path = request.values.get("next")
@@ -72,7 +68,7 @@ def _login_refused(email: str, next_path: str | None, message: str, status: int)
     return page, status
 
 
-@bp.post("/dashboard/logout")
+@bp.post("/logout")
 def logout():
     logout_user()
     _fresh_session()

@@ -20,12 +20,12 @@ def _page(status=200, **context):
     return page, status
 
 
-@bp.get("/dashboard/settings/embedding")
+@bp.get("/settings/embedding")
 def embedding_settings():
     return _page()
 
 
-@bp.post("/dashboard/settings/embedding")
+@bp.post("/settings/embedding")
 def save_embedding_settings():
     raw = request.form.get("origins", "")
     try:

@@ -15,7 +15,7 @@ from portal.services.infra.pagination import PageRequest
 PAGE_SIZE = 25
 
 
-@bp.get("/dashboard/settings/events")
+@bp.get("/settings/events")
 def events_browser():
     """Newest first; `type` and `organization_id` narrow the list, cursors page through it."""
     chosen = {
@@ -57,7 +57,7 @@ def _names_of(rows) -> dict[str, str]:
     return dict(found.all())
 
 
-@bp.get("/dashboard/settings/events/<event_id>")
+@bp.get("/settings/events/<event_id>")
 def event(event_id):
     row = events.get_event(event_id)
     shown = json.dumps(delivery_shapes.event(row), indent=2, sort_keys=True)

@@ -17,7 +17,7 @@ FEATURES = (
 )
 
 
-@bp.get("/dashboard/organizations")
+@bp.get("/organizations")
 def organization_list():
     search = request.args.get("q", "").strip()
     page = organizations.list_organizations(
@@ -29,7 +29,7 @@ def organization_list():
     return render_template("dashboard/organizations.html", page=page, search=search)
 
 
-@bp.route("/dashboard/organizations/new", methods=["GET", "POST"])
+@bp.route("/organizations/new", methods=["GET", "POST"])
 def new_organization():
     if request.method == "GET":
         return render_template("dashboard/new_organization.html", form={}, errors={})
@@ -49,12 +49,12 @@ def _conflict(error: Conflict) -> dict:
     return {field: error.message}
 
 
-@bp.get("/dashboard/organizations/<organization_id>")
+@bp.get("/organizations/<organization_id>")
 def organization(organization_id):
     return render_template("dashboard/organization.html", view=onboarding.overview(organization_id))
 
 
-@bp.get("/dashboard/organizations/<organization_id>/checklist")
+@bp.get("/organizations/<organization_id>/checklist")
 def checklist(organization_id):
     """The onboarding checklist fragment; it polls itself until every step is done."""
     org = organizations.get_organization(organization_id)
@@ -63,14 +63,14 @@ def checklist(organization_id):
     )
 
 
-@bp.get("/dashboard/organizations/<organization_id>/setup-tables")
+@bp.get("/organizations/<organization_id>/setup-tables")
 def setup_tables(organization_id):
     """Domains, connections and directories; the fragment polls itself while any is pending."""
     view = onboarding.overview(organization_id)
     return render_template("dashboard/_setup_tables.html", view=view)
 
 
-@bp.post("/dashboard/organizations/<organization_id>/domains/<domain_id>/verify")
+@bp.post("/organizations/<organization_id>/domains/<domain_id>/verify")
 def verify_domain(organization_id, domain_id):
     try:
         domain = organization_domains.verify_manually(organization_id, domain_id)
@@ -81,7 +81,7 @@ def verify_domain(organization_id, domain_id):
     return redirect(url_for("dashboard.organization", organization_id=organization_id))
 
 
-@bp.route("/dashboard/organizations/<organization_id>/invite", methods=["GET", "POST"])
+@bp.route("/organizations/<organization_id>/invite", methods=["GET", "POST"])
 def invite(organization_id):
     org = organizations.get_organization(organization_id)
     active = portal_links.active_setup_link(org.id)
@@ -114,7 +114,7 @@ def _invite_form(org, active, form, errors=None, status=200):
     return page, status
 
 
-@bp.get("/dashboard/organizations/<organization_id>/setup-link/revoke")
+@bp.get("/organizations/<organization_id>/setup-link/revoke")
 def confirm_setup_link_revocation(organization_id):
     """Revoking signs the IT admin out mid-setup, so it is asked for twice."""
     org = organizations.get_organization(organization_id)
@@ -124,7 +124,7 @@ def confirm_setup_link_revocation(organization_id):
     return render_template("dashboard/setup_link_revoke.html", organization=org)
 
 
-@bp.post("/dashboard/organizations/<organization_id>/setup-link/revoke")
+@bp.post("/organizations/<organization_id>/setup-link/revoke")
 def revoke_setup_link(organization_id):
     portal_links.revoke_setup_link(organization_id)
     flash("The setup link is revoked; it no longer opens the portal.")

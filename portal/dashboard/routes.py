@@ -5,7 +5,7 @@ from portal.services.account import credentials
 from portal.services.infra import health
 
 
-@bp.get("/dashboard/")
+@bp.get("/")
 def home():
     """What this server is, and how the developer's app reaches it."""
     return render_template(

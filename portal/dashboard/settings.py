@@ -10,7 +10,7 @@ from portal.services.infra.validation import by_field
 from portal.services.onboarding import mail
 
 
-@bp.route("/dashboard/settings/branding", methods=["GET", "POST"])
+@bp.route("/settings/branding", methods=["GET", "POST"])
 def branding_settings():
     if request.method == "GET":
         return render_template("dashboard/branding.html", brand=branding.settings(), errors={})
@@ -47,7 +47,7 @@ def _redirects_page(status=200, **context):
     return page, status
 
 
-@bp.route("/dashboard/settings/redirects", methods=["GET", "POST"])
+@bp.route("/settings/redirects", methods=["GET", "POST"])
 def redirect_settings():
     if request.method == "GET":
         return _redirects_page()
@@ -62,7 +62,7 @@ def redirect_settings():
     return redirect(url_for("dashboard.redirect_settings"))
 
 
-@bp.post("/dashboard/settings/redirects/sign-in")
+@bp.post("/settings/redirects/sign-in")
 def save_redirect_uris():
     raw = request.form.get("redirect_uris", "")
     try:
@@ -73,12 +73,12 @@ def save_redirect_uris():
     return redirect(url_for("dashboard.redirect_settings"))
 
 
-@bp.get("/dashboard/settings/api-keys")
+@bp.get("/settings/api-keys")
 def api_keys():
     return _api_keys_page()
 
 
-@bp.post("/dashboard/settings/api-keys")
+@bp.post("/settings/api-keys")
 def create_api_key():
     name = request.form.get("name", "")
     try:
@@ -99,7 +99,7 @@ def _api_keys_page(status=200, **context):
     return page, status
 
 
-@bp.get("/dashboard/settings/api-keys/<key_id>/revoke")
+@bp.get("/settings/api-keys/<key_id>/revoke")
 def confirm_api_key_revocation(key_id):
     """Revoking breaks every app still using the key at once, so it is asked for twice."""
     key = credentials.get_api_key(key_id)
@@ -109,14 +109,14 @@ def confirm_api_key_revocation(key_id):
     return render_template("dashboard/api_key_revoke.html", key=key)
 
 
-@bp.post("/dashboard/settings/api-keys/<key_id>/revoke")
+@bp.post("/settings/api-keys/<key_id>/revoke")
 def revoke_api_key(key_id):
     key = credentials.revoke_api_key(key_id)
     flash(f"Revoked the API key {key.name} ({key.display_prefix}…).")
     return redirect(url_for("dashboard.api_keys"))
 
 
-@bp.get("/dashboard/settings/emails")
+@bp.get("/settings/emails")
 def sent_emails():
     page = mail.list_messages(
         PageRequest(limit=20, before=request.args.get("before"), after=request.args.get("after"))
@@ -124,7 +124,7 @@ def sent_emails():
     return render_template("dashboard/emails.html", page=page, max_attempts=mail.MAX_ATTEMPTS)
 
 
-@bp.post("/dashboard/settings/emails/<message_id>/send-again")
+@bp.post("/settings/emails/<message_id>/send-again")
 def send_email_again(message_id):
     try:
         message = mail.send_again(message_id)

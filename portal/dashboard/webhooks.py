@@ -31,12 +31,12 @@ def _endpoints_page(status=200, **context):
     return page, status
 
 
-@bp.get("/dashboard/settings/webhooks")
+@bp.get("/settings/webhooks")
 def webhook_endpoints():
     return _endpoints_page()
 
 
-@bp.post("/dashboard/settings/webhooks")
+@bp.post("/settings/webhooks")
 def create_webhook_endpoint():
     form = {
         "endpoint_url": request.form.get("endpoint_url", "").strip(),
@@ -51,7 +51,7 @@ def create_webhook_endpoint():
     return _endpoints_page(201, new_endpoint=endpoint, secret=endpoint.secret)
 
 
-@bp.post("/dashboard/settings/webhooks/<endpoint_id>/status")
+@bp.post("/settings/webhooks/<endpoint_id>/status")
 def set_webhook_status(endpoint_id):
     wanted = request.form.get("status", "")
     endpoint = webhooks.update_endpoint(endpoint_id, webhooks.EndpointChanges(status=wanted))
@@ -61,14 +61,14 @@ def set_webhook_status(endpoint_id):
     return redirect(_detail_url(endpoint_id) if back_to_detail else _list())
 
 
-@bp.get("/dashboard/settings/webhooks/<endpoint_id>/delete")
+@bp.get("/settings/webhooks/<endpoint_id>/delete")
 def confirm_webhook_deletion(endpoint_id):
     """Deleting also drops the delivery log, so it is asked for twice."""
     endpoint = webhooks.get_endpoint(endpoint_id)
     return render_template("dashboard/webhook_delete.html", endpoint=endpoint)
 
 
-@bp.post("/dashboard/settings/webhooks/<endpoint_id>/delete")
+@bp.post("/settings/webhooks/<endpoint_id>/delete")
 def delete_webhook_endpoint(endpoint_id):
     url = webhooks.get_endpoint(endpoint_id).endpoint_url
     webhooks.delete_endpoint(endpoint_id)
@@ -76,7 +76,7 @@ def delete_webhook_endpoint(endpoint_id):
     return redirect(_list())
 
 
-@bp.get("/dashboard/settings/webhooks/<endpoint_id>")
+@bp.get("/settings/webhooks/<endpoint_id>")
 def webhook_endpoint(endpoint_id):
     """The endpoint and its delivery log: every attempt, newest delivery first."""
     endpoint = webhooks.get_endpoint(endpoint_id)
@@ -84,7 +84,7 @@ def webhook_endpoint(endpoint_id):
     return render_template("dashboard/webhook_endpoint.html", endpoint=endpoint, page=page)
 
 
-@bp.post("/dashboard/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/redeliver")
+@bp.post("/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/redeliver")
 def redeliver_webhook(endpoint_id, delivery_id):
     try:
         delivery = webhook_log.redeliver(endpoint_id, delivery_id)

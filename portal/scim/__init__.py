@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<directory_id>")
+bp = Blueprint("scim", __name__)
 
 from portal.scim import auth, discovery, routes  # noqa: E402, F401  (routes register on import)

@@ -6,6 +6,8 @@ from portal.errors import ScimError
 from portal.extensions import db
 from portal.scim import bp
 from portal.services.directory import scim_access
+from portal.services.infra.nul_characters import NUL
+from portal.web.bearer import bearer_token
 
 
 @bp.url_value_preprocessor
@@ -18,24 +20,17 @@ def add_directory_id(endpoint, values):
     values.setdefault("directory_id", g.get("directory_id"))
 
 
-@bp.url_value_preprocessor
-def refuse_nul_in_path(endpoint, values):
-    """A path value holding NUL names nothing."""
-    if any("\x00" in str(value) for value in (values or {}).values()):
-        raise ScimError("Not found.", 404)
-
-
 @bp.before_request
 def require_directory_token():
-    if any("\x00" in value for value in request.args.values()):
+    if any(NUL in value for value in request.args.values()):
         raise ScimError("Query values must not contain NUL characters.", 400, "invalidValue")
     # A SCIM request answers with the rows it has just written; nothing else writes them
     # meanwhile in this request, so reloading each one after its commit is a wasted query.
     db.session().expire_on_commit = False
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = bearer_token()
     directory = None
-    if scheme.lower() == "bearer" and token.strip() and "\x00" not in g.directory_id:
-        directory = scim_access.authenticate(g.directory_id, token.strip())
+    if token:
+        directory = scim_access.authenticate(g.directory_id, token)
     if directory is None:
         raise ScimError("The bearer token is missing or not this directory's.", 401)
     g.directory = scim_access.record_activity(directory)

@@ -5,9 +5,10 @@ from portal.services.sso import saml_sp, sign_in
 from portal.services.sso.connections import get_connection
 from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
+from portal.web.bearer import bearer_token
 
 
-@bp.get("/sso/authorize")
+@bp.get("/authorize")
 def authorize():
     args = request.args
     try:
@@ -23,13 +24,13 @@ def authorize():
         return redirect(sign_in.error_redirect(redirect_uri, refusal, args.get("state")))
 
 
-@bp.get("/sso/saml/<connection_id>/metadata")
+@bp.get("/saml/<connection_id>/metadata")
 def saml_metadata(connection_id):
     xml = saml_sp.metadata_xml(get_connection(connection_id))
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
-@bp.post("/sso/saml/<connection_id>/acs")
+@bp.post("/saml/<connection_id>/acs")
 def saml_acs(connection_id):
     outcome = sign_in.finish_saml(connection_id, request.form.get("SAMLResponse", ""))
     if outcome.redirect_url:
@@ -37,7 +38,7 @@ def saml_acs(connection_id):
     return _error_page(400, explain(outcome.error_code or "invalid_response"))
 
 
-@bp.get("/sso/oidc/<connection_id>/callback")
+@bp.get("/oidc/<connection_id>/callback")
 def oidc_callback(connection_id):
     outcome = sign_in.finish_oidc(connection_id, request.args.to_dict())
     if outcome.redirect_url:
@@ -45,13 +46,13 @@ def oidc_callback(connection_id):
     return _error_page(400, explain(outcome.error_code or "invalid_response"))
 
 
-@bp.post("/sso/token")
+@bp.post("/token")
 def token():
     try:
         body = request.get_json(silent=True) or request.form
     except RecursionError:
         raise SignInError("invalid_request", "The request body is nested too deeply.") from None
-    sign_in.require_client(body.get("client_id"), body.get("client_secret"), request)
+    sign_in.require_client(body.get("client_id"), body.get("client_secret") or bearer_token())
     if body.get("grant_type", "authorization_code") != "authorization_code":
         raise SignInError("unsupported_grant_type", "Only authorization_code is supported.")
     access_token, expires_in, profile = sign_in.exchange_code(body.get("code"))
@@ -63,12 +64,12 @@ def token():
     }
 
 
-@bp.get("/sso/profile")
+@bp.get("/profile")
 def profile():
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token()
+    if token is None:
         raise SignInError("invalid_token", "Send the access token as a Bearer token.", 401)
-    return sign_in.profile_for_token(token.strip())
+    return sign_in.profile_for_token(token)
 
 
 def _error_page(status: int, message: str):

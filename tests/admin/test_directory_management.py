@@ -76,7 +76,7 @@ def test_searching_users_answers_htmx_with_the_list_only(admin, linked):
     assert "bob@acme.test" in body and "ann@acme.test" not in body
     assert "1 user matching “BOB”" in body
     by_name = _text(
-        admin.get("/admin/directory-sync/users?q=cat%20lee", headers={"HX-Request": "1"})
+        admin.get("/admin/directory-sync/users?q=cat%20lee", headers={"HX-Request": "true"})
     )
     assert "cat@acme.test" in by_name and "bob@acme.test" not in by_name
     # Without htmx (a bookmark, no JavaScript) the same URL is the whole page.

@@ -116,3 +116,14 @@ def test_an_active_connection_completes_a_setup_link_for_sso(saml, idp):
     _sign_in(saml, idp)
     db.session.refresh(link)
     assert link.revoked_at is not None
+
+
+def test_the_token_call_may_send_its_api_key_as_its_bearer_token(saml, idp):
+    code = redirect_params(_sign_in(saml, idp))["code"]
+    body = {"client_id": credentials.environment().client_id, "code": code}
+    refused = saml.client.post("/sso/token", json=body)
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
+    bearer = {"Authorization": f"Bearer {saml.api_key}"}
+    token = saml.client.post("/sso/token", json=body, headers=bearer)
+    assert token.status_code == 200, token.get_json()
+    assert token.get_json()["profile"]["email"] == "jane@acme.test"

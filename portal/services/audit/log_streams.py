@@ -19,6 +19,7 @@ from portal.models import AuditLogEvent, LogStream
 from portal.models.columns import utcnow
 from portal.services.delivery.retries import TIMEOUT_SECONDS
 from portal.services.infra import encryption, outbound
+from portal.services.infra.nul_characters import readable_text
 from portal.services.infra.wire import timestamp
 
 TYPES = {"https": "HTTPS endpoint", "datadog": "Datadog", "splunk": "Splunk HEC"}
@@ -228,8 +229,7 @@ def send(stream: LogStream, event: dict) -> tuple[int | None, str]:
         )
     except OutboundError as error:
         return None, str(error)
-    text = response.body.decode("utf-8", "replace").replace("\x00", "\ufffd")
-    return response.status, text[:RESPONSE_KEPT]
+    return response.status, readable_text(response.body)[:RESPONSE_KEPT]
 
 
 def reencrypt_credentials() -> int:

@@ -29,6 +29,7 @@ from portal.services.delivery.retries import RETRY_WINDOW, TIMEOUT_SECONDS, afte
 from portal.services.infra import outbound
 from portal.services.infra.database import listen_once
 from portal.services.infra.ids import time_of
+from portal.services.infra.nul_characters import readable_text
 from portal.services.infra.queue import enqueue, enqueue_in
 
 log = logging.getLogger(__name__)
@@ -221,8 +222,7 @@ def _post(url: str, secret: str, body: bytes) -> WebhookDeliveryAttempt:
         attempted_at=attempted_at,
         response_status=response.status,
         latency_ms=response.latency_ms,
-        # PostgreSQL text cannot hold NUL, and the body is only kept to be read by people.
-        response_body=response.body.decode("utf-8", "replace").replace("\x00", "\ufffd"),
+        response_body=readable_text(response.body),
     )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.errors import ScimError
 from portal.extensions import db
 from portal.services.directory.scim_paths import find_key, split_schema
+from portal.services.infra.nul_characters import field_holding_nul
 from portal.services.infra.wire import timestamp
 
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -14,14 +15,13 @@ ALWAYS_RETURNED = {"id", "schemas"}
 # Server-managed or write-only attributes a client's payload cannot set.
 NOT_STORED = {"id", "meta", "password", "groups", "members"}
 MAX_TEXT = 512
-NUL = "\x00"
 
 
 def client_resource(body, schema: str) -> dict:
     """The attributes a client sent, without those the server manages; refuses NUL text."""
     if not isinstance(body, dict):
         raise ScimError("The request body must be a JSON object.", 400, "invalidSyntax")
-    _refuse_nul(body)
+    refuse_nul(body)
     resource = {k: v for k, v in body.items() if k.lower() not in NOT_STORED}
     schemas = resource.get("schemas")
     if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
@@ -33,19 +33,8 @@ def client_resource(body, schema: str) -> dict:
 
 def refuse_nul(value) -> None:
     """Refuse text holding NUL anywhere in a JSON value (PostgreSQL cannot even compare it)."""
-    _refuse_nul(value)
-
-
-def _refuse_nul(value) -> None:
-    if isinstance(value, str) and NUL in value:
+    if field_holding_nul(value) is not None:
         raise ScimError("Text must not contain NUL characters.", 400, "invalidValue")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key)
-            _refuse_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_nul(item)
 
 
 def required_text(resource: dict, name: str) -> str:

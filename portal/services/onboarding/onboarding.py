@@ -156,6 +156,13 @@ def customer_named(name: str) -> Organization | None:
     return db.session.scalars(same_name.limit(1)).first()
 
 
+def latest_checklist(organization_id: str) -> list[Step]:
+    """The checklist for a caller polling it (`portal onboard --wait`): read in a new
+    transaction, which sees what others committed since the last look."""
+    db.session.rollback()
+    return checklist(organization_id)
+
+
 def is_set_up(organization_id: str) -> bool:
     """An active SSO connection, a linked directory and at least one directory user."""
     done = {step.key for step in checklist(organization_id) if step.done}

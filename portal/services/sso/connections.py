@@ -201,7 +201,15 @@ def is_configured(connection: Connection) -> bool:
     )
 
 
+def add_signing_certificate(connection: Connection, pem: str) -> IdpCertificate:
+    """Add an IdP signing certificate to the connection and save it (the API's call)."""
+    certificate = add_certificate(connection, pem)
+    db.session.commit()
+    return certificate
+
+
 def add_certificate(connection: Connection, pem: str, field: str = "value") -> IdpCertificate:
+    """Add an IdP signing certificate in the caller's transaction (one already there is kept)."""
     details = read_certificate(pem, field=field)
     if any(c.value == details.pem for c in connection.certificates):
         return next(c for c in connection.certificates if c.value == details.pem)

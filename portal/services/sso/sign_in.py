@@ -21,6 +21,7 @@ from portal.models.columns import utcnow
 from portal.services.account import credentials, sign_in_redirects
 from portal.services.infra import secret_tokens
 from portal.services.infra.ids import new_id
+from portal.services.infra.nul_characters import readable_text
 from portal.services.sso import (
     connections,
     oidc_rp,
@@ -365,16 +366,14 @@ def _decoded(raw: str, protocol: str) -> str:
 
 
 def _clip(text: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL, and a hostile payload may carry one.
-    return text.replace("\x00", "\ufffd")[:PAYLOAD_LIMIT] if text else text
+    return readable_text(text)[:PAYLOAD_LIMIT] if text else text
 
 
-def require_client(client_id: str | None, client_secret: str | None, request) -> None:
-    """The token endpoint's caller: our client id, and an API key in the body or header."""
+def require_client(client_id: str | None, secret: str | None) -> None:
+    """The token endpoint's caller: our client id, and an API key as its secret (the caller
+    sends it in the body or as its bearer token)."""
     if client_id and client_id != credentials.environment().client_id:
         raise SignInError("invalid_client", "Unknown client_id.", 401)
-    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
-    secret = client_secret or (bearer.strip() if scheme.lower() == "bearer" else None)
     if not secret or credentials.authenticate_api_key(secret) is None:
         raise SignInError("invalid_client", "client_secret must be a valid API key.", 401)
 
