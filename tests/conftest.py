@@ -7,7 +7,6 @@ skips them (`make test` starts the services first).
 """
 
 import os
-import socket
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,15 +14,17 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete
 
 from portal import create_app
 from portal.extensions import db
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+from tests.environment import (
+    POSTGRES_ADMIN_URL,
+    REDIS_URL,
+    config_for,
+    delete_all_rows,
+    require_service,
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -43,19 +44,6 @@ def pytest_generate_tests(metafunc):
         )
 
 
-def _require_service(name: str, url: str) -> None:
-    parts = urlsplit(url)
-    try:
-        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
-    except OSError as error:
-        # A missing service fails the test, never skips it: `make test` starts the services.
-        pytest.fail(
-            f"{name} at {parts.hostname}:{parts.port} is not reachable ({error}); "
-            "run `make test`, which starts it",
-            pytrace=False,
-        )
-
-
 @pytest.fixture(scope="session")
 def run_id():
     return f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -64,7 +52,7 @@ def run_id():
 @pytest.fixture(scope="session")
 def postgres_url(run_id):
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    _require_service("PostgreSQL", POSTGRES_ADMIN_URL)
+    require_service("PostgreSQL", POSTGRES_ADMIN_URL)
     name = f"portal_test_{run_id}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -81,26 +69,11 @@ def database_url(request, tmp_path_factory):
         url = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.db'}"
-    app = create_app(_test_config(url))
+    app = create_app(config_for(url))
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()
     return url
-
-
-def _test_config(database_url: str, **overrides) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "REDIS_URL": None,
-        "PORTAL_PUBLIC_URL": "http://portal.test",
-        "PORTAL_ENV": "development",
-        "PORTAL_INPROCESS_WORKER": False,
-        # CSRF is exercised by tests that turn it back on (tests/security, tests/admin).
-        "WTF_CSRF_ENABLED": False,
-        **overrides,
-    }
 
 
 @pytest.fixture
@@ -111,21 +84,15 @@ def app_config():
 
 @pytest.fixture
 def app(database_url, app_config):
-    app = create_app(_test_config(database_url, **app_config))
+    app = create_app(config_for(database_url, **app_config))
     with app.app_context():
         yield app
         if hasattr(app.extensions["portal_queue"], "stop"):
             app.extensions["portal_queue"].stop()  # no job of this test outlives its database
         db.session.rollback()
-        _delete_all_rows()
+        delete_all_rows()
         db.session.remove()
         db.engine.dispose()
-
-
-def _delete_all_rows() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
 
 
 @pytest.fixture
@@ -140,7 +107,7 @@ def runner(app):
 
 @pytest.fixture
 def redis_url():
-    _require_service("Redis", REDIS_URL)
+    require_service("Redis", REDIS_URL)
     return REDIS_URL
 
 

@@ -19,7 +19,7 @@ from workos import WorkOSClient
 from portal import create_app
 from portal.extensions import db
 from portal.services.account import credentials
-from tests.conftest import _delete_all_rows, _test_config
+from tests.environment import config_for, delete_all_rows
 from tests.peers.saml_idp import IDP_SSO_URL
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,7 +70,7 @@ def portal_server(tmp_path_factory, host_apps, dns_server):
     dns_server.serve([])  # no records: lookups answer at once, NXDOMAIN
     database = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'portal.db'}"
     app = create_app(
-        _test_config(
+        config_for(
             database,
             PORTAL_DNS_RESOLVERS=[dns_server.address],
             PORTAL_FRAME_ANCESTORS=[host_apps[0].url],
@@ -91,7 +91,7 @@ def portal(portal_server):
     app, server = portal_server
     with app.app_context():
         yield app, server
-        _delete_all_rows()
+        delete_all_rows()
         db.session.remove()
 
 

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import IdempotentRequest, WebhookEndpoint
 from portal.services.delivery import webhooks
 from portal.services.infra import encryption
-from tests.conftest import _test_config
+from tests.environment import config_for
 
 URL = "https://1.1.1.1/hooks"
 
@@ -98,7 +98,7 @@ class TestIdempotentCreate:
 
 
 def test_the_migration_encrypts_existing_secrets_and_forgets_remembered_ones(tmp_path):
-    app = create_app(_test_config(f"sqlite:///{tmp_path / 'old.db'}"))
+    app = create_app(config_for(f"sqlite:///{tmp_path / 'old.db'}"))
     directory = app.extensions["migrate"].directory
     with app.app_context():
         upgrade(directory=directory, revision="0008")
