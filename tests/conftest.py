@@ -24,6 +24,7 @@ from tests.environment import (
     delete_all_rows,
     require_service,
 )
+from tests.factories import make_api_key, make_organization
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -103,6 +104,31 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def org(request, app):
+    """Acme Corp, claiming acme.test (pending), made through the organizations service.
+
+    A test that needs another name or other domains parametrizes it indirectly, e.g.
+    `@pytest.mark.parametrize("org", [{"domains": []}], indirect=True)`.
+    """
+    fields = {"name": "Acme Corp", "domains": ["acme.test"], **getattr(request, "param", {})}
+    return make_organization(**fields)
+
+
+@pytest.fixture
+def api_key(app):
+    """The secret of a fresh API key."""
+    return make_api_key()
+
+
+@pytest.fixture
+def api(app, api_key):
+    """A test client that sends the API key with every request, as the developer's code does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    return client
 
 
 @pytest.fixture

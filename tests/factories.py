@@ -1,5 +1,7 @@
 """Test data made through the services, as the app itself would make it."""
 
+import pytest
+
 from portal.models import Organization
 from portal.services.account import credentials
 from portal.services.organizations import organizations
@@ -12,6 +14,12 @@ def make_organization(name: str = "Acme", domains=(), **fields) -> Organization:
         name=name, domains=claims, provided={"name", "domains", *fields}, **fields
     )
     return organizations.create_organization(changes)
+
+
+def org_with(**fields):
+    """Mark a test to get the `org` fixture made with these fields instead of its defaults."""
+    label = "org with " + ", ".join(sorted(fields))
+    return pytest.mark.parametrize("org", [fields], indirect=True, ids=[label])
 
 
 def make_api_key(name: str = "tests") -> str:

@@ -8,7 +8,6 @@ from portal.extensions import db
 from portal.models import PortalLink
 from portal.models.columns import utcnow
 from portal.services.onboarding import portal_links
-from tests.factories import make_organization
 
 
 def token_of(url: str) -> str:
@@ -25,11 +24,6 @@ def expire(link_id: str, ago: timedelta = timedelta(seconds=1)) -> None:
         update(PortalLink).where(PortalLink.id == link_id).values(expires_at=utcnow() - ago)
     )
     db.session.commit()
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme Corp", domains=["acme.test"])
 
 
 @pytest.fixture

@@ -9,12 +9,6 @@ from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.infra import secret_tokens
 from portal.services.onboarding import link_tokens
-from tests.factories import make_organization
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme")
 
 
 def _token(link: str) -> str:

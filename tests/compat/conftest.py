@@ -66,26 +66,27 @@ def base_url(server_app):
 
 
 @pytest.fixture
-def app_context(server_app):
-    """An app context on the served app, for setting up data and reading the database."""
+def app(server_app):
+    """The served app in context, for setting up data and reading the database; every row
+    is deleted afterwards, so tests are independent."""
     with server_app.app_context():
         yield server_app
+        db.session.rollback()
+        delete_all_rows()
         db.session.remove()
 
 
 @pytest.fixture
-def api_key(app_context):
-    """A new API key and the environment's client id; every row is deleted afterwards."""
+def sdk_credentials(app):
+    """A new API key's secret and the environment's client id, as the SDK is configured."""
     _, secret = credentials.create_api_key("compat")
-    yield secret, credentials.environment().client_id
-    db.session.rollback()
-    delete_all_rows()
+    return secret, credentials.environment().client_id
 
 
 @pytest.fixture
-def workos(base_url, api_key):
+def workos(base_url, sdk_credentials):
     """The official SDK pointed at the served app, without retries."""
-    secret, client_id = api_key
+    secret, client_id = sdk_credentials
     client = WorkOSClient(api_key=secret, client_id=client_id, base_url=base_url, max_retries=0)
     yield client
     client.close()

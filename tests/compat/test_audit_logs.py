@@ -33,11 +33,6 @@ from tests.factories import make_organization
 START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def org(app_context):
-    return make_organization("Acme")
-
-
 def an_event(action="user.signed_in", target_type="team", **fields) -> AuditLogEvent:
     return AuditLogEvent(
         action=action,

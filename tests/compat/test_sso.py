@@ -17,7 +17,7 @@ def idp(tmp_path_factory):
 
 
 @pytest.fixture
-def connection(app_context, api_key, idp, base_url, tmp_path):
+def connection(app, idp, base_url, tmp_path):
     org = make_organization("Acme", domains=[("acme.test", "verified")])
     connection = make_saml_connection(org, idp)
     metadata = httpx.get(f"{base_url}/sso/saml/{connection.id}/metadata")

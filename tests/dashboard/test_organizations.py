@@ -20,11 +20,6 @@ def steps_done(page: str) -> list[str]:
     return re.findall(r'class="step-done" data-step="([a-z_]+)"', page)
 
 
-@pytest.fixture
-def org(app):
-    return make_organization("Acme Corp", domains=["acme.test"])
-
-
 def test_list_searches_by_name(signed_in):
     make_organization("Acme Corp")
     make_organization("Globex")

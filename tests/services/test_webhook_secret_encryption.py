@@ -68,15 +68,6 @@ def test_an_altered_value_is_refused(app):
 
 
 class TestIdempotentCreate:
-    @pytest.fixture
-    def api(self, app):
-        from portal.services.account import credentials
-
-        _, secret = credentials.create_api_key("tests")
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
     def _create(self, api):
         body = {"endpoint_url": URL, "events": ["organization.created"]}
         return api.post("/webhook_endpoints", json=body, headers={"Idempotency-Key": "k1"})

@@ -15,7 +15,6 @@ from portal.models import MailMessage
 from portal.services.infra.queue import job_queue
 from portal.services.onboarding import mail, portal_links
 from tests.dashboard.conftest import PASSWORD
-from tests.factories import make_organization
 from tests.peers.worker import run_worker_burst
 
 FIRST_RETRY = 0.02
@@ -24,11 +23,6 @@ FIRST_RETRY = 0.02
 @pytest.fixture
 def app_config():
     return {"PORTAL_MAIL_FIRST_RETRY_SECONDS": FIRST_RETRY}
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme Corp", domains=["acme.test"])
 
 
 @pytest.fixture
