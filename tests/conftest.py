@@ -24,7 +24,8 @@ from tests.environment import (
     delete_all_rows,
     require_service,
 )
-from tests.factories import make_api_key, make_organization
+from tests.factories import make_api_key, make_organization, make_portal_link
+from tests.magic_links import launch_path
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -129,6 +130,24 @@ def api(app, api_key):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
     return client
+
+
+@pytest.fixture
+def admin_client(request, app):
+    """A factory: `admin_client(*intents, organization=org, **link_fields)` is a new test
+    client signed in to the IT-admin portal through a real magic link, as the app's API
+    hands one out (`link_fields`: return_url, success_url, external_user_id, intent_options)."""
+
+    def signed_in(*intents: str, organization=None, **link_fields):
+        # `org` is made only when used: a test signing in elsewhere has no Acme Corp about.
+        organization = organization or request.getfixturevalue("org")
+        _, url = make_portal_link(organization, list(intents), **link_fields)
+        client = app.test_client()
+        launched = client.get(launch_path(url))
+        assert launched.status_code == 302, launched.get_data(as_text=True)
+        return client
+
+    return signed_in
 
 
 @pytest.fixture

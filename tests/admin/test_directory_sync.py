@@ -5,16 +5,13 @@ import re
 import pytest
 
 from portal.idp_guides import GUIDES
-from portal.services.onboarding import portal_links, setup_progress
-from tests.admin.conftest import launch_path
+from portal.services.onboarding import setup_progress
 from tests.scim.helpers import ScimClient, user_body
 
 
 @pytest.fixture
-def dsync_admin(client, org):
-    _, url = portal_links.create_api_link(org.id, "dsync")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
+def dsync_admin(admin_client):
+    return admin_client("dsync")
 
 
 def test_every_provider_has_a_walk_through():
