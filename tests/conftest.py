@@ -17,6 +17,8 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
+from portal.services.account import credentials
+from tests.dashboard_login import EMAIL, PASSWORD, sign_in
 from tests.environment import (
     POSTGRES_ADMIN_URL,
     REDIS_URL,
@@ -148,6 +150,20 @@ def admin_client(request, app):
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def dashboard_user(app):
+    """The developer's dashboard account (tests/dashboard_login.py has its email and password)."""
+    return credentials.create_dashboard_user(EMAIL, PASSWORD)
+
+
+@pytest.fixture
+def dashboard_client(client, dashboard_user):
+    """The test client, signed in to the dashboard through its sign-in form."""
+    response = sign_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
 
 
 @pytest.fixture
