@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Directory
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
+from tests.browser.evidence import accessibility_violations, screenshot
 from tests.scim.helpers import GROUP_SCHEMA, SCIM_JSON, user_body
 
 USERS = 30
@@ -53,10 +52,9 @@ class HttpScimClient:
         done.set()
 
 
-def test_dsync_setup_links_while_users_arrive_then_management(page, portal, workos):
+def test_dsync_setup_links_while_users_arrive_then_management(page, workos, admin_link):
     page.set_default_timeout(15000)
-    org = make_organization("Acme Corp", domains=["acme.test"])
-    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="dsync").link)
+    page.goto(admin_link("dsync"))
     assert page.url.endswith("/admin/directory-sync")
     assert accessibility_violations(page) == []
     page.get_by_label("Okta", exact=True).check()
