@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Directory, Event
 from portal.services.directory import directory_groups, directory_users
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ENTERPRISE, GROUP_SCHEMA, ScimClient, user_body
+from tests.scim.scim_client import ENTERPRISE, GROUP_SCHEMA, ScimClient, user_body
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from portal.idp_guides import GUIDES
 from portal.services.onboarding import setup_progress
-from tests.scim.helpers import ScimClient, user_body
+from tests.scim.scim_client import ScimClient, user_body
 
 
 @pytest.fixture

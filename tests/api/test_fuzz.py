@@ -15,7 +15,7 @@ from portal.services.delivery import webhooks
 from portal.services.infra import secret_tokens
 from tests.environment import config_for
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import provision_user_in_group
+from tests.scim.scim_client import provision_user_in_group
 
 # A fixed key: schemathesis makes some of the cases when it collects the tests.
 API_KEY = "sk_fuzz_" + "0" * 43

@@ -26,7 +26,7 @@ from portal.services.sso.connections import ConnectionSettings
 from tests.environment import config_for
 from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair
-from tests.scim.helpers import provision_user_in_group
+from tests.scim.scim_client import provision_user_in_group
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 FLASK_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Directory
 from tests.browser.evidence import accessibility_violations, screenshot
-from tests.scim.helpers import GROUP_SCHEMA, SCIM_JSON, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, SCIM_JSON, user_body
 
 USERS = 30
 

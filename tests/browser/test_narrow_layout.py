@@ -18,7 +18,7 @@ from portal.services.delivery import webhooks
 from portal.services.infra.queue import job_queue
 from tests.browser.evidence import screenshot
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ScimClient, user_body
+from tests.scim.scim_client import ScimClient, user_body
 
 PHONE = {"width": 390, "height": 844}
 LONG = "a-rather-long-path-segment-that-an-app-might-really-use"

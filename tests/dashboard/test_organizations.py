@@ -10,7 +10,7 @@ from portal.services.onboarding import onboarding, portal_links
 from portal.services.sso import connections
 from tests.factories import make_directory, make_organization
 from tests.magic_links import launch_path
-from tests.scim.helpers import USER_SCHEMA, ScimClient
+from tests.scim.scim_client import USER_SCHEMA, ScimClient
 
 
 def body(response) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Event
 from tests.factories import make_directory
-from tests.scim.helpers import ScimClient
+from tests.scim.scim_client import ScimClient
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair
-from tests.scim.helpers import GROUP_SCHEMA, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, user_body
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
