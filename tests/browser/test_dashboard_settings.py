@@ -13,6 +13,7 @@ from portal.services.account import credentials
 from portal.services.infra.queue import job_queue
 from tests.browser.evidence import accessibility_violations, screenshot
 from tests.factories import make_organization
+from tests.pages import shown_to_copy
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_webhooks_add_an_endpoint_read_its_log_and_redeliver(
     page.get_by_label("Endpoint URL").fill(receiver.url)
     page.get_by_label("organization.created").check()
     page.get_by_role("button", name="Add endpoint").click()
-    receiver.secret = page.locator("#new-secret").inner_text()
+    receiver.secret = shown_to_copy(page, "new-secret")
     assert receiver.secret.startswith("whsec_")
     assert accessibility_violations(page) == []
     screenshot(page, "dashboard-webhooks")

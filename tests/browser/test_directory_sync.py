@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Directory
 from tests.browser.evidence import accessibility_violations, screenshot
+from tests.pages import shown_to_copy
 from tests.scim.scim_client import GROUP_SCHEMA, SCIM_JSON, user_body
 
 USERS = 30
@@ -60,8 +61,8 @@ def test_dsync_setup_links_while_users_arrive_then_management(page, workos, admi
     page.get_by_label("Okta", exact=True).check()
     page.get_by_role("button", name="Continue").click()
 
-    base_url = page.locator("#scim-base-url").inner_text()
-    token = page.locator("#scim-token").inner_text()
+    base_url = shown_to_copy(page, "scim-base-url")
+    token = shown_to_copy(page, "scim-token")
     page.get_by_text("Waiting for the first request from your directory").wait_for()
     screenshot(page, "dsync-waiting")
     assert accessibility_violations(page) == []

@@ -1,7 +1,6 @@
 """Magic links through `workos.admin_portal`: generate_link and revoke_link."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from workos import NotFoundError, UnprocessableEntityError
@@ -9,6 +8,7 @@ from workos import NotFoundError, UnprocessableEntityError
 from portal.extensions import db
 from portal.models import PortalLink
 from portal.services.onboarding import link_tokens
+from tests.magic_links import token_of
 
 INTENTS = [
     "sso",
@@ -23,8 +23,7 @@ UNKNOWN_ORG = "org_01HZZZZZZZZZZZZZZZZZZZZZZZ"
 
 def stored_link(url: str) -> PortalLink:
     """The PortalLink row the link's token names."""
-    token = parse_qs(urlsplit(url).query)["token"][0]
-    return db.session.get(PortalLink, link_tokens.read(token, max_age_seconds=300))
+    return db.session.get(PortalLink, link_tokens.read(token_of(url), max_age_seconds=300))
 
 
 @pytest.mark.parametrize("intent", INTENTS)

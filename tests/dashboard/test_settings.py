@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.services.account import branding, credentials
 from tests.dashboard_login import sign_in
 from tests.factories import make_api_key
-from tests.pages import csrf_token_of
+from tests.pages import csrf_token_of, shown_to_copy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
@@ -101,7 +101,7 @@ def test_api_keys_create_shows_the_secret_once_then_lists_and_revokes(dashboard_
     response = dashboard_client.post("/dashboard/settings/api-keys", data={"name": "billing"})
     assert response.status_code == 201
     page = body(response)
-    secret = page.split('id="new-secret">')[1].split("<")[0]
+    secret = shown_to_copy(page, "new-secret")
     assert secret.startswith("sk_")
     key = credentials.authenticate_api_key(secret)
     assert key is not None and key.name == "billing"

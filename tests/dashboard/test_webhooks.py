@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import WebhookDelivery, WebhookEndpoint
 from portal.services.infra.queue import job_queue
 from tests.factories import make_organization
+from tests.pages import shown_to_copy
 
 
 @pytest.fixture
@@ -34,7 +35,8 @@ def subscribed(dashboard_client, make_receiver):
     receiver = make_receiver()
     response = add_endpoint(dashboard_client, receiver.url)
     assert response.status_code == 201
-    receiver.secret = re.search(r'id="new-secret">(whsec_[^<]+)<', body(response)).group(1)
+    receiver.secret = shown_to_copy(response, "new-secret")
+    assert receiver.secret.startswith("whsec_")
     endpoint = db.session.scalars(select(WebhookEndpoint)).one()
     return receiver, endpoint
 
