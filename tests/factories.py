@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from portal.extensions import db
-from portal.models import Organization, PortalLink
+from portal.models import Organization, PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.account import credentials
 from portal.services.onboarding import portal_links
@@ -47,9 +48,14 @@ def make_portal_link(org: Organization, intents: list[str], **fields) -> tuple[P
 
 
 def expire_link(link: PortalLink, ago: timedelta = timedelta(seconds=1)) -> None:
-    """Move a link's expiry into the past, as the clock would."""
+    """Move the expiry of a link, and of the sessions it opened, into the past, as the clock
+    would."""
     # No service ages a link: only time does, and a test cannot wait five minutes or 30 days.
-    link.expires_at = utcnow() - ago
+    past = utcnow() - ago
+    link.expires_at = past
+    db.session.execute(
+        update(PortalSession).where(PortalSession.portal_link_id == link.id).values(expires_at=past)
+    )
     db.session.commit()
 
 

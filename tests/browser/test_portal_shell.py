@@ -1,11 +1,11 @@
 from urllib.parse import quote
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PortalLink
-from portal.models.columns import utcnow
 from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import expire_link
 
 
 def test_an_sdk_link_opens_the_branded_shell(page, admin_link):
@@ -35,8 +35,7 @@ def test_check_now_runs_over_htmx_with_csrf(page, admin_link):
 
 def test_an_expired_link_explains_what_to_do(page, admin_link):
     link = admin_link("sso")
-    db.session.execute(update(PortalLink).values(expires_at=utcnow()))
-    db.session.commit()
+    expire_link(db.session.scalars(select(PortalLink)).one())
     response = page.goto(link)
     assert response.status == 410
     assert page.get_by_role("heading", name="This link has expired").is_visible()
