@@ -4,6 +4,12 @@ Every test that uses `app` runs once per database (`--databases`, default both).
 session gets its own PostgreSQL database and its own Redis queue names, so parallel runs and
 leftovers cannot interfere. An unreachable service fails the tests that need it, never
 skips them (`make test` starts the services first).
+
+Every test directory shares the same principals, defined here once: `org` (the customer),
+`api` (the developer's code, with `api_key`), `admin_client(...)` (the customer's IT admin,
+through a magic link) and `dashboard_client` (the developer, signed in to the dashboard).
+What tests share that is not a fixture lives in plain modules beside this one
+(environment, factories, magic_links, pages, dashboard_login): a conftest is not a library.
 """
 
 import os
@@ -113,8 +119,8 @@ def runner(app):
 def org(request, app):
     """Acme Corp, claiming acme.test (pending), made through the organizations service.
 
-    A test that needs another name or other domains parametrizes it indirectly, e.g.
-    `@pytest.mark.parametrize("org", [{"domains": []}], indirect=True)`.
+    A test that needs another name or other domains parametrizes it indirectly with
+    `tests.factories.org_with(...)`, e.g. `@org_with(domains=[])` or `WITH_VERIFIED_DOMAIN`.
     """
     fields = {"name": "Acme Corp", "domains": ["acme.test"], **getattr(request, "param", {})}
     return make_organization(**fields)
