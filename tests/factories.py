@@ -24,8 +24,18 @@ def make_organization(name: str = "Acme", domains=(), **fields) -> Organization:
 
 def org_with(**fields):
     """Mark a test to get the `org` fixture made with these fields instead of its defaults."""
-    label = "org with " + ", ".join(sorted(fields))
-    return pytest.mark.parametrize("org", [fields], indirect=True, ids=[label])
+    return pytest.mark.parametrize("org", [fields], indirect=True, ids=[_test_id_of(fields)])
+
+
+def _test_id_of(fields: dict) -> str:
+    """How the variant shows in test ids, e.g. `org domains=acme.test:verified`."""
+
+    def shown(value) -> str:
+        if isinstance(value, list):  # domains, each a name or (name, state)
+            return ",".join(d if isinstance(d, str) else ":".join(d) for d in value) or "none"
+        return str(value)
+
+    return "org " + " ".join(f"{key}={shown(value)}" for key, value in sorted(fields.items()))
 
 
 # SSO goes live only for an organization with a verified domain.
