@@ -4,10 +4,15 @@ Every test that uses `app` runs once per database (`--databases`, default both).
 session gets its own PostgreSQL database and its own Redis queue names, so parallel runs and
 leftovers cannot interfere. An unreachable service fails the tests that need it, never
 skips them (`make test` starts the services first).
+
+Every test directory shares the same principals, defined here once: `org` (the customer),
+`api` (the developer's code, with `api_key`), `admin_client(...)` (the customer's IT admin,
+through a magic link) and `dashboard_client` (the developer, signed in to the dashboard).
+What tests share that is not a fixture lives in plain modules beside this one
+(environment, factories, magic_links, pages, dashboard_login): a conftest is not a library.
 """
 
 import os
-import socket
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,15 +20,21 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete
 
 from portal import create_app
 from portal.extensions import db
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+from portal.services.account import credentials
+from tests.dashboard_login import EMAIL, PASSWORD, sign_in
+from tests.environment import (
+    POSTGRES_ADMIN_URL,
+    REDIS_URL,
+    config_for,
+    delete_all_rows,
+    require_service,
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.factories import make_api_key, make_organization, make_portal_link
+from tests.magic_links import launch_path
+
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -43,19 +54,6 @@ def pytest_generate_tests(metafunc):
         )
 
 
-def _require_service(name: str, url: str) -> None:
-    parts = urlsplit(url)
-    try:
-        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
-    except OSError as error:
-        # A missing service fails the test, never skips it: `make test` starts the services.
-        pytest.fail(
-            f"{name} at {parts.hostname}:{parts.port} is not reachable ({error}); "
-            "run `make test`, which starts it",
-            pytrace=False,
-        )
-
-
 @pytest.fixture(scope="session")
 def run_id():
     return f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -64,7 +62,7 @@ def run_id():
 @pytest.fixture(scope="session")
 def postgres_url(run_id):
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    _require_service("PostgreSQL", POSTGRES_ADMIN_URL)
+    require_service("PostgreSQL", POSTGRES_ADMIN_URL)
     name = f"portal_test_{run_id}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -81,26 +79,11 @@ def database_url(request, tmp_path_factory):
         url = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.db'}"
-    app = create_app(_test_config(url))
+    app = create_app(config_for(url))
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()
     return url
-
-
-def _test_config(database_url: str, **overrides) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "REDIS_URL": None,
-        "PORTAL_PUBLIC_URL": "http://portal.test",
-        "PORTAL_ENV": "development",
-        "PORTAL_INPROCESS_WORKER": False,
-        # CSRF is exercised by tests that turn it back on (tests/security, tests/admin).
-        "WTF_CSRF_ENABLED": False,
-        **overrides,
-    }
 
 
 @pytest.fixture
@@ -111,21 +94,15 @@ def app_config():
 
 @pytest.fixture
 def app(database_url, app_config):
-    app = create_app(_test_config(database_url, **app_config))
+    app = create_app(config_for(database_url, **app_config))
     with app.app_context():
         yield app
         if hasattr(app.extensions["portal_queue"], "stop"):
             app.extensions["portal_queue"].stop()  # no job of this test outlives its database
         db.session.rollback()
-        _delete_all_rows()
+        delete_all_rows()
         db.session.remove()
         db.engine.dispose()
-
-
-def _delete_all_rows() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
 
 
 @pytest.fixture
@@ -139,8 +116,65 @@ def runner(app):
 
 
 @pytest.fixture
+def org(request, app):
+    """Acme Corp, claiming acme.test (pending), made through the organizations service.
+
+    A test that needs another name or other domains parametrizes it indirectly with
+    `tests.factories.org_with(...)`, e.g. `@org_with(domains=[])` or `WITH_VERIFIED_DOMAIN`.
+    """
+    fields = {"name": "Acme Corp", "domains": ["acme.test"], **getattr(request, "param", {})}
+    return make_organization(**fields)
+
+
+@pytest.fixture
+def api_key(app):
+    """The secret of a fresh API key."""
+    return make_api_key()
+
+
+@pytest.fixture
+def api(app, api_key):
+    """A test client that sends the API key with every request, as the developer's code does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    return client
+
+
+@pytest.fixture
+def admin_client(request, app):
+    """A factory: `admin_client(*intents, organization=org, **link_fields)` is a new test
+    client signed in to the IT-admin portal through a real magic link, as the app's API
+    hands one out (`link_fields`: return_url, success_url, external_user_id, intent_options)."""
+
+    def signed_in(*intents: str, organization=None, **link_fields):
+        # `org` is made only when used: a test signing in elsewhere has no Acme Corp about.
+        organization = organization or request.getfixturevalue("org")
+        _, url = make_portal_link(organization, list(intents), **link_fields)
+        client = app.test_client()
+        launched = client.get(launch_path(url))
+        assert launched.status_code == 302, launched.get_data(as_text=True)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def dashboard_user(app):
+    """The developer's dashboard account (tests/dashboard_login.py has its email and password)."""
+    return credentials.create_dashboard_user(EMAIL, PASSWORD)
+
+
+@pytest.fixture
+def dashboard_client(client, dashboard_user):
+    """The test client, signed in to the dashboard through its sign-in form."""
+    response = sign_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
 def redis_url():
-    _require_service("Redis", REDIS_URL)
+    require_service("Redis", REDIS_URL)
     return REDIS_URL
 
 

@@ -1,7 +1,15 @@
 """Test data made through the services, as the app itself would make it."""
 
-from portal.models import Organization
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from portal.extensions import db
+from portal.models import Organization, PortalLink, PortalSession
+from portal.models.columns import utcnow
 from portal.services.account import credentials
+from portal.services.onboarding import portal_links
 from portal.services.organizations import organizations
 from portal.services.organizations.organizations import DomainClaim, OrganizationChanges
 
@@ -14,35 +22,51 @@ def make_organization(name: str = "Acme", domains=(), **fields) -> Organization:
     return organizations.create_organization(changes)
 
 
+def org_with(**fields):
+    """Mark a test to get the `org` fixture made with these fields instead of its defaults."""
+    return pytest.mark.parametrize("org", [fields], indirect=True, ids=[_test_id_of(fields)])
+
+
+def _test_id_of(fields: dict) -> str:
+    """How the variant shows in test ids, e.g. `org domains=acme.test:verified`."""
+
+    def shown(value) -> str:
+        if isinstance(value, list):  # domains, each a name or (name, state)
+            return ",".join(d if isinstance(d, str) else ":".join(d) for d in value) or "none"
+        return str(value)
+
+    return "org " + " ".join(f"{key}={shown(value)}" for key, value in sorted(fields.items()))
+
+
+# SSO goes live only for an organization with a verified domain.
+WITH_VERIFIED_DOMAIN = org_with(domains=[("acme.test", "verified")])
+
+
 def make_api_key(name: str = "tests") -> str:
     return credentials.create_api_key(name)[1]
 
 
-def make_portal_link(org: Organization, intents: list[str], kind: str = "api", **fields):
-    """A link granting any intents (the API grants one at a time); returns (row, token)."""
-    from datetime import timedelta
+def make_portal_link(org: Organization, intents: list[str], **fields) -> tuple[PortalLink, str]:
+    """An API link into `org`'s portal, made as `POST /portal/generate_link` makes it;
+    returns (row, url)."""
+    link, url = portal_links.create_api_link(org.id, intents[0], **fields)
+    if len(intents) > 1:
+        # The API grants one intent per link; tests of several sections at once need more.
+        link.intents = list(intents)
+        db.session.commit()
+    return link, url
 
-    from portal.extensions import db
-    from portal.models import PortalLink
-    from portal.models.columns import utcnow
-    from portal.services.infra import secret_tokens
-    from portal.services.infra.ids import new_id
-    from portal.services.onboarding import link_tokens
 
-    link_id = new_id("portal_link")
-    token = link_tokens.issue(link_id)
-    link = PortalLink(
-        id=link_id,
-        organization_id=org.id,
-        kind=kind,
-        intents=intents,
-        token_hash=secret_tokens.digest(token),
-        expires_at=utcnow() + timedelta(minutes=5),
-        **fields,
+def expire_link(link: PortalLink, ago: timedelta = timedelta(seconds=1)) -> None:
+    """Move the expiry of a link, and of the sessions it opened, into the past, as the clock
+    would."""
+    # No service ages a link: only time does, and a test cannot wait five minutes or 30 days.
+    past = utcnow() - ago
+    link.expires_at = past
+    db.session.execute(
+        update(PortalSession).where(PortalSession.portal_link_id == link.id).values(expires_at=past)
     )
-    db.session.add(link)
     db.session.commit()
-    return link, token
 
 
 def make_directory(org: Organization, directory_type: str = "okta scim v2.0"):

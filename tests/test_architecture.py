@@ -341,3 +341,19 @@ def test_views_and_the_cli_never_commit():
         if (calls := _transaction_calls(module))
     }
     assert offenders == {}
+
+
+def test_no_test_module_imports_a_conftest():
+    """Fixtures reach tests through pytest; anything else tests share lives in a plain module."""
+    tests, offenders = Path(__file__).resolve().parent, []
+    for module in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any("conftest" in name.split(".") for name in names):
+                offenders.append(f"{module.relative_to(tests)}:{node.lineno}")
+    assert offenders == []

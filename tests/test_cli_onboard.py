@@ -11,7 +11,7 @@ from portal.services.directory import directories
 from portal.services.onboarding import portal_links
 from portal.services.sso import connections
 from tests.factories import make_organization
-from tests.scim.helpers import USER_SCHEMA, ScimClient
+from tests.scim.scim_client import USER_SCHEMA, ScimClient
 
 ARGS = ["portal", "onboard", "--name", "Acme Corp", "--domain", "acme.test"]
 ARGS += ["--domain", "acme-eu.test", "--admin-email", "it@acme.test"]

@@ -10,12 +10,12 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db
 from portal.services.infra import database
-from tests.conftest import POSTGRES_ADMIN_URL, _test_config
+from tests.environment import POSTGRES_ADMIN_URL, config_for
 
 
 @pytest.fixture
 def postgres_app(postgres_url):
-    app = create_app(_test_config(postgres_url))
+    app = create_app(config_for(postgres_url))
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         yield app

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.services.audit import audit_log_events, audit_log_exports
-from portal.services.onboarding import portal_links
-from tests.admin.conftest import launch_path
 from tests.factories import make_organization
 
 
@@ -27,8 +25,8 @@ def record(org, action="user.signed_in", actor="Ada", target=("team", "team_1", 
 
 
 @pytest.fixture
-def viewer(sign_in):
-    return sign_in("audit_logs")
+def viewer(admin_client):
+    return admin_client("audit_logs")
 
 
 @pytest.fixture
@@ -124,9 +122,8 @@ def test_a_pending_export_cannot_be_downloaded_yet(viewer, org):
     assert viewer.get(f"/admin/audit-logs/exports/{export_id}/download").status_code == 404
 
 
-def test_without_the_audit_logs_intent_the_section_does_not_exist(client, org):
-    _, url = portal_links.create_api_link(org.id, "domain_verification")
-    client.get(launch_path(url))
+def test_without_the_audit_logs_intent_the_section_does_not_exist(admin_client):
+    client = admin_client("domain_verification")
     assert client.get("/admin/audit-logs").status_code == 404
     assert client.post("/admin/audit-logs/exports").status_code == 404
 

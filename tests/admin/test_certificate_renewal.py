@@ -6,22 +6,21 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Connection
-from portal.services.onboarding import portal_links
-from tests.admin.conftest import launch_path
-from tests.admin.sso_helpers import (
+from tests.admin.sso_flows import (
     APP_CALLBACK,
     StaticServer,
     error_of,
     idp_metadata,
     live_connection,
-    open_sso_section,
     real_sign_in,
     rolling_idps,
     run_test_sign_in,
     sign_in_status,
 )
-from tests.factories import make_organization
+from tests.factories import WITH_VERIFIED_DOMAIN, make_organization
 from tests.peers.saml_idp import make_key_pair
+
+pytestmark = WITH_VERIFIED_DOMAIN
 
 
 @pytest.fixture
@@ -35,13 +34,10 @@ def keys(tmp_path_factory):
 
 
 @pytest.fixture
-def renewal(app, client, keys, tmp_path):
+def renewal(app, admin_client, org, keys, tmp_path):
     """An active connection signed by the old key, and an IT admin with a renewal link."""
-    org, _, connection, base = live_connection(app, client, keys, tmp_path)
-    renewer = app.test_client()
-    _, url = portal_links.create_api_link(org.id, "certificate_renewal")
-    assert renewer.get(launch_path(url)).status_code == 302
-    return renewer, connection, base
+    connection, base = live_connection(admin_client("sso"), keys, tmp_path, app)
+    return admin_client("certificate_renewal"), connection, base
 
 
 def _certificates(connection):
@@ -151,14 +147,12 @@ def test_bad_certificates_are_explained(renewal, keys, tmp_path):
     assert len(_certificates(connection)) == 1
 
 
-def test_another_organization_cannot_touch_these_certificates(app, renewal, keys):
+def test_another_organization_cannot_touch_these_certificates(admin_client, renewal, keys):
     renewer, connection, _ = renewal
     _add_new(renewer, keys)
     ids = [c.id for c in _certificates(connection)]
     other = make_organization("Other Org", domains=["other.test"])
-    intruder = app.test_client()
-    _, url = portal_links.create_api_link(other.id, "certificate_renewal")
-    intruder.get(launch_path(url))
+    intruder = admin_client("certificate_renewal", organization=other)
     page = intruder.get("/admin/certificates").get_data(as_text=True)
     assert "Single sign-on is not set up yet" in page and ids[0] not in page
     for certificate_id in ids:
@@ -170,12 +164,9 @@ def test_another_organization_cannot_touch_these_certificates(app, renewal, keys
     assert len(_certificates(connection)) == 2
 
 
-def test_an_oidc_connection_has_nothing_to_renew(app, client):
-    org = make_organization("Acme Corp", domains=["acme.test"])
-    open_sso_section(client, org).post("/admin/sso/provider", data={"type": "GenericOIDC"})
-    _, url = portal_links.create_api_link(org.id, "certificate_renewal")
-    renewer = app.test_client()
-    renewer.get(launch_path(url))
+def test_an_oidc_connection_has_nothing_to_renew(admin_client, org):
+    admin_client("sso").post("/admin/sso/provider", data={"type": "GenericOIDC"})
+    renewer = admin_client("certificate_renewal")
     page = renewer.get("/admin/certificates").get_data(as_text=True)
     assert "This connection uses OpenID Connect" in page
     refused = renewer.post("/admin/certificates", data={"certificate": "x"})

@@ -8,10 +8,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Directory, Event
 from portal.services.directory import directory_groups, directory_users
-from portal.services.onboarding import portal_links
-from tests.admin.conftest import launch_path
-from tests.factories import make_api_key, make_directory, make_organization
-from tests.scim.helpers import ENTERPRISE, GROUP_SCHEMA, ScimClient, user_body
+from tests.factories import make_directory, make_organization
+from tests.scim.scim_client import ENTERPRISE, GROUP_SCHEMA, ScimClient, user_body
 
 
 @pytest.fixture
@@ -40,17 +38,8 @@ def linked(app, org):
 
 
 @pytest.fixture
-def admin(client, org):
-    _, url = portal_links.create_api_link(org.id, "dsync")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
-
-
-@pytest.fixture
-def api(app):
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
-    return client
+def admin(admin_client):
+    return admin_client("dsync")
 
 
 def _text(response) -> str:

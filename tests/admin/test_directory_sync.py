@@ -1,20 +1,16 @@
 """The dsync section: choose the provider, copy URL and token once, watch it link, manage."""
 
-import re
-
 import pytest
 
 from portal.idp_guides import GUIDES
-from portal.services.onboarding import portal_links, setup_progress
-from tests.admin.conftest import launch_path
-from tests.scim.helpers import ScimClient, user_body
+from portal.services.onboarding import setup_progress
+from tests.pages import shown_to_copy
+from tests.scim.scim_client import ScimClient, user_body
 
 
 @pytest.fixture
-def dsync_admin(client, org):
-    _, url = portal_links.create_api_link(org.id, "dsync")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
+def dsync_admin(admin_client):
+    return admin_client("dsync")
 
 
 def test_every_provider_has_a_walk_through():
@@ -37,8 +33,7 @@ def test_set_up_shows_url_and_token_once_then_links(app, dsync_admin, org):
     setup = dsync_admin.post("/admin/directory-sync", data={"type": "azure scim v2.0"})
     body = setup.get_data(as_text=True)
     assert setup.status_code == 200
-    token = re.search(r'<code id="scim-token">([^<]+)</code>', body).group(1)
-    base_url = re.search(r'<code id="scim-base-url">([^<]+)</code>', body).group(1)
+    token, base_url = shown_to_copy(body, "scim-token"), shown_to_copy(body, "scim-base-url")
     assert 'data-copy="scim-token"' in body and "Microsoft Entra ID" in body
     assert token not in dsync_admin.get("/admin/directory-sync").get_data(as_text=True)
 
@@ -59,11 +54,9 @@ def test_set_up_shows_url_and_token_once_then_links(app, dsync_admin, org):
 
 def test_rotating_the_token_stops_the_old_one(app, dsync_admin):
     first = dsync_admin.post("/admin/directory-sync", data={"type": "okta scim v2.0"})
-    old = re.search(r'<code id="scim-token">([^<]+)</code>', first.get_data(as_text=True))[1]
-    base = re.search(r'<code id="scim-base-url">([^<]+)</code>', first.get_data(as_text=True))[1]
+    old, base = shown_to_copy(first, "scim-token"), shown_to_copy(first, "scim-base-url")
     rotated = dsync_admin.post("/admin/directory-sync/token", data={"confirm": "yes"})
-    rotated = rotated.get_data(as_text=True)
-    new = re.search(r'<code id="scim-token">([^<]+)</code>', rotated)[1]
+    new = shown_to_copy(rotated, "scim-token")
     directory_id = base.rsplit("/", 1)[1]
     assert ScimClient(app, directory_id, old).get("/Users").status_code == 401
     assert ScimClient(app, directory_id, new).get("/Users").status_code == 200
@@ -77,8 +70,7 @@ def test_an_unknown_provider_is_refused(dsync_admin):
 
 def test_a_new_token_is_made_only_once_the_admin_confirms(app, dsync_admin):
     first = dsync_admin.post("/admin/directory-sync", data={"type": "okta scim v2.0"})
-    old = re.search(r'<code id="scim-token">([^<]+)</code>', first.get_data(as_text=True))[1]
-    base = re.search(r'<code id="scim-base-url">([^<]+)</code>', first.get_data(as_text=True))[1]
+    old, base = shown_to_copy(first, "scim-token"), shown_to_copy(first, "scim-base-url")
     page = dsync_admin.get("/admin/directory-sync").get_data(as_text=True)
     assert "cannot provision or" in page and "Yes, stop the current token now" in page
     unconfirmed = dsync_admin.post("/admin/directory-sync/token")

@@ -9,23 +9,14 @@ from portal.extensions import db
 from portal.models import OrganizationDomain
 from portal.services.account import credentials
 from portal.services.organizations import organization_domains
-from tests.factories import make_organization, make_portal_link
+from tests.factories import make_organization, org_with
+
+# Initech starts with no domain: each test adds the ones it needs.
+pytestmark = org_with(name="Initech", domains=[])
 
 
-def _open(app, org, intents, **link_fields):
-    client = app.test_client()
-    _, token = make_portal_link(org, intents, **link_fields)
-    assert client.get(f"/admin/launch?token={token}").status_code == 302
-    return client
-
-
-@pytest.fixture
-def bare_org(app):
-    return make_organization("Initech")
-
-
-def test_an_admin_adds_a_domain_and_sees_its_record(app, bare_org):
-    client = _open(app, bare_org, ["domain_verification"])
+def test_an_admin_adds_a_domain_and_sees_its_record(admin_client, org):
+    client = admin_client("domain_verification")
     page = client.get("/admin/domains").get_data(as_text=True)
     assert "Add your domain" in page
     response = client.post("/admin/domains", data={"domain": " Initech.Example "})
@@ -55,8 +46,8 @@ def test_an_admin_adds_a_domain_and_sees_its_record(app, bare_org):
         ("initech", "is not a valid domain name"),
     ],
 )
-def test_a_mistyped_domain_is_explained_and_kept(app, bare_org, typed, message):
-    client = _open(app, bare_org, ["domain_verification"])
+def test_a_mistyped_domain_is_explained_and_kept(admin_client, org, typed, message):
+    client = admin_client("domain_verification")
     response = client.post("/admin/domains", data={"domain": typed})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -77,10 +68,10 @@ def _says_nothing_of_other_customers(page, verb="added"):
     assert f"This domain can't be {verb} here. Ask Hooli HR for help." in page
 
 
-def test_a_domain_verified_by_another_organization_is_refused_without_naming_it(app, bare_org):
+def test_a_domain_verified_by_another_organization_is_refused_without_naming_it(admin_client, org):
     _app_named("Hooli HR")
     other = make_organization("Other Co", domains=[("initech.example", "verified")])
-    client = _open(app, bare_org, ["domain_verification"])
+    client = admin_client("domain_verification")
     response = client.post("/admin/domains", data={"domain": "Initech.example"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -89,26 +80,26 @@ def test_a_domain_verified_by_another_organization_is_refused_without_naming_it(
     assert [d.organization_id for d in db.session.scalars(select(OrganizationDomain))] == [other.id]
 
 
-def test_a_link_naming_a_domain_verified_elsewhere_is_refused_the_same_way(app, bare_org):
+def test_a_link_naming_a_domain_verified_elsewhere_is_refused_the_same_way(admin_client, org):
     _app_named("Hooli HR")
     make_organization("Other Co", domains=[("initech.example", "verified")])
     options = {"domain_verification": {"domain_name": "initech.example"}}
-    client = _open(app, bare_org, ["domain_verification"], intent_options=options)
+    client = admin_client("domain_verification", intent_options=options)
     _says_nothing_of_other_customers(client.get("/admin/domains").get_data(as_text=True))
-    assert len(bare_org.domains) == 0
+    assert len(org.domains) == 0
 
 
-def test_a_domain_another_organization_only_claimed_can_still_be_added(app, bare_org):
+def test_a_domain_another_organization_only_claimed_can_still_be_added(admin_client, org):
     make_organization("Other Co", domains=["initech.example"])
-    client = _open(app, bare_org, ["domain_verification"])
+    client = admin_client("domain_verification")
     assert client.post("/admin/domains", data={"domain": "initech.example"}).status_code == 302
     states = db.session.scalars(select(OrganizationDomain.state)).all()
     assert states == ["pending", "pending"]
 
 
 @pytest.mark.parametrize("typed", ["gmail.com", "Outlook.com", "yahoo.com."])
-def test_a_public_mail_domain_is_refused(app, bare_org, typed):
-    client = _open(app, bare_org, ["domain_verification"])
+def test_a_public_mail_domain_is_refused(admin_client, org, typed):
+    client = admin_client("domain_verification")
     response = client.post("/admin/domains", data={"domain": typed})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -117,9 +108,9 @@ def test_a_public_mail_domain_is_refused(app, bare_org, typed):
     assert db.session.scalars(select(OrganizationDomain)).all() == []
 
 
-def test_a_domain_lost_to_another_organization_cannot_be_tried_again(app, bare_org):
+def test_a_domain_lost_to_another_organization_cannot_be_tried_again(admin_client, org):
     _app_named("Hooli HR")
-    client = _open(app, bare_org, ["domain_verification"])
+    client = admin_client("domain_verification")
     client.post("/admin/domains", data={"domain": "initech.example"})
     mine = db.session.scalars(select(OrganizationDomain)).one()
     winner = make_organization("Other Co", domains=["initech.example"]).domains[0]
@@ -137,17 +128,17 @@ def test_a_domain_lost_to_another_organization_cannot_be_tried_again(app, bare_o
     assert mine.state == "failed"
 
 
-def test_a_domain_named_in_the_link_skips_the_entry_step(app, bare_org):
+def test_a_domain_named_in_the_link_skips_the_entry_step(admin_client, org):
     options = {"domain_verification": {"domain_name": "initech.example"}}
-    client = _open(app, bare_org, ["domain_verification"], intent_options=options)
+    client = admin_client("domain_verification", intent_options=options)
     page = client.get("/admin/domains").get_data(as_text=True)
     assert "portal-verification.initech.example" in page
     client.get("/admin/domains")
     assert len(db.session.scalars(select(OrganizationDomain)).all()) == 1
 
 
-def test_a_failed_domain_can_be_tried_again(app, bare_org):
-    client = _open(app, bare_org, ["domain_verification"])
+def test_a_failed_domain_can_be_tried_again(admin_client, org):
+    client = admin_client("domain_verification")
     client.post("/admin/domains", data={"domain": "initech.example"})
     db.session.execute(
         update(OrganizationDomain).values(
@@ -164,11 +155,11 @@ def test_a_failed_domain_can_be_tried_again(app, bare_org):
     assert domain.state == "pending"
 
 
-def test_the_sso_section_says_a_verified_domain_comes_first(app, bare_org):
-    client = _open(app, bare_org, ["sso", "domain_verification"])
+def test_the_sso_section_says_a_verified_domain_comes_first(admin_client, org):
+    client = admin_client("sso", "domain_verification")
     page = client.get("/admin/sso").get_data(as_text=True)
     assert "Verify a domain first" in page
     assert 'href="/admin/domains"' in page
-    bare_org.allow_profiles_outside_organization = True
+    org.allow_profiles_outside_organization = True
     db.session.commit()
     assert "Verify a domain first" not in client.get("/admin/sso").get_data(as_text=True)

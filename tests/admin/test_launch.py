@@ -7,7 +7,8 @@ from portal.extensions import db
 from portal.models import PortalSession
 from portal.services.infra import secret_tokens
 from portal.services.onboarding import portal_links
-from tests.admin.conftest import expire, launch_path, token_of
+from tests.factories import expire_link
+from tests.magic_links import launch_path, token_of
 
 
 def test_opening_a_link_starts_a_session_and_lands_on_the_intent(client, api_link):
@@ -46,7 +47,7 @@ def test_a_second_browser_cannot_reuse_the_link(app, client, api_link):
 
 def test_an_expired_link_says_so_and_offers_the_way_back(client, api_link):
     link, url = api_link
-    expire(link.id)
+    expire_link(link)
     response = client.get(launch_path(url))
     assert response.status_code == 410
     page = response.get_data(as_text=True)
@@ -97,7 +98,7 @@ def test_a_link_whose_row_is_gone_is_no_longer_valid(client, org, api_link):
 
 def test_setup_link_problems_point_to_the_inviter(client, org):
     link, url = portal_links.create_setup_link(org.id, ["domain_verification"])
-    expire(link.id, timedelta(days=1))
+    expire_link(link, timedelta(days=1))
     page = client.get(launch_path(url)).get_data(as_text=True)
     assert "This invitation has expired" in page
     assert "30 days" in page

@@ -12,8 +12,8 @@ def app_config():
 
 
 @pytest.fixture
-def admin(sign_in):
-    return sign_in("log_streams")
+def admin(admin_client):
+    return admin_client("log_streams")
 
 
 @pytest.fixture

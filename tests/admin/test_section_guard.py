@@ -4,7 +4,6 @@ or in a section the guard checks (no page is silently open); and each section's 
 
 from portal.admin.guard import PUBLIC_ENDPOINTS, view_module
 from portal.admin.intents import SECTIONS, SHELL_MODULES, sections_holding
-from tests.factories import make_portal_link
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
@@ -32,14 +31,12 @@ def test_every_admin_page_is_public_in_the_shell_or_in_a_section(app):
     assert nowhere == []
 
 
-def test_a_sections_pages_do_not_exist_for_a_link_that_did_not_grant_it(app, org):
+def test_a_sections_pages_do_not_exist_for_a_link_that_did_not_grant_it(app, admin_client):
     clients = {}
 
     def signed_in_with(intent: str):
         if intent not in clients:
-            clients[intent] = app.test_client()
-            _, token = make_portal_link(org, [intent])
-            assert clients[intent].get(f"/admin/launch?token={token}").status_code == 302
+            clients[intent] = admin_client(intent)
         return clients[intent]
 
     checked = 0
@@ -56,10 +53,8 @@ def test_a_sections_pages_do_not_exist_for_a_link_that_did_not_grant_it(app, org
     assert checked >= 40
 
 
-def test_a_page_two_sections_share_opens_to_either(app, org):
+def test_a_page_two_sections_share_opens_to_either(admin_client):
     for intent in ("sso", "certificate_renewal"):
-        client = app.test_client()
-        _, token = make_portal_link(org, [intent])
-        client.get(f"/admin/launch?token={token}")
+        client = admin_client(intent)
         assert client.get("/admin/sso/sign-in-tests/status").status_code == 200
     assert _section_intents("admin.sso_session") == {"sso", "certificate_renewal"}

@@ -8,7 +8,7 @@ from portal.models import PortalSession
 from portal.models.columns import utcnow
 from portal.services.account import credentials
 from portal.services.onboarding import portal_links
-from tests.admin.conftest import launch_path
+from tests.magic_links import launch_path
 
 
 def _age_session(**moves) -> None:

@@ -7,17 +7,16 @@ import pytest
 from portal.extensions import db
 from portal.idp_guides import SSO_GUIDES
 from portal.models import Connection
-from tests.admin.sso_helpers import (
+from tests.admin.sso_flows import (
     APP_CALLBACK,
     app_profile,
     error_of,
-    open_sso_section,
     real_sign_in,
     run_test_sign_in,
     set_up_saml,
     sign_in_status,
 )
-from tests.factories import make_api_key, make_organization
+from tests.factories import WITH_VERIFIED_DOMAIN, make_api_key, make_organization
 from tests.peers.saml_idp import SigningIdp
 
 ATTRIBUTES = {
@@ -47,8 +46,8 @@ def idp(tmp_path_factory):
 
 
 @pytest.fixture
-def okta(client, org):
-    admin = open_sso_section(client, org)
+def okta(admin_client):
+    admin = admin_client("sso")
     admin.post("/admin/sso/provider", data={"type": "OktaSAML"})
     return admin
 
@@ -69,8 +68,8 @@ def test_every_guide_names_a_default_for_email():
         ("GenericOIDC", "email", "given_name"),
     ],
 )
-def test_a_new_connection_starts_with_its_providers_defaults(client, org, kind, email, first_name):
-    admin = open_sso_section(client, org)
+def test_a_new_connection_starts_with_its_providers_defaults(admin_client, kind, email, first_name):
+    admin = admin_client("sso")
     admin.post("/admin/sso/provider", data={"type": kind})
     page = admin.get("/admin/sso").get_data(as_text=True)
     assert "Map the attributes" in page
@@ -154,9 +153,12 @@ def test_bad_maps_are_refused_with_what_to_fix(okta, change, field, message):
     assert db.session.scalars(db.select(Connection)).one().attribute_map == before
 
 
-def test_profiles_follow_the_map_in_the_test_and_for_the_app(app, client, idp, tmp_path):
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin, connection, base = set_up_saml(client, org, idp, tmp_path, app)
+@WITH_VERIFIED_DOMAIN
+def test_profiles_follow_the_map_in_the_test_and_for_the_app(
+    app, client, admin_client, org, idp, tmp_path
+):
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     admin.post("/admin/sso/attribute-map", data=EDITED)
 
     run_test_sign_in(admin, idp, base, attributes=ATTRIBUTES)
@@ -175,16 +177,17 @@ def test_profiles_follow_the_map_in_the_test_and_for_the_app(app, client, idp, t
     assert token["profile"] == profile
 
 
+@WITH_VERIFIED_DOMAIN
 def test_management_offers_the_editor_and_another_organization_cannot_use_it(
-    app, client, idp, tmp_path
+    app, admin_client, org, idp, tmp_path
 ):
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin, connection, base = set_up_saml(client, org, idp, tmp_path, app)
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     run_test_sign_in(admin, idp, base)
     page = admin.get("/admin/sso").get_data(as_text=True)
     assert "Edit attribute map" in page
     other = make_organization("Other Org", domains=["other.test"])
-    intruder = open_sso_section(app.test_client(), other)
+    intruder = admin_client("sso", organization=other)
     assert intruder.post("/admin/sso/attribute-map", data=EDITED).status_code == 404
     db.session.expire_all()
     assert (

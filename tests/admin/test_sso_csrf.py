@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Connection
-from tests.factories import make_organization, make_portal_link, make_saml_connection
+from tests.factories import make_organization, make_saml_connection
 from tests.peers.saml_idp import SigningIdp
 
 
@@ -15,16 +15,13 @@ def app_config():
 
 
 @pytest.fixture
-def setup(app, tmp_path):
+def setup(admin_client, tmp_path):
     org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
     connection = make_saml_connection(org, SigningIdp(tmp_path))
     connection.state = "active"
     connection.pending_idp = {"idp_entity_id": "https://new.example.test"}
     db.session.commit()
-    client = app.test_client()
-    _, token = make_portal_link(org, ["sso", "certificate_renewal"])
-    assert client.get(f"/admin/launch?token={token}").status_code == 302
-    return client, connection
+    return admin_client("sso", "certificate_renewal", organization=org), connection
 
 
 def test_every_form_carries_the_token(setup):

@@ -8,22 +8,23 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession
-from tests.admin.sso_helpers import (
+from tests.admin.sso_flows import (
     APP_CALLBACK,
     error_of,
     idp_url_of,
     live_connection,
-    open_sso_section,
     real_sign_in,
     rolling_idps,
     run_test_sign_in,
     set_up_saml,
     sign_in_status,
 )
-from tests.factories import make_organization
+from tests.factories import WITH_VERIFIED_DOMAIN, make_organization
 from tests.peers import oidc_provider as oidc_peer
 from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL
+
+pytestmark = WITH_VERIFIED_DOMAIN
 
 
 @pytest.fixture
@@ -37,8 +38,10 @@ def keys(tmp_path_factory):
 
 
 @pytest.fixture
-def live(app, client, keys, tmp_path):
-    return live_connection(app, client, keys, tmp_path)[1:]
+def live(app, admin_client, org, keys, tmp_path):
+    """An IT admin managing a live connection: (admin, connection, SAML base URL)."""
+    admin = admin_client("sso")
+    return admin, *live_connection(admin, keys, tmp_path, app)
 
 
 def _save_new_certificate(admin, pem):
@@ -110,19 +113,19 @@ def test_discarding_forgets_the_new_settings(live, keys):
     assert error_of(again) == "There are no new settings waiting for a test."
 
 
-def test_during_setup_edits_apply_at_once(app, client, keys, tmp_path):
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin, connection, _ = set_up_saml(client, org, keys[0], tmp_path, app)
+def test_during_setup_edits_apply_at_once(app, admin_client, org, keys, tmp_path):
+    admin = admin_client("sso")
+    connection, _ = set_up_saml(admin, keys[0], tmp_path, app)
     _save_new_certificate(admin, keys[1].certificate)
     assert _live_certificates(connection) == [keys[1].certificate]
     assert db.session.get(Connection, connection.id).pending_idp is None
 
 
-def test_another_organization_cannot_discard(app, live, keys):
+def test_another_organization_cannot_discard(admin_client, live, keys):
     admin, connection, _ = live
     _save_new_certificate(admin, keys[1].certificate)
     other = make_organization("Other Org", domains=["other.test"])
-    intruder = open_sso_section(app.test_client(), other)
+    intruder = admin_client("sso", organization=other)
     assert intruder.post("/admin/sso/idp/pending/discard").status_code == 404
     db.session.expire_all()
     assert db.session.get(Connection, connection.id).pending_idp is not None
@@ -138,10 +141,11 @@ def oidc_provider():
     provider.stop()
 
 
-def test_oidc_client_changes_wait_for_a_passing_test(app, client, oidc_provider, monkeypatch):
+def test_oidc_client_changes_wait_for_a_passing_test(
+    app, admin_client, org, oidc_provider, monkeypatch
+):
     app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = True
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin = open_sso_section(client, org)
+    admin = admin_client("sso")
     admin.post("/admin/sso/provider", data={"type": "GenericOIDC"})
     oidc = {"discovery_url": oidc_provider.discovery_url, "client_id": CLIENT_ID}
     admin.post("/admin/sso/idp/oidc", data={**oidc, "client_secret": CLIENT_SECRET})

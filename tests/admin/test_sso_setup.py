@@ -10,12 +10,7 @@ from portal.extensions import db
 from portal.idp_guides import SSO_GUIDES, sso_guide_for
 from portal.models import Connection
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
-from tests.admin.sso_helpers import (
-    StaticServer,
-    error_of,
-    idp_metadata,
-    open_sso_section,
-)
+from tests.admin.sso_flows import StaticServer, error_of, idp_metadata
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, make_key_pair
 
 
@@ -30,8 +25,8 @@ def app_config():
 
 
 @pytest.fixture
-def admin(client, org):
-    return open_sso_section(client, org)
+def admin(admin_client):
+    return admin_client("sso")
 
 
 @pytest.fixture

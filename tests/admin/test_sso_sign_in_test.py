@@ -8,14 +8,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, Event, SignInGrant
-from tests.admin.sso_helpers import (
+from tests.admin.sso_flows import (
     idp_url_of,
-    open_sso_section,
     run_test_sign_in,
     set_up_saml,
     sign_in_status,
 )
-from tests.factories import make_organization
+from tests.factories import WITH_VERIFIED_DOMAIN, make_organization
 from tests.peers.saml_idp import IDP_SSO_URL, SigningIdp
 
 
@@ -24,13 +23,10 @@ def idp(tmp_path_factory):
     return SigningIdp(tmp_path_factory.mktemp("portal-idp"))
 
 
-@pytest.fixture
-def verified_org(app):
-    return make_organization("Acme Corp", domains=[("acme.test", "verified")])
-
-
-def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_org, idp, tmp_path):
-    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+@WITH_VERIFIED_DOMAIN
+def test_setup_then_test_sign_in_activates_and_is_shown(app, admin_client, org, idp, tmp_path):
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     page = admin.get("/admin/sso").get_data(as_text=True)
     watch_url = re.search(r'data-watch-url="([^"]+)"', page).group(1).replace("&amp;", "&")
 
@@ -82,10 +78,12 @@ def test_setup_then_test_sign_in_activates_and_is_shown(app, client, verified_or
     assert "<ns1:Assertion" not in detail and "<samlp:" not in detail
 
 
+@WITH_VERIFIED_DOMAIN
 def test_a_failed_test_shows_the_failing_check_and_its_explanation(
-    app, client, verified_org, idp, tmp_path
+    app, admin_client, org, idp, tmp_path
 ):
-    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     finished = run_test_sign_in(admin, idp, base, sha1=True)
     assert (
         finished.status_code == 302 and "/admin/sso/sign-in-tests/" in finished.headers["Location"]
@@ -106,8 +104,9 @@ def test_a_failed_test_shows_the_failing_check_and_its_explanation(
     assert "<code>sha1_rejected</code>" in manage
 
 
-def test_without_a_verified_domain_the_blocker_is_shown(app, client, org, idp, tmp_path):
-    admin, connection, base = set_up_saml(client, org, idp, tmp_path, app)
+def test_without_a_verified_domain_the_blocker_is_shown(app, admin_client, org, idp, tmp_path):
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     run_test_sign_in(admin, idp, base)
     body = sign_in_status(admin).get_data(as_text=True)
     assert "Test sign-in succeeded" in body
@@ -116,32 +115,36 @@ def test_without_a_verified_domain_the_blocker_is_shown(app, client, org, idp, t
     assert db.session.get(Connection, connection.id).state == "validating"
 
 
-def test_a_draft_connection_cannot_be_tested(client, org):
-    admin = open_sso_section(client, org)
+def test_a_draft_connection_cannot_be_tested(admin_client):
+    admin = admin_client("sso")
     admin.post("/admin/sso/provider", data={"type": "OktaSAML"})
     response = admin.post("/admin/sso/sign-in-tests")
     assert response.status_code == 422
     assert "This connection is not configured yet." in response.get_data(as_text=True)
 
 
+@WITH_VERIFIED_DOMAIN
 def test_reset_after_sign_ins_deletes_connection_and_sessions(
-    app, client, verified_org, idp, tmp_path
+    app, admin_client, org, idp, tmp_path
 ):
-    admin, _, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    admin = admin_client("sso")
+    _, base = set_up_saml(admin, idp, tmp_path, app)
     run_test_sign_in(admin, idp, base)
     assert admin.post("/admin/sso/reset", data={"confirm": "yes"}).status_code == 302
     assert db.session.scalars(select(ConnectionSession)).all() == []
     assert "connection.deleted" in db.session.scalars(select(Event.event)).all()
 
 
+@WITH_VERIFIED_DOMAIN
 def test_another_organization_sees_nothing_of_this_ones_sign_ins(
-    app, client, verified_org, idp, tmp_path
+    app, admin_client, org, idp, tmp_path
 ):
-    admin, connection, base = set_up_saml(client, verified_org, idp, tmp_path, app)
+    admin = admin_client("sso")
+    connection, base = set_up_saml(admin, idp, tmp_path, app)
     run_test_sign_in(admin, idp, base)
     session = db.session.scalars(select(ConnectionSession)).one()
     other = make_organization("Other Org", domains=[("other.test", "verified")])
-    intruder = open_sso_section(app.test_client(), other)
+    intruder = admin_client("sso", organization=other)
     for path in (f"/admin/sso/sessions/{session.id}", f"/admin/sso/sign-in-tests/{session.id}"):
         assert intruder.get(path).status_code == 404
     status = sign_in_status(intruder).get_data(as_text=True)

@@ -9,15 +9,14 @@ from portal.extensions import db
 from portal.models import ConnectionSession
 from portal.models.columns import utcnow
 from portal.services.sso import connections
-from tests.admin.sso_helpers import open_sso_section
 from tests.factories import make_organization
 
 STATES = ("succeeded", "failed", "started")
 
 
 @pytest.fixture
-def admin(client, org):
-    admin = open_sso_section(client, org)
+def admin(admin_client, org):
+    admin = admin_client("sso")
     admin.post("/admin/sso/provider", data={"type": "OktaSAML"})
     connection = connections.newest_of(org.id)
     start = utcnow() - timedelta(hours=1)
@@ -97,9 +96,9 @@ def test_the_full_page_works_without_htmx(admin):
     assert '<h1 id="section-title">Sign-ins</h1>' in body and "Page 2 of 3" in body
 
 
-def test_another_organization_sees_only_its_own_sign_ins(app, admin):
+def test_another_organization_sees_only_its_own_sign_ins(admin_client, admin):
     other = make_organization("Other Org", domains=["other.test"])
-    intruder = open_sso_section(app.test_client(), other)
+    intruder = admin_client("sso", organization=other)
     assert _table(intruder).status_code == 404  # no connection of its own
     intruder.post("/admin/sso/provider", data={"type": "OktaSAML"})
     body = _table(intruder).get_data(as_text=True)

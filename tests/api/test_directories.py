@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import DirectoryUser, Event
 from portal.services.directory import directories
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ENTERPRISE, ScimClient, user_body
+from tests.scim.scim_client import ENTERPRISE, ScimClient, user_body
 
 
 def _linked_directory(app, org):

@@ -13,9 +13,9 @@ from portal.extensions import db
 from portal.models import ApiKey
 from portal.services.delivery import webhooks
 from portal.services.infra import secret_tokens
-from tests.conftest import _test_config
+from tests.environment import config_for
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import provision_user_in_group
+from tests.scim.scim_client import provision_user_in_group
 
 # A fixed key: schemathesis makes some of the cases when it collects the tests.
 API_KEY = "sk_fuzz_" + "0" * 43
@@ -33,7 +33,7 @@ CONFIG = schemathesis.Config.from_dict(
 # Loaded at import from a database-less app, as the tests are made per operation; each test
 # then calls the app of its `app` fixture.
 schema = schemathesis.openapi.from_wsgi(
-    "/openapi.json", create_app(_test_config("sqlite://")), config=CONFIG
+    "/openapi.json", create_app(config_for("sqlite://")), config=CONFIG
 )
 # Ids of objects the running test made (see `existing`), so that generated requests reach
 # objects that exist as well as unknown ids.

@@ -23,10 +23,10 @@ from portal.services.delivery import webhooks
 from portal.services.organizations import organization_domains
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
-from tests.conftest import _test_config
+from tests.environment import config_for
 from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair
-from tests.scim.helpers import provision_user_in_group
+from tests.scim.scim_client import provision_user_in_group
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 FLASK_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
@@ -38,7 +38,7 @@ UNREADABLE_BODIES = [(b'{"name": ', "application/json"), (b"name=Acme", "text/pl
 @pytest.fixture(scope="module")
 def bare_app():
     """The app without a database: enough to serve the document and list the routes."""
-    return create_app(_test_config("sqlite://"))
+    return create_app(config_for("sqlite://"))
 
 
 @pytest.fixture(scope="module")
@@ -609,7 +609,7 @@ def test_unreadable_and_oversize_bodies_are_documented_400_and_413(api, document
 
 
 def test_an_unhealthy_server_answers_a_documented_503(database_url, document):
-    app = create_app(_test_config(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
+    app = create_app(config_for(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
     response = app.test_client().get("/healthz")
     with app.app_context():
         db.engine.dispose()

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -10,16 +9,7 @@ from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.infra import secret_tokens
 from portal.services.onboarding import link_tokens
-from tests.factories import make_organization
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme")
-
-
-def _token(link: str) -> str:
-    return parse_qs(urlsplit(link).query)["token"][0]
+from tests.magic_links import token_of
 
 
 def test_generate_link_returns_a_launch_url_valid_for_five_minutes(api, org):
@@ -37,7 +27,7 @@ def test_generate_link_returns_a_launch_url_valid_for_five_minutes(api, org):
     assert response.status_code == 201
     link = response.get_json()["link"]
     assert link.startswith("http://portal.test/admin/launch?token=")
-    token = _token(link)
+    token = token_of(link)
     row = db.session.scalars(select(PortalLink)).one()
     assert row.token_hash == secret_tokens.digest(token)
     assert token not in (row.token_hash, row.id)
@@ -50,7 +40,7 @@ def test_generate_link_returns_a_launch_url_valid_for_five_minutes(api, org):
 
 def test_an_altered_token_is_refused_without_a_database_read(api, org):
     link = api.post("/portal/generate_link", json={"organization": org.id, "intent": "dsync"})
-    token = _token(link.get_json()["link"])
+    token = token_of(link.get_json()["link"])
     with pytest.raises(TokenInvalid):
         link_tokens.read(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1], 300)
 

@@ -4,14 +4,13 @@ The portal runs at http://127.0.0.1:<port>; two "host apps" run at http://localh
 one of them allowed to embed the portal. Screenshots land in tests/browser/artifacts/.
 """
 
-import html
 import os
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 from workos import WorkOSClient
@@ -19,11 +18,10 @@ from workos import WorkOSClient
 from portal import create_app
 from portal.extensions import db
 from portal.services.account import credentials
-from tests.conftest import _delete_all_rows, _test_config
-from tests.peers.saml_idp import IDP_SSO_URL
+from tests.dashboard_login import EMAIL, PASSWORD
+from tests.environment import config_for, delete_all_rows
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 class Server:
@@ -70,7 +68,7 @@ def portal_server(tmp_path_factory, host_apps, dns_server):
     dns_server.serve([])  # no records: lookups answer at once, NXDOMAIN
     database = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'portal.db'}"
     app = create_app(
-        _test_config(
+        config_for(
             database,
             PORTAL_DNS_RESOLVERS=[dns_server.address],
             PORTAL_FRAME_ANCESTORS=[host_apps[0].url],
@@ -91,8 +89,14 @@ def portal(portal_server):
     app, server = portal_server
     with app.app_context():
         yield app, server
-        _delete_all_rows()
+        delete_all_rows()
         db.session.remove()
+
+
+@pytest.fixture
+def app(portal):
+    """The served app, in context: where `org`, the factories and the browser meet."""
+    return portal[0]
 
 
 @pytest.fixture
@@ -105,6 +109,36 @@ def workos(portal):
         base_url=server.url,
         max_retries=0,
     )
+
+
+@pytest.fixture
+def admin_link(request, workos):
+    """A factory: `admin_link(intent, organization=org, **options)` is a fresh magic link into
+    the IT-admin portal, asked for through the SDK as the developer's app asks for one."""
+
+    def generate(intent: str, organization=None, **options) -> str:
+        # `org` is made only when used: a test linking elsewhere has no Acme Corp about.
+        organization = organization or request.getfixturevalue("org")
+        return workos.admin_portal.generate_link(
+            organization=organization.id, intent=intent, **options
+        ).link
+
+    return generate
+
+
+@pytest.fixture
+def sign_in_to_dashboard(portal, dashboard_user):
+    """A factory: sign a page in to the dashboard through its form, as the developer does."""
+    _, server = portal
+
+    def sign_in(page) -> None:
+        page.goto(server.url + "/")
+        page.get_by_label("Email").fill(EMAIL)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="portal is running")).to_be_visible()
+
+    return sign_in
 
 
 @pytest.fixture(scope="session")
@@ -155,47 +189,3 @@ def csp_page(browser):
     page.csp_violations = violations
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def accessibility_violations(page) -> list[str]:
-    """Serious and critical WCAG 2.1 AA problems axe-core finds on the page."""
-    assert AXE.exists(), "run `npm install` (make test does) for axe-core"
-    page.evaluate(AXE.read_text())  # evaluated by the DevTools protocol: no CSP applies
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
-    )
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} element(s))"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def idp_answering(page, idp, acs_url, entity_id):
-    """Serve the IdP's sign-on URL in the browser: it signs the user in and posts to the ACS."""
-
-    def answer(route):
-        saml_response = idp.respond(
-            sp_entity_id=entity_id,
-            destination=acs_url,
-            in_response_to=idp.request_id(route.request.url),
-        )
-        body = (
-            "<!doctype html><title>IdP</title>"
-            f'<form method="post" action="{html.escape(acs_url)}">'
-            f'<input type="hidden" name="SAMLResponse" value="{saml_response}"></form>'
-            "<script>document.forms[0].submit()</script>"
-        )
-        route.fulfill(status=200, content_type="text/html", body=body)
-
-    page.context.route(f"{IDP_SSO_URL}*", answer)

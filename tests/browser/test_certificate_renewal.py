@@ -5,22 +5,22 @@ import urllib.request
 
 from portal.extensions import db
 from portal.models import Connection
-from tests.browser.conftest import accessibility_violations, idp_answering, screenshot
-from tests.factories import make_organization, make_saml_connection
-from tests.peers.saml_idp import SigningIdp
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import WITH_VERIFIED_DOMAIN, make_saml_connection
+from tests.peers.saml_idp import SigningIdp, idp_answering
 
 
 def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_renew_test_and_retire_at_phone_width(csp_page, portal, workos, tmp_path):
+@WITH_VERIFIED_DOMAIN
+def test_renew_test_and_retire_at_phone_width(csp_page, portal, org, admin_link, tmp_path):
     page = csp_page  # the real button, under the real CSP, opens the IdP in a new tab
     _, server = portal
     page.set_default_timeout(10000)
     page.set_viewport_size({"width": 390, "height": 844})
     old, new = SigningIdp(tmp_path, "old-key"), SigningIdp(tmp_path, "new-key")
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
     connection = make_saml_connection(org, old)
     connection.state = "active"
     db.session.commit()
@@ -30,8 +30,7 @@ def test_renew_test_and_retire_at_phone_width(csp_page, portal, workos, tmp_path
     new.trust_service_provider(sp_file)
     idp_answering(page, new, f"{base}/acs", base)  # the IdP now signs with the new key
 
-    link = workos.admin_portal.generate_link(organization=org.id, intent="certificate_renewal")
-    page.goto(link.link)
+    page.goto(admin_link("certificate_renewal"))
     assert page.url.endswith("/admin/certificates")
     assert accessibility_violations(page) == []
     assert _no_sideways_scroll(page)

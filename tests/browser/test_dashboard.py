@@ -2,24 +2,16 @@
 
 from playwright.sync_api import expect
 
-from portal.services.account import credentials
 from portal.services.organizations import organization_domains
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
-
-PASSWORD = "correct horse battery"
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.pages import shown_to_copy
 
 
-def test_invite_an_admin_and_watch_the_checklist_update(page, portal):
+def test_invite_an_admin_and_watch_the_checklist_update(page, portal, org, sign_in_to_dashboard):
     _, server = portal
-    credentials.create_dashboard_user("dev@example.com", PASSWORD)
-    org = make_organization("Acme Corp", domains=["acme.test"])
     page.goto(server.url + "/")
-    assert accessibility_violations(page) == []
-    page.get_by_label("Email").fill("dev@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="portal is running")).to_be_visible()
+    assert accessibility_violations(page) == []  # the sign-in page
+    sign_in_to_dashboard(page)
 
     page.get_by_role("navigation", name="Dashboard").get_by_role(
         "link", name="Organizations"
@@ -29,7 +21,7 @@ def test_invite_an_admin_and_watch_the_checklist_update(page, portal):
     page.get_by_role("link", name="Invite admin").first.click()
     page.get_by_label("IT admin's email").fill("it@acme.test")
     page.get_by_role("button", name="Create setup link").click()
-    assert "/admin/launch?token=" in page.locator("#setup-link").inner_text()
+    assert "/admin/launch?token=" in shown_to_copy(page, "setup-link")
     screenshot(page, "dashboard-setup-link")
 
     page.get_by_role("link", name="Back to Acme Corp").click()

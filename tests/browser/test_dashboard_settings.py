@@ -11,23 +11,16 @@ from portal.extensions import db
 from portal.models import MailMessage
 from portal.services.account import credentials
 from portal.services.infra.queue import job_queue
-from tests.browser.conftest import accessibility_violations, screenshot
+from tests.browser.evidence import accessibility_violations, screenshot
 from tests.factories import make_organization
-
-PASSWORD = "correct horse battery"
+from tests.pages import shown_to_copy
 
 
 @pytest.fixture
-def dashboard(page, portal):
+def dashboard(page, portal, sign_in_to_dashboard):
     """A signed-in dashboard page; returns the portal's base URL."""
-    _, server = portal
-    credentials.create_dashboard_user("dev@example.com", PASSWORD)
-    page.goto(server.url + "/")
-    page.get_by_label("Email").fill("dev@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="portal is running")).to_be_visible()
-    return server.url
+    sign_in_to_dashboard(page)
+    return portal[1].url
 
 
 def open_settings(page, name: str) -> None:
@@ -51,7 +44,7 @@ def test_webhooks_add_an_endpoint_read_its_log_and_redeliver(
     page.get_by_label("Endpoint URL").fill(receiver.url)
     page.get_by_label("organization.created").check()
     page.get_by_role("button", name="Add endpoint").click()
-    receiver.secret = page.locator("#new-secret").inner_text()
+    receiver.secret = shown_to_copy(page, "new-secret")
     assert receiver.secret.startswith("whsec_")
     assert accessibility_violations(page) == []
     screenshot(page, "dashboard-webhooks")
@@ -91,15 +84,14 @@ def test_events_browser_filters_and_shows_json(page, dashboard):
     screenshot(page, "dashboard-event-json")
 
 
-def test_embedding_origins_decide_which_iframe_shows_the_portal(page, dashboard, workos, host_apps):
+def test_embedding_origins_decide_which_iframe_shows_the_portal(
+    page, dashboard, org, admin_link, host_apps
+):
     _, refused_host = host_apps
-    org = make_organization("Acme Corp", domains=["acme.test"])
 
     def host_page_url() -> str:
         """The refused host's page framing a fresh portal link."""
-        link = workos.admin_portal.generate_link(
-            organization=org.id, intent="domain_verification"
-        ).link
+        link = admin_link("domain_verification")
         return f"{refused_host.url}/?src={quote(link, safe='')}"
 
     def assert_blocked():

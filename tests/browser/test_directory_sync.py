@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Directory
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
-from tests.scim.helpers import GROUP_SCHEMA, SCIM_JSON, user_body
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.pages import shown_to_copy
+from tests.scim.scim_client import GROUP_SCHEMA, SCIM_JSON, user_body
 
 USERS = 30
 
@@ -53,17 +53,16 @@ class HttpScimClient:
         done.set()
 
 
-def test_dsync_setup_links_while_users_arrive_then_management(page, portal, workos):
+def test_dsync_setup_links_while_users_arrive_then_management(page, workos, admin_link):
     page.set_default_timeout(15000)
-    org = make_organization("Acme Corp", domains=["acme.test"])
-    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="dsync").link)
+    page.goto(admin_link("dsync"))
     assert page.url.endswith("/admin/directory-sync")
     assert accessibility_violations(page) == []
     page.get_by_label("Okta", exact=True).check()
     page.get_by_role("button", name="Continue").click()
 
-    base_url = page.locator("#scim-base-url").inner_text()
-    token = page.locator("#scim-token").inner_text()
+    base_url = shown_to_copy(page, "scim-base-url")
+    token = shown_to_copy(page, "scim-token")
     page.get_by_text("Waiting for the first request from your directory").wait_for()
     screenshot(page, "dsync-waiting")
     assert accessibility_violations(page) == []

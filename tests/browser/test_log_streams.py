@@ -3,8 +3,8 @@ on loopback."""
 
 import pytest
 
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import org_with
 from tests.peers.log_receiver import LogReceiver
 
 
@@ -18,9 +18,9 @@ def splunk(portal):
     app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = False
 
 
-def test_the_admin_sets_up_splunk_and_sends_a_test_event(page, portal, workos, splunk):
-    org = make_organization("Acme Corp")
-    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="log_streams").link)
+@org_with(domains=[])
+def test_the_admin_sets_up_splunk_and_sends_a_test_event(page, org, admin_link, splunk):
+    page.goto(admin_link("log_streams"))
     assert page.url.endswith("/admin/log-streams")
     assert accessibility_violations(page) == []
 

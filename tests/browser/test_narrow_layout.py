@@ -4,7 +4,6 @@ their own region and long ids, URLs and tokens wrap; an opened mail fits a deskt
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import expect
 from workos.audit_logs.models import (
     AuditLogEvent,
     AuditLogEventActor,
@@ -17,11 +16,10 @@ from portal.models import MailMessage
 from portal.services.account import credentials
 from portal.services.delivery import webhooks
 from portal.services.infra.queue import job_queue
-from tests.browser.conftest import screenshot
+from tests.browser.evidence import screenshot
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ScimClient, user_body
+from tests.scim.scim_client import ScimClient, user_body
 
-PASSWORD = "correct horse battery"
 PHONE = {"width": 390, "height": 844}
 LONG = "a-rather-long-path-segment-that-an-app-might-really-use"
 
@@ -35,15 +33,6 @@ def phone(browser):
     context = browser.new_context(viewport=PHONE)
     yield context.new_page()
     context.close()
-
-
-def sign_in_to_dashboard(page, url: str) -> None:
-    credentials.create_dashboard_user("dev@example.com", PASSWORD)
-    page.goto(url + "/")
-    page.get_by_label("Email").fill("dev@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="portal is running")).to_be_visible()
 
 
 def seed(app, workos, receiver_url: str):
@@ -72,14 +61,16 @@ def seed(app, workos, receiver_url: str):
     return org, endpoint
 
 
-def test_pages_fit_a_390px_screen(phone, portal, workos, make_receiver):
+def test_pages_fit_a_390px_screen(
+    phone, portal, workos, admin_link, sign_in_to_dashboard, make_receiver
+):
     app, server = portal
     app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = True
     try:
         org, endpoint = seed(app, workos, make_receiver().url)
     finally:
         app.config["PORTAL_OUTBOUND_ALLOW_PRIVATE"] = False
-    sign_in_to_dashboard(phone, server.url)
+    sign_in_to_dashboard(phone)
     dashboard_pages = {
         "webhooks": "/dashboard/settings/webhooks",
         "webhook": f"/dashboard/settings/webhooks/{endpoint.id}",
@@ -99,7 +90,7 @@ def test_pages_fit_a_390px_screen(phone, portal, workos, make_receiver):
         "dsync": ["/admin/directory-sync", "/admin/directory-sync/users?q=someone"],
     }
     for intent, paths in admin_pages.items():
-        phone.goto(workos.admin_portal.generate_link(organization=org.id, intent=intent).link)
+        phone.goto(admin_link(intent, organization=org))
         for path in paths:
             phone.goto(server.url + path)
             widths[path] = page_width(phone)
@@ -107,7 +98,7 @@ def test_pages_fit_a_390px_screen(phone, portal, workos, make_receiver):
     assert {name: width for name, width in widths.items() if width > PHONE["width"]} == {}
 
 
-def test_an_opened_mail_with_a_long_link_fits_the_window(page, portal):
+def test_an_opened_mail_with_a_long_link_fits_the_window(page, portal, sign_in_to_dashboard):
     _, server = portal
     link = f"https://portal.example/admin/launch?token={'x' * 300}"
     db.session.add(
@@ -120,7 +111,7 @@ def test_an_opened_mail_with_a_long_link_fits_the_window(page, portal):
         )
     )
     db.session.commit()
-    sign_in_to_dashboard(page, server.url)
+    sign_in_to_dashboard(page)
     page.goto(server.url + "/dashboard/settings/emails")
     page.locator("details.mail summary").click()
     screenshot(page, "emails-opened")

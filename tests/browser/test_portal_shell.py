@@ -1,25 +1,15 @@
 from urllib.parse import quote
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PortalLink
-from portal.models.columns import utcnow
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import expire_link
 
 
-def _org():
-    return make_organization("Acme Corp", domains=["acme.test"])
-
-
-def test_an_sdk_link_opens_the_branded_shell(page, portal, workos):
-    org = _org()
-    link = workos.admin_portal.generate_link(
-        organization=org.id,
-        intent="domain_verification",
-        return_url="http://localhost:3000/settings",
-    ).link
+def test_an_sdk_link_opens_the_branded_shell(page, admin_link):
+    link = admin_link("domain_verification", return_url="http://localhost:3000/settings")
     page.goto(link)
     assert page.url.endswith("/admin/domains")
     assert page.locator(".org-name").inner_text() == "Acme Corp"
@@ -33,11 +23,8 @@ def test_an_sdk_link_opens_the_branded_shell(page, portal, workos):
     screenshot(page, "shell-domains")
 
 
-def test_check_now_runs_over_htmx_with_csrf(page, portal, workos):
-    org = _org()
-    page.goto(
-        workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
-    )
+def test_check_now_runs_over_htmx_with_csrf(page, admin_link):
+    page.goto(admin_link("domain_verification"))
     page.get_by_role("button", name="Check now").click()
     result = page.get_by_role("status")
     result.wait_for()
@@ -46,11 +33,9 @@ def test_check_now_runs_over_htmx_with_csrf(page, portal, workos):
     screenshot(page, "shell-check-now")
 
 
-def test_an_expired_link_explains_what_to_do(page, portal, workos):
-    org = _org()
-    link = workos.admin_portal.generate_link(organization=org.id, intent="sso").link
-    db.session.execute(update(PortalLink).values(expires_at=utcnow()))
-    db.session.commit()
+def test_an_expired_link_explains_what_to_do(page, admin_link):
+    link = admin_link("sso")
+    expire_link(db.session.scalars(select(PortalLink)).one())
     response = page.goto(link)
     assert response.status == 410
     assert page.get_by_role("heading", name="This link has expired").is_visible()
@@ -59,9 +44,8 @@ def test_an_expired_link_explains_what_to_do(page, portal, workos):
     screenshot(page, "link-expired")
 
 
-def test_the_portal_works_inside_an_iframe_of_an_allowed_origin(page, portal, workos, host_apps):
-    org = _org()
-    link = workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
+def test_the_portal_works_inside_an_iframe_of_an_allowed_origin(page, admin_link, host_apps):
+    link = admin_link("domain_verification")
     page.goto(f"{host_apps[0].url}/?src={quote(link, safe='')}")
     frame = page.frame_locator("#portal")
     frame.locator(".org-name").wait_for()
@@ -71,9 +55,8 @@ def test_the_portal_works_inside_an_iframe_of_an_allowed_origin(page, portal, wo
     screenshot(page, "iframe-allowed")
 
 
-def test_other_origins_cannot_frame_the_portal(page, portal, workos, host_apps):
-    org = _org()
-    link = workos.admin_portal.generate_link(organization=org.id, intent="sso").link
+def test_other_origins_cannot_frame_the_portal(page, admin_link, host_apps):
+    link = admin_link("sso")
     with page.expect_event(
         "console", predicate=lambda message: "frame-ancestors" in message.text
     ) as refusal:
@@ -84,12 +67,9 @@ def test_other_origins_cannot_frame_the_portal(page, portal, workos, host_apps):
     screenshot(page, "iframe-refused")
 
 
-def test_the_shell_works_by_keyboard_and_on_a_phone(page, portal, workos):
-    org = _org()
+def test_the_shell_works_by_keyboard_and_on_a_phone(page, admin_link):
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(
-        workos.admin_portal.generate_link(organization=org.id, intent="domain_verification").link
-    )
+    page.goto(admin_link("domain_verification"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection
-from tests.browser.conftest import accessibility_violations, screenshot
-from tests.factories import make_organization
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import WITH_VERIFIED_DOMAIN
 from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 
 USER = {"sub": "00u7", "email": "jane@acme.test", "given_name": "Jane", "family_name": "Doe"}
@@ -28,11 +28,11 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_generic_oidc_setup_ends_active(csp_page, portal, workos, provider):
+@WITH_VERIFIED_DOMAIN
+def test_generic_oidc_setup_ends_active(csp_page, org, admin_link, provider):
     page = csp_page  # the real button, under the real CSP, opens the provider in a new tab
     page.set_default_timeout(10000)
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="sso").link)
+    page.goto(admin_link("sso"))
     page.get_by_label("Another OpenID Connect provider").check()
     screenshot(page, "oidc-1-choose")
     page.get_by_role("button", name="Continue").click()

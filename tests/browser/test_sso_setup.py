@@ -8,17 +8,17 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Connection
-from tests.browser.conftest import accessibility_violations, idp_answering, screenshot
-from tests.factories import make_organization
-from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
+from tests.browser.evidence import accessibility_violations, screenshot
+from tests.factories import WITH_VERIFIED_DOMAIN
+from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp, idp_answering
 
 
-def test_sso_setup_and_test_sign_in(csp_page, portal, workos, tmp_path):
+@WITH_VERIFIED_DOMAIN
+def test_sso_setup_and_test_sign_in(csp_page, portal, org, admin_link, tmp_path):
     page = csp_page  # the real button, under the real CSP, opens the IdP in a new tab
     _, server = portal
     page.set_default_timeout(10000)
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    page.goto(workos.admin_portal.generate_link(organization=org.id, intent="sso").link)
+    page.goto(admin_link("sso"))
     assert page.url.endswith("/admin/sso")
     assert accessibility_violations(page) == []
     page.get_by_label("Okta (SAML)").check()

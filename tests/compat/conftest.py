@@ -18,7 +18,7 @@ from workos import WorkOSClient
 from portal import create_app
 from portal.extensions import db
 from portal.services.account import credentials
-from tests.conftest import REDIS_URL, _delete_all_rows, _require_service, _test_config
+from tests.environment import REDIS_URL, config_for, delete_all_rows, require_service
 
 PUBLIC_URL = "https://portal.compat.test"
 REDIRECT_URI = "https://app.compat.test/callback"
@@ -27,7 +27,7 @@ REDIRECT_URI = "https://app.compat.test/callback"
 @pytest.fixture(scope="session")
 def compat_queue_name():
     """A Redis queue of this session's own, removed at the end."""
-    _require_service("Redis", REDIS_URL)
+    require_service("Redis", REDIS_URL)
     name = f"portal-compat-{uuid.uuid4().hex[:12]}"
     yield name
     with Redis.from_url(REDIS_URL) as connection:
@@ -38,7 +38,7 @@ def compat_queue_name():
 def server_app(postgres_url, compat_queue_name):
     """The app on the session's PostgreSQL database, migrated to the latest schema."""
     app = create_app(
-        _test_config(
+        config_for(
             postgres_url,
             PORTAL_PUBLIC_URL=PUBLIC_URL,
             REDIS_URL=REDIS_URL,
@@ -66,26 +66,27 @@ def base_url(server_app):
 
 
 @pytest.fixture
-def app_context(server_app):
-    """An app context on the served app, for setting up data and reading the database."""
+def app(server_app):
+    """The served app in context, for setting up data and reading the database; every row
+    is deleted afterwards, so tests are independent."""
     with server_app.app_context():
         yield server_app
+        db.session.rollback()
+        delete_all_rows()
         db.session.remove()
 
 
 @pytest.fixture
-def api_key(app_context):
-    """A new API key and the environment's client id; every row is deleted afterwards."""
+def sdk_credentials(app):
+    """A new API key's secret and the environment's client id, as the SDK is configured."""
     _, secret = credentials.create_api_key("compat")
-    yield secret, credentials.environment().client_id
-    db.session.rollback()
-    _delete_all_rows()
+    return secret, credentials.environment().client_id
 
 
 @pytest.fixture
-def workos(base_url, api_key):
+def workos(base_url, sdk_credentials):
     """The official SDK pointed at the served app, without retries."""
-    secret, client_id = api_key
+    secret, client_id = sdk_credentials
     client = WorkOSClient(api_key=secret, client_id=client_id, base_url=base_url, max_retries=0)
     yield client
     client.close()

@@ -1,7 +1,6 @@
 """Magic links through `workos.admin_portal`: generate_link and revoke_link."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from workos import NotFoundError, UnprocessableEntityError
@@ -9,6 +8,7 @@ from workos import NotFoundError, UnprocessableEntityError
 from portal.extensions import db
 from portal.models import PortalLink
 from portal.services.onboarding import link_tokens
+from tests.magic_links import token_of
 
 INTENTS = [
     "sso",
@@ -21,22 +21,16 @@ INTENTS = [
 UNKNOWN_ORG = "org_01HZZZZZZZZZZZZZZZZZZZZZZZ"
 
 
-@pytest.fixture
-def org(workos):
-    return workos.organizations.create_organization(name="Acme")
-
-
 def stored_link(url: str) -> PortalLink:
     """The PortalLink row the link's token names."""
-    token = parse_qs(urlsplit(url).query)["token"][0]
-    return db.session.get(PortalLink, link_tokens.read(token, max_age_seconds=300))
+    return db.session.get(PortalLink, link_tokens.read(token_of(url), max_age_seconds=300))
 
 
 @pytest.mark.parametrize("intent", INTENTS)
-def test_generate_link_gives_a_launch_link_for_each_intent(workos, app_context, org, intent):
+def test_generate_link_gives_a_launch_link_for_each_intent(workos, app, org, intent):
     link = workos.admin_portal.generate_link(organization=org.id, intent=intent).link
 
-    prefix = app_context.config["PORTAL_PUBLIC_URL"] + "/admin/launch?token="
+    prefix = app.config["PORTAL_PUBLIC_URL"] + "/admin/launch?token="
     assert link.startswith(prefix)
     assert len(link) > len(prefix)
     row = stored_link(link)
@@ -55,7 +49,7 @@ def test_every_link_is_different(workos, org):
     assert len(links) == 3
 
 
-def test_generate_link_keeps_redirects_and_the_external_user(workos, app_context, org):
+def test_generate_link_keeps_redirects_and_the_external_user(workos, app, org):
     link = workos.admin_portal.generate_link(
         organization=org.id,
         intent="domain_verification",
@@ -99,8 +93,8 @@ def test_generate_link_refuses_redirects_that_are_not_https(workos, org, field, 
     assert caught.value.errors[0]["field"] == field
 
 
-def test_generate_link_accepts_http_localhost_in_development(workos, app_context, org):
-    assert app_context.config["PORTAL_ENV"] == "development"
+def test_generate_link_accepts_http_localhost_in_development(workos, app, org):
+    assert app.config["PORTAL_ENV"] == "development"
 
     link = workos.admin_portal.generate_link(
         organization=org.id,
@@ -121,7 +115,7 @@ def test_generate_link_refuses_it_contact_emails_rather_than_ignoring_them(worko
     assert caught.value.errors[0]["field"] == "it_contact_emails"
 
 
-def test_revoke_link_revokes_every_link_of_that_user_only(workos, app_context, org):
+def test_revoke_link_revokes_every_link_of_that_user_only(workos, app, org):
     other_org = workos.organizations.create_organization(name="Other")
     mine = [
         workos.admin_portal.generate_link(

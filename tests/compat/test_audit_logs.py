@@ -27,15 +27,9 @@ from portal.models import AuditLogEvent as StoredEvent
 from portal.services.audit import log_streams
 from portal.services.audit.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
-from tests.compat.conftest import PUBLIC_URL
 from tests.factories import make_organization
 
 START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def org(app_context):
-    return make_organization("Acme")
 
 
 def an_event(action="user.signed_in", target_type="team", **fields) -> AuditLogEvent:
@@ -100,7 +94,7 @@ def test_schemas_validate_events_and_are_listed(workos, org):
         workos.audit_logs.list_action_schemas("nobody.did_this")
 
 
-def test_an_export_is_built_and_its_csv_downloads(workos, org, base_url):
+def test_an_export_is_built_and_its_csv_downloads(workos, app, org, base_url):
     other = make_organization("Globex")
     workos.audit_logs.create_event(organization_id=org.id, event=an_event())
     workos.audit_logs.create_event(organization_id=org.id, event=an_event(action="invoice.paid"))
@@ -116,8 +110,9 @@ def test_an_export_is_built_and_its_csv_downloads(workos, org, base_url):
     assert audit_log_jobs.build_export(export.id) == "ready"
     ready = workos.audit_logs.get_export(export.id)
     assert ready.state == "ready"
-    assert ready.url.startswith(PUBLIC_URL)
-    served = base_url + ready.url.removeprefix(PUBLIC_URL)
+    public_url = app.config["PORTAL_PUBLIC_URL"]
+    assert ready.url.startswith(public_url)
+    served = base_url + ready.url.removeprefix(public_url)
     with urllib.request.urlopen(served) as response:  # noqa: S310  (our loopback server)
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/csv")

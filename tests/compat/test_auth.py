@@ -5,13 +5,13 @@ from workos import AuthenticationError, WorkOSClient
 
 
 @pytest.fixture
-def client_with(base_url, api_key):
+def client_with(base_url, sdk_credentials):
     """A client for the served app using the given key."""
     clients = []
 
     def make(secret: str) -> WorkOSClient:
         client = WorkOSClient(
-            api_key=secret, client_id=api_key[1], base_url=base_url, max_retries=0
+            api_key=secret, client_id=sdk_credentials[1], base_url=base_url, max_retries=0
         )
         clients.append(client)
         return client
@@ -59,5 +59,5 @@ def test_a_refused_request_changes_nothing(client_with, workos):
     assert list(workos.organizations.list_organizations()) == []
 
 
-def test_the_right_key_works(client_with, api_key):
-    assert list(client_with(api_key[0]).organizations.list_organizations()) == []
+def test_the_right_key_works(client_with, sdk_credentials):
+    assert list(client_with(sdk_credentials[0]).organizations.list_organizations()) == []

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from workos import NotFoundError
 
-from tests.factories import make_directory, make_organization
+from tests.factories import make_directory
 
 
 class LiveScim:
@@ -33,9 +33,8 @@ class LiveScim:
 
 
 @pytest.fixture
-def pushed(app_context, base_url):
+def pushed(org, base_url):
     """A linked directory holding two users and a group with one of them."""
-    org = make_organization("Acme", domains=["acme.test"])
     directory, token = make_directory(org, "azure scim v2.0")
     scim = LiveScim(base_url, directory.id, token)
     ann = scim.call(

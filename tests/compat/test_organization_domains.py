@@ -4,14 +4,14 @@ import pytest
 from workos import BadRequestError, ConflictError, NotFoundError, UnprocessableEntityError
 from workos.organizations import OrganizationDomainData
 
+from tests.factories import org_with
+
 POLL_JOB = "tasks.domains.poll"
+# For tests that count the organization's domains: it starts with none.
+WITHOUT_DOMAINS = org_with(domains=[])
 
 
-@pytest.fixture
-def org(workos):
-    return workos.organizations.create_organization(name="Acme")
-
-
+@WITHOUT_DOMAINS
 def test_create_claims_a_pending_domain_to_verify_by_dns(workos, org):
     domain = workos.organization_domains.create_organization_domain(
         domain="Acme.COM.", organization_id=org.id
@@ -62,6 +62,7 @@ def test_verify_of_a_verified_domain_is_a_bad_request(workos):
     assert "acme.com" in caught.value.message
 
 
+@WITHOUT_DOMAINS
 def test_a_domain_cannot_be_claimed_twice_by_one_organization(workos, org):
     workos.organization_domains.create_organization_domain(
         domain="acme.com", organization_id=org.id
@@ -103,6 +104,7 @@ def test_a_pending_domain_can_be_claimed_by_two_organizations(workos, org):
     assert first.verification_token != second.verification_token
 
 
+@WITHOUT_DOMAINS
 def test_delete_then_get_is_not_found(workos, org):
     domain = workos.organization_domains.create_organization_domain(
         domain="acme.com", organization_id=org.id

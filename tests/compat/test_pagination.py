@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.services.account import credentials
 from portal.services.organizations import organizations
 from portal.services.organizations.organizations import OrganizationChanges
-from tests.conftest import _delete_all_rows
+from tests.environment import delete_all_rows
 
 COUNT = 250
 
@@ -33,7 +33,7 @@ def paging(server_app, base_url):
     yield client, ids
     client.close()
     with server_app.app_context():
-        _delete_all_rows()
+        delete_all_rows()
         db.session.remove()
 
 

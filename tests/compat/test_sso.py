@@ -6,9 +6,10 @@ import httpx2 as httpx
 import pytest
 from workos import BadRequestError, NotFoundError
 
-from tests.compat.conftest import PUBLIC_URL, REDIRECT_URI
-from tests.factories import make_organization, make_saml_connection
+from tests.factories import WITH_VERIFIED_DOMAIN, make_saml_connection
 from tests.peers.saml_idp import SigningIdp
+
+pytestmark = WITH_VERIFIED_DOMAIN
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +18,7 @@ def idp(tmp_path_factory):
 
 
 @pytest.fixture
-def connection(app_context, api_key, idp, base_url, tmp_path):
-    org = make_organization("Acme", domains=[("acme.test", "verified")])
+def connection(org, idp, base_url, tmp_path):
     connection = make_saml_connection(org, idp)
     metadata = httpx.get(f"{base_url}/sso/saml/{connection.id}/metadata")
     sp_file = tmp_path / "sp.xml"
@@ -27,18 +27,20 @@ def connection(app_context, api_key, idp, base_url, tmp_path):
     return connection
 
 
-def _browser_sign_in(workos, base_url, idp, connection) -> dict:
+def _browser_sign_in(workos, app, base_url, idp, connection) -> dict:
     """What the user's browser does: follow the SDK's URL to the IdP and post its answer."""
+    public_url = app.config["PORTAL_PUBLIC_URL"]
+    [redirect_uri] = app.config["PORTAL_REDIRECT_URIS"]
     url = workos.sso.get_authorization_url(
-        redirect_uri=REDIRECT_URI, connection=connection.id, state="opaque-state"
+        redirect_uri=redirect_uri, connection=connection.id, state="opaque-state"
     )
     assert url.startswith(f"{base_url}/sso/authorize?")
     to_idp = httpx.get(url, follow_redirects=False)
     assert to_idp.status_code == 302, to_idp.text
     request_id = idp.request_id(to_idp.headers["location"])
-    acs = f"{PUBLIC_URL}/sso/saml/{connection.id}/acs"
+    acs = f"{public_url}/sso/saml/{connection.id}/acs"
     saml_response = idp.respond(
-        sp_entity_id=f"{PUBLIC_URL}/sso/saml/{connection.id}",
+        sp_entity_id=f"{public_url}/sso/saml/{connection.id}",
         destination=acs,
         in_response_to=request_id,
     )
@@ -49,12 +51,12 @@ def _browser_sign_in(workos, base_url, idp, connection) -> dict:
     )
     assert back.status_code == 302, back.text
     location = back.headers["location"]
-    assert location.startswith(REDIRECT_URI)
+    assert location.startswith(redirect_uri)
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def test_the_sdk_signs_a_user_in_through_saml(workos, base_url, idp, connection):
-    params = _browser_sign_in(workos, base_url, idp, connection)
+def test_the_sdk_signs_a_user_in_through_saml(workos, app, base_url, idp, connection):
+    params = _browser_sign_in(workos, app, base_url, idp, connection)
     assert params["state"] == "opaque-state"
     result = workos.sso.get_profile_and_token(code=params["code"])
     assert result.token_type == "Bearer"
@@ -76,8 +78,8 @@ def test_the_sdk_lists_gets_and_deletes_connections(workos, connection):
         workos.sso.get_connection(connection.id)
 
 
-def test_a_used_code_is_refused_by_the_sdk_call(workos, base_url, idp, connection):
-    code = _browser_sign_in(workos, base_url, idp, connection)["code"]
+def test_a_used_code_is_refused_by_the_sdk_call(workos, app, base_url, idp, connection):
+    code = _browser_sign_in(workos, app, base_url, idp, connection)["code"]
     workos.sso.get_profile_and_token(code=code)
     with pytest.raises(BadRequestError):
         workos.sso.get_profile_and_token(code=code)

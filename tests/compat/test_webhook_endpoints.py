@@ -9,7 +9,7 @@ from workos import ConflictError, NotFoundError, UnprocessableEntityError
 from workos.common.models import UpdateWebhookEndpointStatus, WebhookEndpointStatus
 from workos.webhooks.models import WebhookEndpoint
 
-from tests.conftest import REDIS_URL
+from tests.environment import REDIS_URL
 
 URL = "https://1.1.1.1/workos"
 

@@ -4,10 +4,8 @@ its CSRF token."""
 
 import pytest
 
-from portal.services.account import credentials
-from portal.services.onboarding import portal_links
-from tests.dashboard.conftest import csrf_token_of, dashboard_requests, sign_in
-from tests.factories import make_organization
+from tests.dashboard_login import sign_in
+from tests.pages import csrf_token_of
 
 
 def assert_refused(response, method, path):
@@ -16,22 +14,17 @@ def assert_refused(response, method, path):
         assert response.headers["Location"].startswith("/dashboard/login")
 
 
-def test_an_api_key_opens_no_dashboard_page(app, client):
-    _, secret = credentials.create_api_key("app")
-    headers = {"Authorization": f"Bearer {secret}"}
-    requests = list(dashboard_requests(app))
-    assert len(requests) >= 25
-    for method, path in requests:
-        assert_refused(client.open(path, method=method, headers=headers), method, path)
+def test_an_api_key_opens_no_dashboard_page(api, dashboard_requests):
+    assert len(dashboard_requests) >= 25
+    for method, path in dashboard_requests:
+        assert_refused(api.open(path, method=method), method, path)
 
 
-def test_an_it_admin_session_opens_no_dashboard_page(app, client):
-    org = make_organization("Acme Corp")
-    _, url = portal_links.create_setup_link(org.id, ["sso"])
-    launched = client.get(url.removeprefix("http://portal.test"))
-    assert launched.status_code == 302 and "portal_session" in launched.headers["Set-Cookie"]
-    for method, path in dashboard_requests(app):
-        assert_refused(client.open(path, method=method), method, path)
+def test_an_it_admin_session_opens_no_dashboard_page(admin_client, dashboard_requests):
+    it_admin = admin_client("sso")
+    assert it_admin.get_cookie("portal_session", path="/admin") is not None
+    for method, path in dashboard_requests:
+        assert_refused(it_admin.open(path, method=method), method, path)
 
 
 class TestWithCsrf:
@@ -39,11 +32,10 @@ class TestWithCsrf:
     def app_config(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    def test_every_dashboard_form_needs_its_token(self, app, client):
-        credentials.create_dashboard_user("dev@example.com", "correct horse battery")
+    def test_every_dashboard_form_needs_its_token(self, client, dashboard_user, dashboard_requests):
         token = csrf_token_of(client.get("/").get_data(as_text=True))
         assert sign_in(client, csrf_token=token).status_code == 302
-        posts = [path for method, path in dashboard_requests(app) if method == "POST"]
+        posts = [path for method, path in dashboard_requests if method == "POST"]
         assert len(posts) >= 12
         for path in posts:
             response = client.post(path, data={})

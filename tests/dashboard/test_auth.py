@@ -7,7 +7,8 @@ from portal.extensions import db
 from portal.models import LoginAttempt
 from portal.models.columns import utcnow
 from portal.services.account import credentials
-from tests.dashboard.conftest import PASSWORD, csrf_token_of, dashboard_requests, sign_in
+from tests.dashboard_login import PASSWORD, sign_in
+from tests.pages import csrf_token_of
 
 
 def test_front_page_shows_the_sign_in_form_when_signed_out(client):
@@ -18,13 +19,13 @@ def test_front_page_shows_the_sign_in_form_when_signed_out(client):
     assert '<label for="f-email">Email</label>' in page
 
 
-def test_front_page_leads_to_the_dashboard_when_signed_in(signed_in):
-    response = signed_in.get("/")
+def test_front_page_leads_to_the_dashboard_when_signed_in(dashboard_client):
+    response = dashboard_client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard/"
 
 
-def test_signing_in_opens_the_dashboard_home(client, user):
+def test_signing_in_opens_the_dashboard_home(client, dashboard_user):
     response = sign_in(client)
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard/"
@@ -35,7 +36,7 @@ def test_signing_in_opens_the_dashboard_home(client, user):
     assert "dev@example.com" in page
 
 
-def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(client, user):
+def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(client, dashboard_user):
     assert sign_in(client, next="/dashboard/organizations").headers["Location"] == (
         "/dashboard/organizations"
     )
@@ -48,7 +49,9 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(client, user)
     [("dev@example.com", "wrong password!"), ("nobody@example.com", PASSWORD)],
     ids=["wrong-password", "unknown-email"],
 )
-def test_a_failed_sign_in_does_not_say_whether_the_email_exists(client, user, email, password):
+def test_a_failed_sign_in_does_not_say_whether_the_email_exists(
+    client, dashboard_user, email, password
+):
     response = sign_in(client, email=email, password=password)
     assert response.status_code == 401
     page = response.get_data(as_text=True)
@@ -57,7 +60,7 @@ def test_a_failed_sign_in_does_not_say_whether_the_email_exists(client, user, em
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_five_failures_per_email_and_address_lock_sign_in_for_a_while(client, user):
+def test_five_failures_per_email_and_address_lock_sign_in_for_a_while(client, dashboard_user):
     for _ in range(5):
         assert sign_in(client, password="wrong password!").status_code == 401
     refused = sign_in(client)  # even the right password
@@ -73,7 +76,7 @@ def test_five_failures_per_email_and_address_lock_sign_in_for_a_while(client, us
     assert db.session.scalars(select(LoginAttempt)).all()  # kept in the database
 
 
-def test_failures_older_than_the_window_no_longer_count(client, user):
+def test_failures_older_than_the_window_no_longer_count(client, dashboard_user):
     for _ in range(5):
         sign_in(client, password="wrong password!")
     db.session.execute(update(LoginAttempt).values(created_at=utcnow() - timedelta(minutes=16)))
@@ -81,7 +84,7 @@ def test_failures_older_than_the_window_no_longer_count(client, user):
     assert sign_in(client).status_code == 302
 
 
-def test_a_success_clears_earlier_failures(client, user):
+def test_a_success_clears_earlier_failures(client, dashboard_user):
     for _ in range(4):
         sign_in(client, password="wrong password!")
     assert sign_in(client).status_code == 302
@@ -89,18 +92,18 @@ def test_a_success_clears_earlier_failures(client, user):
     assert db.session.scalars(select(LoginAttempt)).all() == []
 
 
-def test_sign_out_is_a_post_and_ends_the_session(signed_in):
-    assert signed_in.get("/dashboard/logout").status_code == 405
-    assert signed_in.get("/dashboard/").status_code == 200
-    response = signed_in.post("/dashboard/logout")
+def test_sign_out_is_a_post_and_ends_the_session(dashboard_client):
+    assert dashboard_client.get("/dashboard/logout").status_code == 405
+    assert dashboard_client.get("/dashboard/").status_code == 200
+    response = dashboard_client.post("/dashboard/logout")
     assert response.status_code == 302
-    assert signed_in.get("/dashboard/").status_code == 302
+    assert dashboard_client.get("/dashboard/").status_code == 302
 
 
-def test_every_dashboard_page_refuses_anonymous_visitors(app, client):
+def test_every_dashboard_page_refuses_anonymous_visitors(client, dashboard_requests):
     """Generated from the URL map: every dashboard endpoint but the sign-in page."""
     checked = 0
-    for method, path in dashboard_requests(app):
+    for method, path in dashboard_requests:
         response = client.open(path, method=method)
         assert response.status_code in (302, 401), (method, path, response.status_code)
         if response.status_code == 302:
@@ -122,12 +125,12 @@ class TestWithCsrf:
     def app_config(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    def test_forms_without_the_token_are_refused(self, client, user):
+    def test_forms_without_the_token_are_refused(self, client, dashboard_user):
         refused = sign_in(client)
         assert refused.status_code == 400
         assert "This form has expired" in refused.get_data(as_text=True)
 
-    def test_forms_with_the_token_work_and_sign_out_needs_it_too(self, client, user):
+    def test_forms_with_the_token_work_and_sign_out_needs_it_too(self, client, dashboard_user):
         token = csrf_token_of(client.get("/").get_data(as_text=True))
         assert sign_in(client, csrf_token=token).status_code == 302
         assert client.post("/dashboard/logout").status_code == 400

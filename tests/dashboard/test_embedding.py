@@ -4,6 +4,8 @@ database and applied to the portal's CSP frame-ancestors (the dashboard is never
 import pytest
 
 from portal.services.account import embedding
+from portal.services.onboarding import portal_links
+from tests.magic_links import launch_path
 
 PORTAL_PAGE = "/admin/launch?token=x"  # any /admin page; this one needs no session
 
@@ -17,46 +19,45 @@ def frame_ancestors(client, path=PORTAL_PAGE) -> str:
     return next(part for part in csp.split("; ") if part.startswith("frame-ancestors"))
 
 
-def test_saved_origins_are_normalized_and_frame_the_portal(signed_in):
-    assert frame_ancestors(signed_in) == "frame-ancestors 'none'"
+def test_saved_origins_are_normalized_and_frame_the_portal(dashboard_client):
+    assert frame_ancestors(dashboard_client) == "frame-ancestors 'none'"
     response = save(
-        signed_in, "HTTPS://App.Example.COM:443/\nhttps://*.Tenant.example, https://b.example:8443"
+        dashboard_client,
+        "HTTPS://App.Example.COM:443/\nhttps://*.Tenant.example, https://b.example:8443",
     )
     assert response.status_code == 302
-    page = signed_in.get("/dashboard/settings/embedding").get_data(as_text=True)
+    page = dashboard_client.get("/dashboard/settings/embedding").get_data(as_text=True)
     assert "may now be framed by https://app.example.com, https://*.tenant.example" in page
     assert embedding.stored_origins() == [
         "https://app.example.com",
         "https://*.tenant.example",
         "https://b.example:8443",
     ]
-    assert frame_ancestors(signed_in) == (
+    assert frame_ancestors(dashboard_client) == (
         "frame-ancestors https://app.example.com https://*.tenant.example https://b.example:8443"
     )
-    assert "X-Frame-Options" not in signed_in.get(PORTAL_PAGE).headers
+    assert "X-Frame-Options" not in dashboard_client.get(PORTAL_PAGE).headers
     # The dashboard itself stays unframeable whatever is allowed for the portal.
-    assert frame_ancestors(signed_in, "/dashboard/settings/embedding") == "frame-ancestors 'none'"
+    assert (
+        frame_ancestors(dashboard_client, "/dashboard/settings/embedding")
+        == "frame-ancestors 'none'"
+    )
 
 
-def test_an_allowed_origin_gets_partitioned_cross_site_cookies(signed_in, app):
-    from tests.factories import make_organization
-
-    org = make_organization("Acme Corp", domains=["acme.test"])
-    from portal.services.onboarding import portal_links
-
+def test_an_allowed_origin_gets_partitioned_cross_site_cookies(dashboard_client, app, org):
     _, url = portal_links.create_setup_link(org.id, ["sso"])
-    save(signed_in, "https://app.example.com")
-    launch = app.test_client().get(url.removeprefix("http://portal.test"))
+    save(dashboard_client, "https://app.example.com")
+    launch = app.test_client().get(launch_path(url))
     cookie = launch.headers["Set-Cookie"]
     assert "SameSite=None" in cookie and "Partitioned" in cookie and "Secure" in cookie
 
 
-def test_clearing_the_list_refuses_framing_again(signed_in):
-    save(signed_in, "https://app.example.com")
-    save(signed_in, "")
+def test_clearing_the_list_refuses_framing_again(dashboard_client):
+    save(dashboard_client, "https://app.example.com")
+    save(dashboard_client, "")
     assert embedding.stored_origins() == []
-    assert frame_ancestors(signed_in) == "frame-ancestors 'none'"
-    assert signed_in.get(PORTAL_PAGE).headers["X-Frame-Options"] == "DENY"
+    assert frame_ancestors(dashboard_client) == "frame-ancestors 'none'"
+    assert dashboard_client.get(PORTAL_PAGE).headers["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.parametrize(
@@ -72,19 +73,19 @@ def test_clearing_the_list_refuses_framing_again(signed_in):
         ("https://'self'", "not a valid domain name"),
     ],
 )
-def test_bad_origins_are_refused_with_a_clear_message(signed_in, origins, message):
-    response = save(signed_in, f"https://ok.example.com\n{origins}")
+def test_bad_origins_are_refused_with_a_clear_message(dashboard_client, origins, message):
+    response = save(dashboard_client, f"https://ok.example.com\n{origins}")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page and 'id="f-origins-error"' in page
     assert embedding.stored_origins() == []  # nothing saved from a refused list
 
 
-def test_http_origins_only_outside_production(signed_in, app):
-    assert save(signed_in, "http://localhost:3000").status_code == 302
+def test_http_origins_only_outside_production(dashboard_client, app):
+    assert save(dashboard_client, "http://localhost:3000").status_code == 302
     assert embedding.stored_origins() == ["http://localhost:3000"]
     app.config["PORTAL_ENV"] = "production"
-    response = save(signed_in, "http://app.example.com")
+    response = save(dashboard_client, "http://app.example.com")
     assert response.status_code == 422
     assert "origins must use https in production" in response.get_data(as_text=True)
 
@@ -94,10 +95,10 @@ class TestWithTheEnvironmentVariable:
     def app_config(self):
         return {"PORTAL_FRAME_ANCESTORS": ["https://env.example.com"]}
 
-    def test_both_lists_apply_and_the_page_shows_the_environment_ones(self, signed_in):
-        save(signed_in, "https://app.example.com\nhttps://env.example.com")
-        assert frame_ancestors(signed_in) == (
+    def test_both_lists_apply_and_the_page_shows_the_environment_ones(self, dashboard_client):
+        save(dashboard_client, "https://app.example.com\nhttps://env.example.com")
+        assert frame_ancestors(dashboard_client) == (
             "frame-ancestors https://env.example.com https://app.example.com"
         )
-        page = signed_in.get("/dashboard/settings/embedding").get_data(as_text=True)
+        page = dashboard_client.get("/dashboard/settings/embedding").get_data(as_text=True)
         assert "Also allowed by" in page and "https://env.example.com" in page

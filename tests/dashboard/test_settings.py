@@ -4,8 +4,9 @@ import pytest
 
 from portal.extensions import db
 from portal.services.account import branding, credentials
-from tests.dashboard.conftest import csrf_token_of, sign_in
+from tests.dashboard_login import sign_in
 from tests.factories import make_api_key
+from tests.pages import csrf_token_of, shown_to_copy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
@@ -25,20 +26,20 @@ def post_branding(client, logo: bytes | None = None, filename="logo.png", **fiel
 
 
 @pytest.mark.parametrize("logo", [PNG, SVG, b"\xff\xd8\xff\xe0" + b"\x00" * 32])
-def test_branding_saves_name_colour_and_logo_shown_to_it_admins(signed_in, logo):
-    response = post_branding(signed_in, logo)
+def test_branding_saves_name_colour_and_logo_shown_to_it_admins(dashboard_client, logo):
+    response = post_branding(dashboard_client, logo)
     assert response.status_code == 302
     saved = branding.settings()
     assert (saved.app_name, saved.brand_color, saved.has_logo) == ("Acme HR", "#112233", True)
-    assert signed_in.get("/admin/branding/logo").data == logo
-    assert "--brand: #112233" in body(signed_in.get("/admin/branding.css"))
-    page = body(signed_in.get("/dashboard/settings/branding"))
+    assert dashboard_client.get("/admin/branding/logo").data == logo
+    assert "--brand: #112233" in body(dashboard_client.get("/admin/branding.css"))
+    page = body(dashboard_client.get("/dashboard/settings/branding"))
     assert "Branding saved" in page and 'value="Acme HR"' in page
 
 
-def test_branding_logo_can_be_removed(signed_in):
-    post_branding(signed_in, PNG)
-    post_branding(signed_in, remove_logo="1")
+def test_branding_logo_can_be_removed(dashboard_client):
+    post_branding(dashboard_client, PNG)
+    post_branding(dashboard_client, remove_logo="1")
     assert not branding.settings().has_logo
 
 
@@ -51,8 +52,8 @@ def test_branding_logo_can_be_removed(signed_in):
         (None, {"app_name": "x" * 101}, "app_name", "at most 100 characters"),
     ],
 )
-def test_branding_validation_messages(signed_in, logo, fields, field, message):
-    response = post_branding(signed_in, logo, **fields)
+def test_branding_validation_messages(dashboard_client, logo, fields, field, message):
+    response = post_branding(dashboard_client, logo, **fields)
     assert response.status_code == 422
     page = body(response)
     assert message in page
@@ -63,88 +64,94 @@ def test_branding_validation_messages(signed_in, logo, fields, field, message):
     assert branding.settings().app_name is None
 
 
-def test_redirects_save_the_default_return_url(signed_in):
+def test_redirects_save_the_default_return_url(dashboard_client):
     url = "https://app.example.com/settings"
-    response = signed_in.post("/dashboard/settings/redirects", data={"default_return_url": url})
+    response = dashboard_client.post(
+        "/dashboard/settings/redirects", data={"default_return_url": url}
+    )
     assert response.status_code == 302
     assert branding.settings().default_return_url == url
-    signed_in.post("/dashboard/settings/redirects", data={"default_return_url": ""})
+    dashboard_client.post("/dashboard/settings/redirects", data={"default_return_url": ""})
     assert branding.settings().default_return_url is None
 
 
-def test_redirects_refuse_plain_http_except_localhost(signed_in):
-    response = signed_in.post(
+def test_redirects_refuse_plain_http_except_localhost(dashboard_client):
+    response = dashboard_client.post(
         "/dashboard/settings/redirects", data={"default_return_url": "http://app.example.com/"}
     )
     assert response.status_code == 422
     assert "must use https" in body(response)
     assert 'id="f-default_return_url-error"' in body(response)
-    ok = signed_in.post(
+    ok = dashboard_client.post(
         "/dashboard/settings/redirects", data={"default_return_url": "http://localhost:3000/"}
     )
     assert ok.status_code == 302
 
 
-def test_redirects_in_production_refuse_even_localhost_http(app, signed_in):
+def test_redirects_in_production_refuse_even_localhost_http(app, dashboard_client):
     app.config["PORTAL_ENV"] = "production"
-    response = signed_in.post(
+    response = dashboard_client.post(
         "/dashboard/settings/redirects", data={"default_return_url": "http://localhost:3000/"}
     )
     assert response.status_code == 422
     assert "must use https in production" in body(response)
 
 
-def test_api_keys_create_shows_the_secret_once_then_lists_and_revokes(signed_in):
-    response = signed_in.post("/dashboard/settings/api-keys", data={"name": "billing"})
+def test_api_keys_create_shows_the_secret_once_then_lists_and_revokes(dashboard_client):
+    response = dashboard_client.post("/dashboard/settings/api-keys", data={"name": "billing"})
     assert response.status_code == 201
     page = body(response)
-    secret = page.split('id="new-secret">')[1].split("<")[0]
+    secret = shown_to_copy(page, "new-secret")
     assert secret.startswith("sk_")
     key = credentials.authenticate_api_key(secret)
     assert key is not None and key.name == "billing"
-    listing = body(signed_in.get("/dashboard/settings/api-keys"))
+    listing = body(dashboard_client.get("/dashboard/settings/api-keys"))
     assert secret not in listing
     assert key.display_prefix in listing and "billing" in listing
     confirm_url = f"/dashboard/settings/api-keys/{key.id}/revoke"
     assert f'href="{confirm_url}"' in listing  # a link to a question, not a one-click revoke
-    question = body(signed_in.get(confirm_url))
+    question = body(dashboard_client.get(confirm_url))
     assert "Revoke the API key billing" in question and "Keep it" in question
     assert credentials.authenticate_api_key(secret) is not None  # asking changes nothing
-    revoked = signed_in.post(confirm_url)
+    revoked = dashboard_client.post(confirm_url)
     assert revoked.status_code == 302
     db.session.expire_all()  # the request changed the row this session holds
     assert credentials.authenticate_api_key(secret) is None
-    assert "revoked" in body(signed_in.get("/dashboard/settings/api-keys"))
-    again = signed_in.get(confirm_url, follow_redirects=True)
+    assert "revoked" in body(dashboard_client.get("/dashboard/settings/api-keys"))
+    again = dashboard_client.get(confirm_url, follow_redirects=True)
     assert "is revoked already" in body(again)
 
 
-def test_revoking_an_unknown_api_key_is_not_found(signed_in):
-    assert signed_in.get("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
-    assert signed_in.post("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
+def test_revoking_an_unknown_api_key_is_not_found(dashboard_client):
+    assert (
+        dashboard_client.get("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
+    )
+    assert (
+        dashboard_client.post("/dashboard/settings/api-keys/key_nothing/revoke").status_code == 404
+    )
 
 
-def test_api_keys_show_when_a_key_was_last_used(signed_in):
+def test_api_keys_show_when_a_key_was_last_used(dashboard_client):
     secret = make_api_key("sdk")
-    assert "never" in body(signed_in.get("/dashboard/settings/api-keys"))
+    assert "never" in body(dashboard_client.get("/dashboard/settings/api-keys"))
     credentials.authenticate_api_key(secret)
-    assert "never" not in body(signed_in.get("/dashboard/settings/api-keys"))
+    assert "never" not in body(dashboard_client.get("/dashboard/settings/api-keys"))
 
 
-def test_api_key_needs_a_name(signed_in):
-    response = signed_in.post("/dashboard/settings/api-keys", data={"name": " "})
+def test_api_key_needs_a_name(dashboard_client):
+    response = dashboard_client.post("/dashboard/settings/api-keys", data={"name": " "})
     assert response.status_code == 422
     assert "An API key needs a name." in body(response)
     assert 'id="f-name-error"' in body(response)
 
 
-def test_sent_emails_page_is_empty_at_first(signed_in):
-    assert "No mail yet." in body(signed_in.get("/dashboard/settings/emails"))
+def test_sent_emails_page_is_empty_at_first(dashboard_client):
+    assert "No mail yet." in body(dashboard_client.get("/dashboard/settings/emails"))
 
 
-def test_redirect_uris_are_normalized_stored_and_listed(app, signed_in):
+def test_redirect_uris_are_normalized_stored_and_listed(app, dashboard_client):
     app.config["PORTAL_REDIRECT_URIS"] = ["https://env.example.com/cb"]
-    response = signed_in.post(
+    response = dashboard_client.post(
         "/dashboard/settings/redirects/sign-in",
         data={
             "redirect_uris": "HTTPS://App.Example.COM:443/sso/callback\n"
@@ -156,11 +163,11 @@ def test_redirect_uris_are_normalized_stored_and_listed(app, signed_in):
         "https://app.example.com/sso/callback",
         "http://localhost:3000/cb",
     ]
-    page = body(signed_in.get("/dashboard/settings/redirects"))
+    page = body(dashboard_client.get("/dashboard/settings/redirects"))
     assert "Allowed redirect URIs saved (2)" in page
     assert "https://app.example.com/sso/callback\nhttp://localhost:3000/cb</textarea>" in page
     assert "<code>https://env.example.com/cb</code>" in page  # from the environment, shown
-    signed_in.post("/dashboard/settings/redirects/sign-in", data={"redirect_uris": ""})
+    dashboard_client.post("/dashboard/settings/redirects/sign-in", data={"redirect_uris": ""})
     assert credentials.environment().redirect_uris == []
 
 
@@ -175,9 +182,9 @@ def test_redirect_uris_are_normalized_stored_and_listed(app, signed_in):
         ("javascript:alert(1)", "is an absolute URL like https://"),
     ],
 )
-def test_redirect_uris_refuse_bad_input_and_keep_what_was_typed(signed_in, entered, message):
+def test_redirect_uris_refuse_bad_input_and_keep_what_was_typed(dashboard_client, entered, message):
     typed = f"https://ok.example.com/cb\n{entered}"
-    response = signed_in.post(
+    response = dashboard_client.post(
         "/dashboard/settings/redirects/sign-in", data={"redirect_uris": typed}
     )
     assert response.status_code == 422
@@ -187,9 +194,9 @@ def test_redirect_uris_refuse_bad_input_and_keep_what_was_typed(signed_in, enter
     assert credentials.environment().redirect_uris == []
 
 
-def test_redirect_uris_in_production_refuse_http_localhost(app, signed_in):
+def test_redirect_uris_in_production_refuse_http_localhost(app, dashboard_client):
     app.config["PORTAL_ENV"] = "production"
-    response = signed_in.post(
+    response = dashboard_client.post(
         "/dashboard/settings/redirects/sign-in", data={"redirect_uris": "http://localhost:3000/"}
     )
     assert response.status_code == 422
@@ -201,7 +208,7 @@ class TestRedirectUrisWithCsrf:
     def app_config(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    def test_the_form_needs_its_token(self, client, user):
+    def test_the_form_needs_its_token(self, client, dashboard_user):
         assert sign_in(client, csrf_token=csrf_token_of(body(client.get("/")))).status_code == 302
         data = {"redirect_uris": "https://app.example.com/cb"}
         refused = client.post("/dashboard/settings/redirects/sign-in", data=data)

@@ -5,6 +5,7 @@ not by editing XML after signing, so each test exercises the check it names.
 """
 
 import base64
+import html
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -131,3 +132,23 @@ class SigningIdp:
             digest_alg=xmldsig.DIGEST_SHA1 if sha1 else xmldsig.DIGEST_SHA256,
         )
         return base64.b64encode(str(response).encode()).decode()
+
+
+def idp_answering(page, idp, acs_url, entity_id):
+    """Serve the IdP's sign-on URL in the browser: it signs the user in and posts to the ACS."""
+
+    def answer(route):
+        saml_response = idp.respond(
+            sp_entity_id=entity_id,
+            destination=acs_url,
+            in_response_to=idp.request_id(route.request.url),
+        )
+        body = (
+            "<!doctype html><title>IdP</title>"
+            f'<form method="post" action="{html.escape(acs_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}"></form>'
+            "<script>document.forms[0].submit()</script>"
+        )
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+    page.context.route(f"{IDP_SSO_URL}*", answer)

@@ -5,13 +5,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event
-from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ScimClient
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme", domains=["acme.test"])
+from tests.factories import make_directory
+from tests.scim.scim_client import ScimClient
 
 
 @pytest.fixture
@@ -23,15 +18,6 @@ def directory(org):
 @pytest.fixture
 def scim(app, directory):
     return ScimClient(app, directory[0].id, directory[1])
-
-
-@pytest.fixture
-def api(app):
-    from tests.factories import make_api_key
-
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
-    return client
 
 
 @pytest.fixture

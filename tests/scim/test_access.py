@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from tests.factories import make_directory, make_organization
-from tests.scim.helpers import ScimClient, user_body
+from tests.scim.scim_client import ScimClient, user_body
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 

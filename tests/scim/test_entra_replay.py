@@ -1,7 +1,7 @@
 """Microsoft Entra ID's provisioning shapes: capitalised ops, "False" as a string,
 path-less values with dotted keys, and `members[value eq "..."]` removals."""
 
-from tests.scim.helpers import ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
+from tests.scim.scim_client import ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
 
 ENTRA_USER = {
     "schemas": [USER_SCHEMA, ENTERPRISE],

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import DirectoryGroup, DirectoryUser
 from portal.services.directory import directory_groups, directory_users, scim_filter_sql
 from portal.services.directory.scim_filters import matches, parse_filter
-from tests.scim.helpers import GROUP_SCHEMA, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, user_body
 
 USER_NAMES = [
     "Ann@Acme.test",

@@ -8,7 +8,7 @@ import pytest
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.services.directory import group_sync
-from tests.scim.helpers import GROUP_SCHEMA, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, user_body
 
 
 def _summary(events):

@@ -1,7 +1,7 @@
 """Okta's provisioning sequence, request by request, with the WorkOS API view and the
 events after each step (request shapes from Okta's SCIM 2.0 test spec)."""
 
-from tests.scim.helpers import ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
+from tests.scim.scim_client import ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
 
 OKTA_USER = {
     "schemas": [USER_SCHEMA, ENTERPRISE],

@@ -1,6 +1,6 @@
 """userName and a group's displayName stay unique in a directory, whatever their case."""
 
-from tests.scim.helpers import GROUP_SCHEMA, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, user_body
 
 
 def _conflict(response) -> None:

@@ -8,7 +8,7 @@ from portal.models import DirectoryUser, DirectoryUserCount
 from portal.services.directory import directories
 from portal.services.infra.ids import new_id
 from tests.factories import make_directory
-from tests.scim.helpers import ScimClient, user_body
+from tests.scim.scim_client import ScimClient, user_body
 
 
 def _total(scim) -> int:

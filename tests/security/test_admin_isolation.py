@@ -25,9 +25,9 @@ from portal.services.audit import audit_log_events, audit_log_exports
 from portal.services.directory import directory_groups, directory_users
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
-from tests.factories import make_directory, make_organization, make_portal_link
+from tests.factories import make_directory, make_organization
 from tests.peers.saml_idp import make_key_pair
-from tests.scim.helpers import GROUP_SCHEMA, user_body
+from tests.scim.scim_client import GROUP_SCHEMA, user_body
 
 ALL_INTENTS = [section.intent for section in SECTIONS]
 
@@ -103,13 +103,6 @@ def _admin_rules(app):
     ]
 
 
-def _signed_in_as(app, org):
-    client = app.test_client()
-    _, token = make_portal_link(org, ALL_INTENTS)
-    assert client.get(f"/admin/launch?token={token}").status_code == 302
-    return client
-
-
 def test_every_admin_route_is_covered(app, tenants):
     known = set(_ids_of(tenants[1]))
     for rule in _admin_rules(app):
@@ -117,9 +110,9 @@ def test_every_admin_route_is_covered(app, tenants):
         assert not unknown, f"{rule.rule}: add an id of organization B for {unknown}"
 
 
-def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
+def test_organization_a_cannot_read_or_change_organization_b(app, admin_client, tenants):
     a, b = tenants
-    client = _signed_in_as(app, a)
+    client = admin_client(*ALL_INTENTS, organization=a)
     b_domain = b.domains[0]
     b_connection = db.session.scalars(
         select(Connection).where(Connection.organization_id == b.id)
@@ -146,7 +139,7 @@ def test_organization_a_cannot_read_or_change_organization_b(app, tenants):
                 assert response.status_code == 404, f"{method} {url}: {response.status_code}"
             assert not [s for s in secrets_of_b if s in body], f"{method} {url} leaks B"
             if rule.endpoint == "admin.sign_out":
-                client = _signed_in_as(app, a)
+                client = admin_client(*ALL_INTENTS, organization=a)
     db.session.expire_all()
     assert db.session.get(OrganizationDomain, b_domain.id).state == "pending"
     assert db.session.get(Connection, b_connection.id).state == "draft"

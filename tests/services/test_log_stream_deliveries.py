@@ -17,8 +17,11 @@ from portal.services.audit.log_streams import StreamSettings
 from portal.services.infra import encryption
 from portal.services.infra.queue import job_queue
 from tasks import log_streams as log_stream_jobs
-from tests.factories import make_organization
+from tests.factories import make_organization, org_with
 from tests.peers.log_receiver import DATADOG_PATH, SPLUNK_PATH, LogReceiver
+
+# For tests that run the due jobs: an organization without domains queues no DNS check.
+WITHOUT_DOMAINS = org_with(domains=[])
 
 
 @pytest.fixture
@@ -37,11 +40,6 @@ def receivers():
     yield make
     for receiver in made:
         receiver.stop()
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme")
 
 
 def record(org, action="user.signed_in") -> str:
@@ -73,6 +71,7 @@ def time_passes(delivery: LogStreamDelivery, extra: timedelta = timedelta(second
     db.session.commit()
 
 
+@WITHOUT_DOMAINS
 def test_datadog_receives_each_event_at_its_logs_intake_with_the_api_key(org, receivers):
     datadog = receivers("datadog", "dd-key-123")
     log_streams.configure(
@@ -103,6 +102,7 @@ def test_a_datadog_stream_defaults_to_its_sites_intake(org):
     assert stream.url == "https://http-intake.logs.datadoghq.eu/api/v2/logs"
 
 
+@WITHOUT_DOMAINS
 def test_splunk_receives_events_at_the_hec_with_its_token(org, receivers):
     splunk = receivers("splunk", "hec-token-9")
     stream = log_streams.configure(
@@ -119,6 +119,7 @@ def test_splunk_receives_events_at_the_hec_with_its_token(org, receivers):
     assert arrival.body["event"]["action"] == "user.signed_in"
 
 
+@WITHOUT_DOMAINS
 def test_failed_attempts_are_retried_with_back_off_until_one_succeeds(org, receivers):
     endpoint = receivers("https", "bearer-1")
     endpoint.status_for = lambda nth: 503 if nth < 3 else 200
@@ -145,6 +146,7 @@ def test_failed_attempts_are_retried_with_back_off_until_one_succeeds(org, recei
     assert log_streams.state(log_streams.stream_of(org.id)) == "active"
 
 
+@WITHOUT_DOMAINS
 def test_a_delivery_gives_up_when_the_retry_window_closes(org, receivers):
     endpoint = receivers("https")
     endpoint.status_for = lambda nth: 500
@@ -168,6 +170,7 @@ def test_a_wrong_key_shows_as_a_failing_stream(org, receivers):
     assert (log_streams.state(stream), stream.last_delivery_status) == ("error", 403)
 
 
+@WITHOUT_DOMAINS
 def test_the_relay_sends_deliveries_the_queue_lost(org, receivers):
     endpoint = receivers("https")
     log_streams.configure(org.id, StreamSettings("https", endpoint.base_url + "/in"))
@@ -185,6 +188,7 @@ def test_the_relay_sends_deliveries_the_queue_lost(org, receivers):
     assert log_stream_jobs.relay() == 0
 
 
+@WITHOUT_DOMAINS
 def test_only_the_streams_organization_events_are_sent(org, receivers):
     endpoint = receivers("https")
     log_streams.configure(org.id, StreamSettings("https", endpoint.base_url + "/in"))

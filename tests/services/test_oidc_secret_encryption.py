@@ -12,7 +12,7 @@ from portal.models import Connection
 from portal.services.infra import encryption
 from portal.services.sso import connections, pending_idp
 from portal.services.sso.connections import ConnectionSettings
-from tests.conftest import _test_config
+from tests.environment import config_for
 from tests.factories import make_organization
 
 OIDC = {
@@ -66,7 +66,7 @@ def test_client_secrets_follow_a_secret_key_rotation(app, runner):
 
 
 def test_the_migration_encrypts_secrets_stored_in_the_clear(tmp_path):
-    app = create_app(_test_config(f"sqlite:///{tmp_path / 'old.db'}"))
+    app = create_app(config_for(f"sqlite:///{tmp_path / 'old.db'}"))
     directory = app.extensions["migrate"].directory
     with app.app_context():
         upgrade(directory=directory, revision="0014_log_stream_synced")

@@ -12,11 +12,11 @@ from werkzeug.wrappers import Request, Response
 from portal import create_app
 from portal.errors import DestinationRefused, OutboundError
 from portal.services.infra import outbound
-from tests.conftest import _test_config
+from tests.environment import config_for
 
 
 def app_with(**settings):
-    return create_app(_test_config("sqlite://", **settings))
+    return create_app(config_for("sqlite://", **settings))
 
 
 @pytest.fixture

@@ -9,11 +9,6 @@ from portal.services.organizations import organization_domains
 from tests.factories import make_organization
 
 
-@pytest.fixture
-def org(app):
-    return make_organization("Acme", domains=["acme.test"])
-
-
 def test_a_setup_link_lasts_thirty_days_for_the_chosen_features(org):
     link, url = portal_links.create_setup_link(org.id, ["domain_verification", "sso"])
     assert link.kind == "setup"

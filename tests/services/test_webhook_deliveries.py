@@ -25,7 +25,7 @@ from portal.services.delivery.webhook_deliveries import DELIVER_JOB, DISPATCH_JO
 from portal.services.infra.queue import RedisJobQueue, enqueue, job_queue, resolve_job
 from portal.services.organizations import organizations
 from portal.services.organizations.organizations import OrganizationChanges
-from tests.conftest import _test_config
+from tests.environment import config_for
 from tests.factories import make_organization
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -170,7 +170,7 @@ def test_an_endpoint_added_by_another_process_gets_the_events_this_one_wrote_mea
     app, receiver, database_url
 ):
     make_organization("Before")  # this process now knows that nobody subscribes
-    other = create_app(_test_config(database_url, PORTAL_OUTBOUND_ALLOW_PRIVATE=True))
+    other = create_app(config_for(database_url, PORTAL_OUTBOUND_ALLOW_PRIVATE=True))
     with other.app_context():
         subscribe(receiver)
         [(run_at, *_, name, _args, _kwargs, _id)] = other.extensions["portal_queue"]._due

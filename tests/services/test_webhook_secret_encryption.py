@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import IdempotentRequest, WebhookEndpoint
 from portal.services.delivery import webhooks
 from portal.services.infra import encryption
-from tests.conftest import _test_config
+from tests.environment import config_for
 
 URL = "https://1.1.1.1/hooks"
 
@@ -69,15 +69,6 @@ def test_an_altered_value_is_refused(app):
 
 
 class TestIdempotentCreate:
-    @pytest.fixture
-    def api(self, app):
-        from portal.services.account import credentials
-
-        _, secret = credentials.create_api_key("tests")
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
     def _create(self, api):
         body = {"endpoint_url": URL, "events": ["organization.created"]}
         return api.post("/webhook_endpoints", json=body, headers={"Idempotency-Key": "k1"})
@@ -99,7 +90,7 @@ class TestIdempotentCreate:
 
 
 def test_the_migration_encrypts_existing_secrets_and_forgets_remembered_ones(tmp_path):
-    app = create_app(_test_config(f"sqlite:///{tmp_path / 'old.db'}"))
+    app = create_app(config_for(f"sqlite:///{tmp_path / 'old.db'}"))
     directory = app.extensions["migrate"].directory
     with app.app_context():
         upgrade(directory=directory, revision="0008")

@@ -5,24 +5,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event
-from tests.factories import make_api_key, make_organization
+from tests.factories import make_organization
 from tests.peers.saml_idp import make_key_pair
-
-
-@pytest.fixture
-def api(client):
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
-    return client
 
 
 @pytest.fixture
 def pem(tmp_path):
     return make_key_pair(tmp_path, "idp")[2]
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme", domains=["acme.test"])
 
 
 def test_a_connection_without_idp_details_is_a_draft_until_they_arrive(api, org, pem):

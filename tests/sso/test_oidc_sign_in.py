@@ -12,7 +12,7 @@ from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_api_key, make_organization
 from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
-from tests.sso.conftest import REDIRECT_URI, SamlSetup, redirect_params
+from tests.sso.sign_in_flow import REDIRECT_URI, SamlSetup, redirect_params
 
 USER = {
     "sub": "00u1",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import ConnectionSession, SignInGrant
 from tests.factories import make_organization, make_saml_connection
-from tests.sso.conftest import redirect_params
+from tests.sso.sign_in_flow import redirect_params
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"

@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import ConnectionSession, Event, OrganizationDomain
 from portal.services.account import credentials
 from portal.services.onboarding import portal_links
-from tests.sso.conftest import redirect_params
+from tests.sso.sign_in_flow import redirect_params
 
 
 def _sign_in(saml, idp, **respond):

@@ -11,7 +11,7 @@ from portal.models.columns import utcnow
 from portal.services.infra.ids import time_of
 from portal.services.sso import sign_in_retention
 from tasks import periodic
-from tests.sso.conftest import redirect_params
+from tests.sso.sign_in_flow import redirect_params
 
 
 def _sign_in(saml, idp) -> str:

@@ -14,8 +14,6 @@ from portal.extensions import db
 from portal.models import MailMessage
 from portal.services.infra.queue import job_queue
 from portal.services.onboarding import mail, portal_links
-from tests.dashboard.conftest import PASSWORD
-from tests.factories import make_organization
 from tests.peers.worker import run_worker_burst
 
 FIRST_RETRY = 0.02
@@ -24,20 +22,6 @@ FIRST_RETRY = 0.02
 @pytest.fixture
 def app_config():
     return {"PORTAL_MAIL_FIRST_RETRY_SECONDS": FIRST_RETRY}
-
-
-@pytest.fixture
-def org(app):
-    return make_organization("Acme Corp", domains=["acme.test"])
-
-
-@pytest.fixture
-def signed_in(app, client):
-    from portal.services.account import credentials
-
-    credentials.create_dashboard_user("dev@example.com", PASSWORD)
-    client.post("/dashboard/login", data={"email": "dev@example.com", "password": PASSWORD})
-    return client
 
 
 def invite(client, org):
@@ -65,13 +49,15 @@ def run_jobs_until(condition, timeout=10.0) -> None:
         time.sleep(0.05)
 
 
-def test_the_invite_answers_at_once_and_a_job_sends_the_mail(app, signed_in, org, smtp_server):
+def test_the_invite_answers_at_once_and_a_job_sends_the_mail(
+    app, dashboard_client, org, smtp_server
+):
     app.config["SMTP_URL"] = smtp_server.url
-    response = invite(signed_in, org)
+    response = invite(dashboard_client, org)
     assert response.status_code == 200
     assert "on its way to" in response.get_data(as_text=True)
     assert smtp_server.received == []  # nothing sent inside the request
-    assert the_mail().state == "queued" and "sending" in outbox(signed_in)
+    assert the_mail().state == "queued" and "sending" in outbox(dashboard_client)
 
     job_queue().run_due_jobs()
     [(recipients, message)] = smtp_server.received
@@ -79,19 +65,19 @@ def test_the_invite_answers_at_once_and_a_job_sends_the_mail(app, signed_in, org
     assert "/admin/launch?token=" in message.get_content()
     sent = the_mail()
     assert (sent.state, sent.attempt_count, sent.last_error) == ("sent", 1, None)
-    assert "sent by SMTP" in outbox(signed_in)
+    assert "sent by SMTP" in outbox(dashboard_client)
 
 
-def test_smtp_down_then_up_the_retry_delivers_it(app, signed_in, org, smtp_server):
+def test_smtp_down_then_up_the_retry_delivers_it(app, dashboard_client, org, smtp_server):
     app.config["SMTP_URL"] = smtp_server.url
     smtp_server.stop()
-    assert invite(signed_in, org).status_code == 200
+    assert invite(dashboard_client, org).status_code == 200
     assert portal_links.active_setup_link(org.id) is not None  # the link waits for its mail
 
     job_queue().run_due_jobs()
     refused = the_mail()
     assert (refused.state, refused.attempt_count) == ("queued", 1)
-    page = outbox(signed_in)
+    page = outbox(dashboard_client)
     assert "Attempt 1 failed; trying again soon" in page and "did not accept" in page
 
     smtp_server.start()
@@ -100,10 +86,10 @@ def test_smtp_down_then_up_the_retry_delivers_it(app, signed_in, org, smtp_serve
     assert [rcpt for rcpt, _ in smtp_server.received] == [["it@acme.test"]]
 
 
-def test_retries_back_off_then_the_mail_shows_as_failed(app, signed_in, org, smtp_server):
+def test_retries_back_off_then_the_mail_shows_as_failed(app, dashboard_client, org, smtp_server):
     app.config["SMTP_URL"] = smtp_server.url
     smtp_server.stop()
-    invite(signed_in, org)
+    invite(dashboard_client, org)
     started = time.monotonic()
     run_jobs_until(lambda: the_mail().state == "failed")
     # Waits of 0.02, 0.08, 0.32 and 1.28 s between the five attempts: back-off, no tight loop.
@@ -113,22 +99,24 @@ def test_retries_back_off_then_the_mail_shows_as_failed(app, signed_in, org, smt
 
     failed = the_mail()
     assert failed.attempt_count == mail.MAX_ATTEMPTS
-    page = outbox(signed_in)
+    page = outbox(dashboard_client)
     assert f"Gave up after {mail.MAX_ATTEMPTS} attempts" in page
     assert f"The mail server at 127.0.0.1:{smtp_server.port} did not accept" in page
     assert "Send again" in page
 
     smtp_server.start()
-    again = signed_in.post(f"/dashboard/settings/emails/{failed.id}/send-again")
+    again = dashboard_client.post(f"/dashboard/settings/emails/{failed.id}/send-again")
     assert again.status_code == 302
     job_queue().run_due_jobs()
     assert the_mail().state == "sent" and len(smtp_server.received) == 1
-    signed_in.post(f"/dashboard/settings/emails/{failed.id}/send-again")
-    assert "Only a mail that failed can be sent again" in outbox(signed_in)
+    dashboard_client.post(f"/dashboard/settings/emails/{failed.id}/send-again")
+    assert "Only a mail that failed can be sent again" in outbox(dashboard_client)
 
 
-def test_send_again_of_an_unknown_mail_is_a_404(signed_in):
-    assert signed_in.post("/dashboard/settings/emails/mail_nope/send-again").status_code == 404
+def test_send_again_of_an_unknown_mail_is_a_404(dashboard_client):
+    assert (
+        dashboard_client.post("/dashboard/settings/emails/mail_nope/send-again").status_code == 404
+    )
 
 
 def test_a_job_that_runs_twice_sends_once(app, org, smtp_server):
@@ -145,11 +133,11 @@ class TestOnRealRedis:
         return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
 
     def test_a_real_worker_retries_until_the_smtp_server_is_back(
-        self, app, signed_in, org, smtp_server, project_root
+        self, app, dashboard_client, org, smtp_server, project_root
     ):
         app.config["SMTP_URL"] = smtp_server.url
         smtp_server.stop()
-        assert invite(signed_in, org).status_code == 200
+        assert invite(dashboard_client, org).status_code == 200
         connection = Redis.from_url(app.config["REDIS_URL"])
         queued = Queue(app.config["PORTAL_QUEUE_NAME"], connection=connection).job_ids
         assert f"mail-{the_mail().id}" in queued
@@ -170,12 +158,12 @@ class TestOnRealRedis:
         assert [rcpt for rcpt, _ in smtp_server.received] == [["it@acme.test"]]
 
 
-def test_with_the_queue_down_the_mail_is_sent_at_once(app, signed_in, org, smtp_server):
+def test_with_the_queue_down_the_mail_is_sent_at_once(app, dashboard_client, org, smtp_server):
     from portal.services.infra.queue import RedisJobQueue
 
     app.config["SMTP_URL"] = smtp_server.url
     app.extensions["portal_queue"] = RedisJobQueue("redis://127.0.0.1:1/0", "dead")
-    assert invite(signed_in, org).status_code == 200
+    assert invite(dashboard_client, org).status_code == 200
     assert the_mail().state == "sent" and len(smtp_server.received) == 1
 
 

@@ -13,7 +13,7 @@ from portal import create_app
 from portal.models.columns import utcnow
 from portal.services.infra.queue import job_queue
 from tasks import periodic
-from tests.conftest import _test_config
+from tests.environment import config_for
 from tests.peers.worker import run_worker_burst
 
 
@@ -35,7 +35,7 @@ class TestOnRealRedis:
     ):
         other_name = f"portal-test-{uuid.uuid4().hex[:12]}"
         other = create_app(
-            _test_config(database_url, REDIS_URL=redis_url, PORTAL_QUEUE_NAME=other_name)
+            config_for(database_url, REDIS_URL=redis_url, PORTAL_QUEUE_NAME=other_name)
         )
         connection = Redis.from_url(redis_url)
         try:

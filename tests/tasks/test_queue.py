@@ -10,39 +10,23 @@ from sqlalchemy import select
 
 from portal.errors import QueueUnavailable
 from portal.extensions import db
-from portal.models import Organization, PortalLink, PortalSession
+from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.infra.queue import enqueue, enqueue_in, job_queue
+from portal.services.onboarding import portal_access
+from tests.factories import expire_link, make_organization, make_portal_link
+from tests.magic_links import token_of
 from tests.peers.worker import run_worker_burst
-
-
-def _link(org: Organization, expires_in: timedelta, token: str) -> PortalLink:
-    link = PortalLink(
-        organization=org,
-        kind="api",
-        intents=["sso"],
-        token_hash=token * 64,
-        expires_at=utcnow() + expires_in,
-    )
-    db.session.add(link)
-    return link
 
 
 @pytest.fixture
 def links(app):
-    """One link long expired (with a session), one fresh."""
-    org = Organization(name="Acme")
-    stale = _link(org, timedelta(days=-40), "a")
-    fresh = _link(org, timedelta(minutes=5), "b")
-    db.session.add(
-        PortalSession(
-            organization=org,
-            link=stale,
-            token_hash="c" * 64,
-            expires_at=utcnow() - timedelta(days=40),
-        )
-    )
-    db.session.commit()
+    """One link long expired (with the session it opened), one fresh."""
+    org = make_organization("Acme")
+    stale, url = make_portal_link(org, ["sso"])
+    portal_access.redeem(token_of(url), current_session=None)  # as /admin/launch does
+    fresh, _ = make_portal_link(org, ["sso"])
+    expire_link(stale, timedelta(days=40))
     return stale.id, fresh.id
 
 

@@ -18,7 +18,7 @@ from portal.models.columns import utcnow
 from portal.services.infra.queue import RedisJobQueue, enqueue, job_queue
 from tasks import periodic
 from tasks import webhooks as webhook_jobs
-from tests.factories import make_api_key, make_organization
+from tests.factories import make_organization
 from tests.peers.worker import run_worker_burst
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -31,13 +31,6 @@ def app_config(redis_url, queue_name):
         "PORTAL_QUEUE_NAME": queue_name,
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": True,
     }
-
-
-@pytest.fixture
-def api(app):
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
-    return client
 
 
 @pytest.fixture

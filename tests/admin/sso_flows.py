@@ -1,4 +1,5 @@
-"""Shared pieces of the SSO section's tests: a signed-in IT admin, IdP metadata, a web server."""
+"""The SSO section's flows as its tests go through them: an IT admin setting up SAML and testing
+it, a person signing in to the app, IdP metadata, and a web server serving it."""
 
 import html
 import re
@@ -12,20 +13,11 @@ from werkzeug.wrappers import Request, Response
 from portal.extensions import db
 from portal.models import Connection
 from portal.services.account import credentials
-from portal.services.onboarding import portal_links
-from tests.admin.conftest import launch_path
-from tests.factories import make_organization
 from tests.peers.saml_idp import IDP_ENTITY_ID, IDP_SSO_URL, SigningIdp
 
 APP_CALLBACK = "https://app.example.com/callback"
 
 REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-
-
-def open_sso_section(client, org):
-    _, url = portal_links.create_api_link(org.id, "sso")
-    assert client.get(launch_path(url)).status_code == 302
-    return client
 
 
 def cert_body(pem: str) -> str:
@@ -72,9 +64,9 @@ class StaticServer:
         self._server.shutdown()
 
 
-def set_up_saml(client, org, idp, tmp_path, app, connection_type="OktaSAML"):
-    """Choose the provider, paste the IdP's values by hand, and let the IdP trust our SP."""
-    admin = open_sso_section(client, org)
+def set_up_saml(admin, idp, tmp_path, app, connection_type="OktaSAML"):
+    """As `admin` (in the SSO section): choose the provider, paste the IdP's values by hand,
+    and let the IdP trust our SP; returns the connection and its SAML base URL."""
     assert admin.post("/admin/sso/provider", data={"type": connection_type}).status_code == 302
     saved = admin.post(
         "/admin/sso/idp/manual",
@@ -86,7 +78,7 @@ def set_up_saml(client, org, idp, tmp_path, app, connection_type="OktaSAML"):
     sp_file.write_bytes(admin.get(f"/sso/saml/{connection.id}/metadata").data)
     idp.trust_service_provider(sp_file)
     base = f"{app.config['PORTAL_PUBLIC_URL']}/sso/saml/{connection.id}"
-    return admin, connection, base
+    return connection, base
 
 
 def idp_url_of(started) -> str:
@@ -165,13 +157,13 @@ def rolling_idps(folder) -> tuple[SigningIdp, SigningIdp]:
     return SigningIdp(folder, "old-key"), SigningIdp(folder, "new-key")
 
 
-def live_connection(app, client, idps, tmp_path):
-    """An active connection whose IdP signs with the old key; both keys' IdPs trust our SP."""
+def live_connection(admin, idps, tmp_path, app):
+    """Set up by `admin`, an active connection whose IdP signs with the old key; both keys'
+    IdPs trust our SP. Returns the connection and its SAML base URL."""
     old, new = idps
-    org = make_organization("Acme Corp", domains=[("acme.test", "verified")])
-    admin, connection, base = set_up_saml(client, org, old, tmp_path, app)
+    connection, base = set_up_saml(admin, old, tmp_path, app)
     new.trust_service_provider(*old.sp_metadata_files)
     run_test_sign_in(admin, old, base)
     db.session.refresh(connection)
     assert connection.state == "active"
-    return org, admin, connection, base
+    return connection, base
