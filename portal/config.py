@@ -21,6 +21,12 @@ def _env_days(name: str, default: int) -> int:
     return int(raw)
 
 
+def _env_seconds_by_name(name: str) -> dict[str, float]:
+    """`tasks.webhooks.relay=5,tasks.log_streams.relay=5` as {job name: seconds}."""
+    pairs = (part.partition("=") for part in _env_list(name))
+    return {key.strip(): float(value) for key, _, value in pairs}
+
+
 def _sqlite_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'portal.db'}"
 
@@ -55,6 +61,12 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_MAIL_FIRST_RETRY_SECONDS": float(
             os.environ.get("PORTAL_MAIL_FIRST_RETRY_SECONDS", "30")
         ),
+        # How often a worker checks that each periodic job has a run coming (tasks/periodic.py)
+        # (0: its default), and shorter periodic intervals by job name: both for tests.
+        "PORTAL_PERIODIC_REARM_SECONDS": float(
+            os.environ.get("PORTAL_PERIODIC_REARM_SECONDS") or 0
+        ),
+        "PORTAL_PERIODIC_EVERY_SECONDS": _env_seconds_by_name("PORTAL_PERIODIC_EVERY_SECONDS"),
         # Without Redis, a thread in this process runs jobs; tests turn it off and run them.
         "PORTAL_INPROCESS_WORKER": True,
         "PORTAL_PUBLIC_URL": public_url,
