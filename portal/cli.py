@@ -63,6 +63,29 @@ def create_user_command(email, password):
     click.echo(f"Created dashboard user {user.email} ({user.id}).")
 
 
+@portal_cli.command("change-password")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="The new password.")
+def change_password_command(email, password):
+    """Set a dashboard user's password; signs them out everywhere."""
+    try:
+        user = credentials.change_dashboard_password(email, password)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Changed the password of {user.email}; their dashboard sessions have ended.")
+
+
+@portal_cli.command("remove-user")
+@click.option("--email", required=True)
+def remove_user_command(email):
+    """Delete a dashboard user; signs them out everywhere."""
+    try:
+        user = credentials.remove_dashboard_user(email)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Removed dashboard user {user.email}; their dashboard sessions have ended.")
+
+
 @portal_cli.command("seed-demo")
 def seed_demo_command():
     """Create the demo organization with a pending domain (once)."""
