@@ -1,0 +1,188 @@
+"""No link that opens a portal session is readable from the database: after every way of
+making one, every column of every table is read back as text and holds neither the link nor
+its token (only the token's hash, and sealed copies), and the link still opens the portal."""
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import Text, cast, select
+
+from portal.extensions import db
+from portal.models import MailMessage
+from portal.services.account import credentials
+from portal.services.infra import secret_tokens
+from portal.services.infra.queue import job_queue
+from tests.dashboard.conftest import PASSWORD
+from tests.factories import make_api_key, make_organization
+
+GENERATE = {"intent": "sso", "external_user_id": "user_42"}
+
+
+@pytest.fixture
+def org(app):
+    return make_organization("Acme Corp", domains=["acme.test"])
+
+
+@pytest.fixture
+def api(app):
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_api_key()}"
+    return client
+
+
+@pytest.fixture
+def signed_in(app):
+    client = app.test_client()
+    credentials.create_dashboard_user("dev@example.com", PASSWORD)
+    client.post("/dashboard/login", data={"email": "dev@example.com", "password": PASSWORD})
+    return client
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def everything_stored() -> str:
+    """Every column of every row of every table, as the database renders it as text."""
+    db.session.commit()
+    texts = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(*(cast(c, Text) for c in table.columns))):
+            texts.extend(value for value in row if value is not None)
+    return "\n".join(texts)
+
+
+def assert_not_at_rest(link: str) -> None:
+    token = token_of(link)
+    stored = everything_stored()
+    assert secret_tokens.digest(token) in stored  # the dump did see the link's row
+    assert stored.count(token) == 0
+    assert stored.count(link) == 0
+
+
+def assert_opens_the_portal(app, link: str) -> None:
+    path = link.removeprefix(app.config["PORTAL_PUBLIC_URL"])
+    assert app.test_client().get(path).status_code == 302
+
+
+def link_in(message) -> str:
+    [link] = [line for line in message.get_content().splitlines() if "/admin/launch?" in line]
+    return link.strip()
+
+
+def invite(client, org):
+    return client.post(
+        f"/dashboard/organizations/{org.id}/invite",
+        data={"features": ["sso"], "delivery": "email", "email": "it@acme.test"},
+    )
+
+
+def shown_link(page: str) -> str:
+    start = page.index('<code id="setup-link">') + len('<code id="setup-link">')
+    return page[start : page.index("</code>", start)]
+
+
+def test_an_api_link_is_not_kept(app, api, org):
+    link = api.post("/portal/generate_link", json={**GENERATE, "organization": org.id})
+    assert_not_at_rest(link.get_json()["link"])
+    assert_opens_the_portal(app, link.get_json()["link"])
+
+
+def test_an_api_link_replayed_by_idempotency_key_is_the_same_and_not_kept(app, api, org):
+    request = {"json": {**GENERATE, "organization": org.id}, "headers": {"Idempotency-Key": "k1"}}
+    first = api.post("/portal/generate_link", **request)
+    assert_not_at_rest(first.get_json()["link"])
+    replay = api.post("/portal/generate_link", **request)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert (replay.status_code, replay.get_json()) == (201, first.get_json())
+    assert_not_at_rest(first.get_json()["link"])
+    assert_opens_the_portal(app, replay.get_json()["link"])
+
+
+def test_a_dashboard_invite_without_smtp_shows_the_link_once_and_keeps_none(
+    app, signed_in, org, caplog
+):
+    caplog.set_level("INFO", logger="portal.services.onboarding.mail")
+    link = shown_link(invite(signed_in, org).get_data(as_text=True))
+    assert_not_at_rest(link)
+    assert token_of(link) not in caplog.text
+    outbox = signed_in.get("/dashboard/settings/emails").get_data(as_text=True)
+    assert "[setup link]" in outbox and token_of(link) not in outbox
+    assert_opens_the_portal(app, link)
+
+
+def test_a_dashboard_invite_over_smtp_keeps_the_link_sealed_through_retries(
+    app, signed_in, org, smtp_server
+):
+    app.config["SMTP_URL"] = smtp_server.url
+    app.config["PORTAL_MAIL_FIRST_RETRY_SECONDS"] = 0.02
+    smtp_server.stop()
+    link = shown_link(invite(signed_in, org).get_data(as_text=True))
+    assert_not_at_rest(link)
+    job_queue().run_due_jobs()  # refused: the mail waits for its retry
+    assert db.session.scalars(select(MailMessage)).one().attempt_count == 1
+    assert_not_at_rest(link)
+    outbox = signed_in.get("/dashboard/settings/emails").get_data(as_text=True)
+    assert "[setup link]" in outbox and "fernet1" not in outbox
+
+    smtp_server.start()
+    while not smtp_server.received:
+        job_queue().run_due_jobs()
+    [(_, message)] = smtp_server.received
+    assert link_in(message) == link
+    assert_not_at_rest(link)
+    assert_opens_the_portal(app, link)
+
+
+def test_a_mail_sent_again_carries_the_same_working_link(app, signed_in, org, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    app.config["PORTAL_MAIL_FIRST_RETRY_SECONDS"] = 0.001
+    smtp_server.stop()
+    link = shown_link(invite(signed_in, org).get_data(as_text=True))
+    failed = db.session.scalars(select(MailMessage)).one()
+    while failed.state != "failed":
+        job_queue().run_due_jobs()
+        db.session.expire_all()
+
+    smtp_server.start()
+    signed_in.post(f"/dashboard/settings/emails/{failed.id}/send-again")
+    job_queue().run_due_jobs()
+    [(_, message)] = smtp_server.received
+    assert link_in(message) == link
+    assert_not_at_rest(link)
+    assert_opens_the_portal(app, link)
+
+
+def test_a_mail_whose_link_was_revoked_is_not_sent_again(app, signed_in, org, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    app.config["PORTAL_MAIL_FIRST_RETRY_SECONDS"] = 0.001
+    smtp_server.stop()
+    invite(signed_in, org)
+    failed = db.session.scalars(select(MailMessage)).one()
+    while failed.state != "failed":
+        job_queue().run_due_jobs()
+        db.session.expire_all()
+    signed_in.post(f"/dashboard/organizations/{org.id}/setup-link/revoke")
+
+    smtp_server.start()
+    signed_in.post(f"/dashboard/settings/emails/{failed.id}/send-again")
+    page = " ".join(signed_in.get("/dashboard/settings/emails").get_data(as_text=True).split())
+    assert "revoked, used or has expired" in page
+    job_queue().run_due_jobs()
+    assert smtp_server.received == []
+
+
+@pytest.mark.parametrize("with_smtp", [False, True], ids=["outbox", "smtp"])
+def test_cli_onboard_keeps_no_link(app, runner, smtp_server, with_smtp):
+    if with_smtp:
+        app.config["SMTP_URL"] = smtp_server.url
+    args = ["portal", "onboard", "--name", "Acme Corp", "--domain", "acme.test"]
+    result = runner.invoke(args=[*args, "--admin-email", "it@acme.test"])
+    assert result.exit_code == 0, result.output
+    link = json.loads(result.stdout.strip().splitlines()[-1])["admin_portal_link"]
+    assert_not_at_rest(link)
+    if with_smtp:
+        [(_, message)] = smtp_server.received
+        assert link_in(message) == link
+    assert_opens_the_portal(app, link)
