@@ -132,7 +132,41 @@ def test_a_dashboard_invite_over_smtp_keeps_the_link_sealed_through_retries(
     [(_, message)] = smtp_server.received
     assert link_in(message) == link
     assert_not_at_rest(link)
+    assert "fernet1" not in the_mail().body  # once sent, not even the sealed copy stays
     assert_opens_the_portal(app, link)
+
+
+def the_mail() -> MailMessage:
+    db.session.expire_all()
+    return db.session.scalars(select(MailMessage)).one()
+
+
+def test_a_queued_mail_follows_a_secret_key_rotation(app, signed_in, org, smtp_server, runner):
+    app.config["SMTP_URL"] = smtp_server.url
+    smtp_server.stop()
+    link = shown_link(invite(signed_in, org).get_data(as_text=True))
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a-new-secret-key", SECRET_KEY_FALLBACKS=[old_key])
+    result = runner.invoke(args=["portal", "rotate-secrets"])
+    assert "Re-encrypted the setup link of 1 mail(s) still to be sent." in result.output
+
+    app.config["SECRET_KEY_FALLBACKS"] = []  # the old key is gone; the mail still goes out
+    smtp_server.start()
+    job_queue().run_due_jobs()
+    [(_, message)] = smtp_server.received
+    assert link_in(message) == link and the_mail().state == "sent"
+
+
+def test_a_mail_sealed_by_a_lost_key_fails_and_says_why(app, signed_in, org, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    invite(signed_in, org)
+    app.config["SECRET_KEY"] = "somebody-changed-it"
+    job_queue().run_due_jobs()
+    assert smtp_server.received == []
+    assert the_mail().state == "failed"
+    page = " ".join(signed_in.get("/dashboard/settings/emails").get_data(as_text=True).split())
+    assert "The setup link in this mail cannot be opened" in page
+    assert "Invite the IT admin again" in page
 
 
 def test_a_mail_sent_again_carries_the_same_working_link(app, signed_in, org, smtp_server):

@@ -160,7 +160,9 @@ def _attempt(row: MailMessage, address: tuple[str, int], retry: bool) -> None:
         if not retry or row.attempt_count >= MAX_ATTEMPTS:
             row.state = "failed"
     else:
+        # Sent for good: the link is no longer needed here, not even sealed.
         row.state, row.sent_at, row.last_error = "sent", utcnow(), None
+        row.body = shown_body(row)
     db.session.commit()
     if row.state == "queued":
         delay = retry_delay(row.attempt_count)
@@ -215,6 +217,28 @@ def send_again(message_id: str) -> MailMessage:
     db.session.commit()
     _queue(row, address)
     return row
+
+
+def reseal_links() -> int:
+    """Seal the links of mails still to be sent (queued or failed) under the current
+    SECRET_KEY, for `flask portal rotate-secrets`; returns how many mails changed."""
+    waiting = select(MailMessage).where(
+        MailMessage.state.in_(("queued", "failed")), MailMessage.body.contains("[sealed link ")
+    )
+    changed = 0
+    for row in db.session.scalars(waiting):
+        resealed = _SEALED_LINK.sub(_sealed_under_current_key, row.body)
+        if resealed != row.body:
+            row.body = resealed
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+def _sealed_under_current_key(sealed: re.Match) -> str:
+    if encryption.is_current(sealed.group(1)):
+        return sealed.group(0)
+    return f"[sealed link {encryption.encrypt(encryption.decrypt(sealed.group(1)))}]"
 
 
 def _refuse_dead_link(row: MailMessage) -> None:
