@@ -100,6 +100,15 @@ def test_an_api_link_replayed_by_idempotency_key_is_the_same_and_not_kept(app, a
     assert_opens_the_portal(app, replay.get_json()["link"])
 
 
+def test_a_dashboard_invite_to_copy_shows_the_link_once_and_keeps_none(app, signed_in, org):
+    page = signed_in.post(
+        f"/dashboard/organizations/{org.id}/invite", data={"features": ["sso"], "delivery": "copy"}
+    )
+    link = shown_link(page.get_data(as_text=True))
+    assert_not_at_rest(link)
+    assert_opens_the_portal(app, link)
+
+
 def test_a_dashboard_invite_without_smtp_shows_the_link_once_and_keeps_none(
     app, signed_in, org, caplog
 ):

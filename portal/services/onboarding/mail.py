@@ -85,7 +85,9 @@ def send(
     sealed, for the job (and its retries) to send."""
     address = _smtp_address()
     if link is not None and address is not None:
-        body = body.replace(LINK_PLACEHOLDER, f"[sealed link {encryption.encrypt(link)}]")
+        # The last placeholder: an organization named "[setup link]" stays a name.
+        before, placeholder, after = body.rpartition(LINK_PLACEHOLDER)
+        body = f"{before}[sealed link {encryption.encrypt(link)}]{after}" if placeholder else body
     row = MailMessage(
         organization_id=organization_id,
         recipient=recipient,
