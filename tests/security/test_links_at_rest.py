@@ -100,6 +100,14 @@ def test_an_api_link_replayed_by_idempotency_key_is_the_same_and_not_kept(app, a
     assert_opens_the_portal(app, replay.get_json()["link"])
 
 
+def test_a_replay_whose_sealed_link_no_key_opens_answers_with_no_link(app, api, org):
+    request = {"json": {**GENERATE, "organization": org.id}, "headers": {"Idempotency-Key": "k2"}}
+    api.post("/portal/generate_link", **request)
+    app.config["SECRET_KEY"] = "somebody-changed-it"
+    replay = api.post("/portal/generate_link", **request)
+    assert (replay.status_code, replay.get_json()["link"]) == (201, "")
+
+
 def test_a_dashboard_invite_to_copy_shows_the_link_once_and_keeps_none(app, signed_in, org):
     page = signed_in.post(
         f"/dashboard/organizations/{org.id}/invite", data={"features": ["sso"], "delivery": "copy"}
@@ -166,7 +174,7 @@ def test_a_queued_mail_follows_a_secret_key_rotation(app, signed_in, org, smtp_s
     assert link_in(message) == link and the_mail().state == "sent"
 
 
-def test_a_mail_sealed_by_a_lost_key_fails_and_says_why(app, signed_in, org, smtp_server):
+def test_a_mail_sealed_by_a_lost_key_fails_and_says_why(app, signed_in, org, smtp_server, runner):
     app.config["SMTP_URL"] = smtp_server.url
     invite(signed_in, org)
     app.config["SECRET_KEY"] = "somebody-changed-it"
@@ -176,6 +184,11 @@ def test_a_mail_sealed_by_a_lost_key_fails_and_says_why(app, signed_in, org, smt
     page = " ".join(signed_in.get("/dashboard/settings/emails").get_data(as_text=True).split())
     assert "The setup link in this mail cannot be opened" in page
     assert "Invite the IT admin again" in page
+    # The mail cannot go out again, and does not block rotating every other secret.
+    assert (
+        "Re-encrypted the setup link of 0 mail(s)"
+        in runner.invoke(args=["portal", "rotate-secrets"]).output
+    )
 
 
 def test_a_mail_sent_again_carries_the_same_working_link(app, signed_in, org, smtp_server):

@@ -223,13 +223,19 @@ def send_again(message_id: str) -> MailMessage:
 
 def reseal_links() -> int:
     """Seal the links of mails still to be sent (queued or failed) under the current
-    SECRET_KEY, for `flask portal rotate-secrets`; returns how many mails changed."""
+    SECRET_KEY, for `flask portal rotate-secrets`; returns how many mails changed.
+
+    A link no configured key opens is left as it is: that mail can never go out again (it
+    failed saying so), and it must not stop the rotation of everything else."""
     waiting = select(MailMessage).where(
         MailMessage.state.in_(("queued", "failed")), MailMessage.body.contains("[sealed link ")
     )
     changed = 0
     for row in db.session.scalars(waiting):
-        resealed = _SEALED_LINK.sub(_sealed_under_current_key, row.body)
+        try:
+            resealed = _SEALED_LINK.sub(_sealed_under_current_key, row.body)
+        except SecretUnreadable:
+            continue
         if resealed != row.body:
             row.body = resealed
             changed += 1
