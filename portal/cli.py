@@ -242,8 +242,10 @@ def rotate_secrets_command():
         count = webhooks.reencrypt_secrets()
         stream_count = log_streams.reencrypt_credentials()
         client_count = connections.reencrypt_secrets() + pending_idp.reencrypt_secrets()
+        mail_count = mail.reseal_links()
     except SecretUnreadable as error:
         _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
     click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {stream_count} log stream key(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {client_count} OIDC client secret(s) under the current SECRET_KEY.")
+    click.echo(f"Re-encrypted the setup link of {mail_count} mail(s) still to be sent.")

@@ -13,9 +13,10 @@ from portal.extensions import db
 from portal.models import Event, OrganizationDomain, PortalLink
 from portal.models.columns import utcnow
 from portal.services.delivery import webhooks
+from portal.services.onboarding import portal_links
 from portal.services.organizations import domain_verification
 from portal.services.organizations.domain_verification import next_delay
-from tests.factories import make_organization, make_portal_link
+from tests.factories import make_organization
 from tests.peers.misbehaving_dns import MisbehavingDns
 from tests.peers.worker import run_worker_burst
 
@@ -99,7 +100,7 @@ class TestOnRealRedis:
         ).secret
         org = make_organization("Acme", domains=["acme.test"])
         domain = org.domains[0]
-        link, _ = make_portal_link(org, ["domain_verification"], kind="setup")
+        link, _ = portal_links.create_setup_link(org.id, ["domain_verification"])
         dns_server.serve(
             [f'{domain.verification_prefix}.acme.test. 60 IN TXT "{domain.verification_token}"']
         )
