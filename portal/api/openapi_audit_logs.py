@@ -4,7 +4,6 @@ from portal.api import schemas
 
 TIMESTAMP = {"type": "string", "format": "date-time"}
 EXPORT_STATES = ["pending", "ready", "error"]
-EXPORT_ID_EXAMPLE = "audit_log_export_01HV5Z3Q9X4M2N8R6T0B7C1D2E"
 METADATA_SCHEMA = {"type": "object", "description": "A JSON Schema of the metadata object."}
 
 

@@ -180,19 +180,6 @@ def activate(connection: Connection) -> str | None:
     return blocker
 
 
-def deactivate(connection: Connection) -> None:
-    if connection.state == "active":
-        connection.state = "inactive"
-        connection.updated_at = utcnow()
-        db.session.flush()
-        events.record(
-            "connection.deactivated",
-            connection_shapes.connection(connection, for_event=True),
-            connection.organization_id,
-        )
-    db.session.commit()
-
-
 def is_configured(connection: Connection) -> bool:
     if connection.protocol == "oidc":
         return bool(connection.oidc_discovery_endpoint and connection.oidc_client_id)
