@@ -27,7 +27,7 @@ from portal.services.directory import (
     scim_patch,
     scim_resources,
 )
-from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key, parse_path
+from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.infra.queue import enqueue
@@ -181,7 +181,7 @@ def _apply_group_operation(group, raw, operation, changes) -> None:
         if rest:
             scim_patch.apply(raw, scim_patch.Operation(operation.op, None, rest))
         return
-    path = parse_path(operation.path) if operation.path else None
+    path = scim_patch.parse_path(operation.path) if operation.path else None
     if path and not path.extension and (path.attribute or "").lower() == "members":
         _member_operation(group, operation.op, path.value_filter, operation.value, changes)
         return
