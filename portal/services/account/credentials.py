@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import ApiKey, DashboardSession, DashboardUser, Environment
 from portal.models.columns import utcnow
 from portal.services.account import dashboard_sessions
-from portal.services.infra import secret_tokens
+from portal.services.infra import secret_tokens, tenancy
 from portal.services.infra.ids import ulid
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -142,10 +142,7 @@ def list_api_keys() -> list[ApiKey]:
 
 
 def get_api_key(key_id: str) -> ApiKey:
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound(f"API key not found: '{key_id}'.", entity_id=key_id)
-    return key
+    return tenancy.unscoped(ApiKey, key_id, noun="API key")
 
 
 def revoke_api_key(key_id: str) -> ApiKey:

@@ -9,7 +9,7 @@ import copy
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, PatchError, PathError, QueueUnavailable, ScimError
+from portal.errors import PatchError, PathError, QueueUnavailable, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -27,7 +27,8 @@ from portal.services.directory import (
     scim_patch,
     scim_resources,
 )
-from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key, parse_path
+from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key
+from portal.services.infra import tenancy
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.infra.queue import enqueue
@@ -51,10 +52,13 @@ SQL_COLUMNS = {
 
 def get_scim_group(directory: Directory, group_id: str) -> DirectoryGroup:
     """A group of this directory; a group of another directory is not found."""
-    group = db.session.get(DirectoryGroup, group_id)
-    if group is None or group.directory_id != directory.id:
-        raise NotFound(f"Group {group_id} not found.")
-    return group
+    return tenancy.owned(
+        DirectoryGroup,
+        group_id,
+        directory.id,
+        owner="directory_id",
+        message=f"Group {group_id} not found.",
+    )
 
 
 def member_ids(group: DirectoryGroup) -> list[str]:
@@ -181,7 +185,7 @@ def _apply_group_operation(group, raw, operation, changes) -> None:
         if rest:
             scim_patch.apply(raw, scim_patch.Operation(operation.op, None, rest))
         return
-    path = parse_path(operation.path) if operation.path else None
+    path = scim_patch.parse_path(operation.path) if operation.path else None
     if path and not path.extension and (path.attribute or "").lower() == "members":
         _member_operation(group, operation.op, path.value_filter, operation.value, changes)
         return
@@ -387,10 +391,8 @@ def _filterable(group: DirectoryGroup) -> dict:
 
 
 def get_group(group_id: str) -> DirectoryGroup:
-    group = db.session.get(DirectoryGroup, group_id)
-    if group is None:
-        raise NotFound(f"Directory group not found: '{group_id}'.", entity_id=group_id)
-    return group
+    """Unscoped: the API key sees every organization's directories."""
+    return tenancy.unscoped(DirectoryGroup, group_id)
 
 
 def list_groups(

@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, PatchError, PathError, ScimError
+from portal.errors import PatchError, PathError, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -25,6 +25,7 @@ from portal.services.directory import (
     scim_resources,
 )
 from portal.services.directory.scim_paths import USER_SCHEMA, find_key
+from portal.services.infra import tenancy
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
@@ -83,10 +84,13 @@ def _shape(directory: Directory, user: DirectoryUser) -> dict:
 
 def get_scim_user(directory: Directory, user_id: str) -> DirectoryUser:
     """A user of this directory; a user of another directory is not found."""
-    user = db.session.get(DirectoryUser, user_id)
-    if user is None or user.directory_id != directory.id:
-        raise NotFound(f"User {user_id} not found.")
-    return user
+    return tenancy.owned(
+        DirectoryUser,
+        user_id,
+        directory.id,
+        owner="directory_id",
+        message=f"User {user_id} not found.",
+    )
 
 
 def create_user(directory: Directory, body) -> DirectoryUser:
@@ -220,10 +224,8 @@ def _parse(filter_text: str | None):
 
 
 def get_user(user_id: str) -> DirectoryUser:
-    user = db.session.get(DirectoryUser, user_id)
-    if user is None:
-        raise NotFound(f"Directory user not found: '{user_id}'.", entity_id=user_id)
-    return user
+    """Unscoped: the API key sees every organization's directories."""
+    return tenancy.unscoped(DirectoryUser, user_id)
 
 
 def groups_by_user(users: list[DirectoryUser]) -> dict[str, list[DirectoryGroup]]:

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select
 
-from portal.errors import Conflict, MailUnavailable, NotFound, QueueUnavailable, SecretUnreadable
+from portal.errors import Conflict, MailUnavailable, QueueUnavailable, SecretUnreadable
 from portal.extensions import db
 from portal.models import MailMessage
 from portal.models.columns import utcnow
 from portal.services.account import credentials
-from portal.services.infra import encryption
+from portal.services.infra import encryption, tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.infra.queue import enqueue, enqueue_in
 from portal.services.onboarding import portal_links
@@ -206,9 +206,7 @@ def requeue_lost() -> int:
 
 def send_again(message_id: str) -> MailMessage:
     """Queue a failed mail for a fresh round of attempts (the Sent emails page's button)."""
-    row = db.session.get(MailMessage, message_id)
-    if row is None:
-        raise NotFound(f"Mail not found: '{message_id}'.", entity_id=message_id)
+    row = tenancy.unscoped(MailMessage, message_id, noun="Mail")
     if row.state != "failed":
         raise Conflict("Only a mail that failed can be sent again.", code="mail_not_failed")
     address = _smtp_address()
