@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.scim.scim_client import PATCH_OP, user_body
+from tests.scim.scim_client import ENTERPRISE, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, user_body
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 DEEP_FILTER = "(" * 400 + 'userName eq "a"' + ")" * 400
@@ -80,3 +80,93 @@ def test_a_start_index_or_count_that_is_not_a_whole_number_is_invalid_value(scim
         )
     _assert_scim_400(scim.post("/Users/.search", {"count": value}), "invalidValue", "whole number")
     _assert_scim_400(scim.post("/.search", {"startIndex": value}), "invalidValue", "whole number")
+
+
+MADE_UP = "urn:example:made-up:2.0:User"
+
+
+def _user_unchanged(scim, user_id: str, before: dict):
+    after = scim.get(f"/Users/{user_id}").json
+    assert {k: v for k, v in after.items() if k != "meta"} == {
+        k: v for k, v in before.items() if k != "meta"
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"schemas": [USER_SCHEMA, MADE_UP]}, MADE_UP),
+        ({MADE_UP: {"badge": "7"}}, MADE_UP),
+        ({"x" * 10_000: "v"}, "not an attribute name"),
+        ({"nick name": "v"}, "not an attribute name"),
+        ({"title": "t" * 20_000}, "at most 16384 characters"),
+        ({"emails": [{"value": f"a{i}@acme.test"} for i in range(1001)]}, "at most 1000"),
+        ({"name": {"a": {"b": {"c": {"d": "deep"}}}}}, "nest at most"),
+    ],
+)
+def test_post_and_put_refuse_made_up_schemas_and_oversized_attributes(scim, extra, words):
+    response = scim.post("/Users", user_body("bob@acme.test", **extra))
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert words in response.json["detail"]
+    assert scim.get("/Users").json["totalResults"] == 0
+    user = scim.post("/Users", user_body("ann@acme.test")).json
+    response = scim.put(f"/Users/{user['id']}", user_body("ann@acme.test", **extra))
+    assert response.status_code == 400
+    assert ERROR_SCHEMA in response.json["schemas"]
+    _user_unchanged(scim, user["id"], user)
+
+
+@pytest.mark.parametrize(
+    ("operation", "scim_type"),
+    [
+        ({"op": "add", "path": f"{MADE_UP}:badge", "value": "7"}, "invalidSyntax"),
+        ({"op": "add", "value": {f"{MADE_UP}:badge": "7"}}, "invalidSyntax"),
+        ({"op": "add", "path": "x" * 10_000, "value": "v"}, "invalidPath"),
+        ({"op": "add", "value": {"x" * 10_000: "v"}}, "invalidPath"),
+        ({"op": "replace", "path": "title", "value": "t" * 20_000}, "invalidValue"),
+        ({"op": "add", "path": "name", "value": {"y" * 200: "v"}}, "invalidSyntax"),
+    ],
+)
+def test_patch_refuses_made_up_schemas_and_oversized_attributes(scim, operation, scim_type):
+    user = scim.post("/Users", user_body("ann@acme.test")).json
+    response = scim.patch(f"/Users/{user['id']}", [operation])
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["scimType"] == scim_type
+    _user_unchanged(scim, user["id"], user)
+
+
+def test_a_patch_must_name_the_patch_op_schema_only(scim):
+    group = scim.post("/Groups", {"displayName": "Eng"}).json["id"]
+    body = {
+        "schemas": [PATCH_OP, MADE_UP],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "Ops"}],
+    }
+    response = scim.open("PATCH", f"/Groups/{group}", body)
+    assert response.status_code == 400
+    assert PATCH_OP in response.json["detail"]
+    assert scim.get(f"/Groups/{group}").json["displayName"] == "Eng"
+
+
+def test_groups_refuse_user_schemas(scim):
+    response = scim.post("/Groups", {"schemas": [GROUP_SCHEMA, ENTERPRISE], "displayName": "E"})
+    assert response.status_code == 400
+    assert ENTERPRISE in response.json["detail"]
+
+
+def test_an_extension_the_attribute_map_reads_is_accepted(app, scim, directory):
+    from portal.services.directory import directory_attribute_maps
+
+    custom = "urn:ietf:params:scim:schemas:extension:acme:2.0:User"
+    directory_attribute_maps.update(directory[0], [("badge", f"{custom}:badge")])
+    created = scim.post("/Users", user_body("ann@acme.test", **{custom: {"badge": "7"}}))
+    assert created.status_code == 201, created.get_data(as_text=True)
+    patched = scim.patch(
+        f"/Users/{created.json['id']}", [{"op": "replace", "path": f"{custom}:badge", "value": "8"}]
+    )
+    assert patched.status_code == 200, patched.get_data(as_text=True)
+    assert patched.json[custom] == {"badge": "8"}
+    entra_style = scim.patch(
+        f"/Users/{created.json['id']}",
+        [{"op": "Replace", "value": {f"{ENTERPRISE}:manager": {"value": "m1"}}}],
+    )
+    assert entra_style.status_code == 200, entra_style.get_data(as_text=True)

@@ -24,6 +24,7 @@ from portal.services.directory import (
     directory_shapes,
     scim_filter_sql,
     scim_filters,
+    scim_input,
     scim_patch,
     scim_resources,
 )
@@ -124,9 +125,15 @@ def _members_in(value, labels: dict | None = None) -> list[str]:
     return ids
 
 
+def _client_group(body) -> dict:
+    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    scim_input.check_resource(raw, scim_input.declared_schemas(GROUP_SCHEMA, None))
+    return raw
+
+
 def create_group(directory: Directory, body) -> DirectoryGroup:
     """Provision a group with its members (SCIM POST); emits dsync.group.created."""
-    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    raw = _client_group(body)
     labels: dict[str, str] = {}
     members = _members_in(body.get(find_key(body, "members") or "members"), labels)
     group = DirectoryGroup(directory_id=directory.id, organization_id=directory.organization_id)
@@ -148,7 +155,7 @@ def create_group(directory: Directory, body) -> DirectoryGroup:
 def replace_group(directory: Directory, group_id: str, body) -> DirectoryGroup:
     """Replace a group's attributes and members (SCIM PUT)."""
     group = get_scim_group(directory, group_id)
-    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    raw = _client_group(body)
     labels: dict[str, str] = {}
     wanted = set(_members_in(body.get(find_key(body, "members") or "members"), labels))
     current = set(member_ids(group))
@@ -160,6 +167,7 @@ def patch_group(directory: Directory, group_id: str, body) -> DirectoryGroup:
     group = get_scim_group(directory, group_id)
     if not isinstance(body, dict):
         raise ScimError("The request body must be a JSON object.", 400, "invalidSyntax")
+    scim_input.check_patch(body, scim_input.declared_schemas(GROUP_SCHEMA, None))
     raw = copy.deepcopy(group.raw_attributes)
     changes = ([], [], {})
     try:

@@ -21,6 +21,7 @@ from portal.services.directory import (
     directory_shapes,
     scim_filter_sql,
     scim_filters,
+    scim_input,
     scim_patch,
     scim_resources,
 )
@@ -97,7 +98,7 @@ def create_user(directory: Directory, body) -> DirectoryUser:
     """Provision a user (SCIM POST); emits dsync.user.created. The row is written by a plain
     INSERT rather than the ORM's unit of work, which cost more than the row on the busiest
     SCIM call; the user returned is not attached to the session."""
-    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    raw = _client_user(directory, body)
     now = utcnow()
     user = DirectoryUser(
         id=new_id("directory_user"),
@@ -125,15 +126,27 @@ def create_user(directory: Directory, body) -> DirectoryUser:
 def replace_user(directory: Directory, user_id: str, body) -> DirectoryUser:
     """Replace a user's attributes (SCIM PUT); emits dsync.user.updated when anything changed."""
     user = get_scim_user(directory, user_id)
-    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    raw = _client_user(directory, body)
     return _save_update(directory, user, raw)
 
 
 def patch_user(directory: Directory, user_id: str, body) -> DirectoryUser:
     """Apply a SCIM PATCH to a user; emits dsync.user.updated when anything changed."""
     user = get_scim_user(directory, user_id)
+    if isinstance(body, dict):
+        scim_input.check_patch(body, _declared(directory))
     raw = _patched(user.raw_attributes, body)
     return _save_update(directory, user, scim_resources.client_resource(raw, USER_SCHEMA))
+
+
+def _declared(directory: Directory) -> set[str]:
+    return scim_input.declared_schemas(USER_SCHEMA, directory.attribute_map)
+
+
+def _client_user(directory: Directory, body) -> dict:
+    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    scim_input.check_resource(raw, _declared(directory))
+    return raw
 
 
 def _patched(raw: dict, body) -> dict:
