@@ -170,3 +170,10 @@ def test_an_extension_the_attribute_map_reads_is_accepted(app, scim, directory):
         [{"op": "Replace", "value": {f"{ENTERPRISE}:manager": {"value": "m1"}}}],
     )
     assert entra_style.status_code == 200, entra_style.get_data(as_text=True)
+
+
+def test_a_body_over_the_request_limit_is_refused_before_it_is_read(scim):
+    response = scim.post("/Users", user_body("ann@acme.test", title="t" * (1024 * 1024)))
+    assert response.status_code == 413
+    assert ERROR_SCHEMA in response.json["schemas"], response.get_data(as_text=True)
+    assert scim.get("/Users").json["totalResults"] == 0
