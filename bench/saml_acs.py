@@ -128,7 +128,7 @@ def run() -> list[tuple[str, str]]:
         with app.app_context():
             upgrade(directory=app.extensions["migrate"].directory)
             connection, pairs = _prepare(Path(folder))
-            settings = saml_sp.settings_for(connection)
+            settings = saml_sp.python3_saml_settings(connection)
             request_data = saml_sp._request_data(connection.id, {})
 
             def raw(pair):

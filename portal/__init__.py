@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.from_environment(app.instance_path))
     app.config.update(config or {})
     app.config.update(portal_config.cookie_settings(app.config))
+    portal_config.check_dashboard_session_settings(app.config)
     portal_config.check_production_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)

@@ -63,6 +63,29 @@ def create_user_command(email, password):
     click.echo(f"Created dashboard user {user.email} ({user.id}).")
 
 
+@portal_cli.command("change-password")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="The new password.")
+def change_password_command(email, password):
+    """Set a dashboard user's password; signs them out everywhere."""
+    try:
+        user = credentials.change_dashboard_password(email, password)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Changed the password of {user.email}; their dashboard sessions have ended.")
+
+
+@portal_cli.command("remove-user")
+@click.option("--email", required=True)
+def remove_user_command(email):
+    """Delete a dashboard user; signs them out everywhere."""
+    try:
+        user = credentials.remove_dashboard_user(email)
+    except PortalError as error:
+        _fail(error.message)
+    click.echo(f"Removed dashboard user {user.email}; their dashboard sessions have ended.")
+
+
 @portal_cli.command("seed-demo")
 def seed_demo_command():
     """Create the demo organization with a pending domain (once)."""
@@ -219,8 +242,10 @@ def rotate_secrets_command():
         count = webhooks.reencrypt_secrets()
         stream_count = log_streams.reencrypt_credentials()
         client_count = connections.reencrypt_secrets() + pending_idp.reencrypt_secrets()
+        mail_count = mail.reseal_links()
     except SecretUnreadable as error:
         _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
     click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {stream_count} log stream key(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {client_count} OIDC client secret(s) under the current SECRET_KEY.")
+    click.echo(f"Re-encrypted the setup link of {mail_count} mail(s) still to be sent.")

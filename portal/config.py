@@ -14,11 +14,15 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _env_days(name: str, default: int) -> int:
+def _env_whole(name: str, default: int, unit: str) -> int:
     raw = os.environ.get(name, "").strip() or str(default)
     if not raw.isdigit() or int(raw) < 1:
-        raise RuntimeError(f"{name} must be a whole number of days, at least 1 (not {raw!r})")
+        raise RuntimeError(f"{name} must be a whole number of {unit}, at least 1 (not {raw!r})")
     return int(raw)
+
+
+def _env_days(name: str, default: int) -> int:
+    return _env_whole(name, default, "days")
 
 
 def _env_seconds_by_name(name: str) -> dict[str, float]:
@@ -77,6 +81,10 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_CLOCK_SKEW_SECONDS": int(os.environ.get("PORTAL_CLOCK_SKEW_SECONDS", "120")),
         # Days a sign-in attempt (with the IdP's response) is kept for the recent sign-ins.
         "PORTAL_SIGN_IN_RETENTION_DAYS": _env_days("PORTAL_SIGN_IN_RETENTION_DAYS", 90),
+        # A dashboard session ends after this long without a request (the IT admin's portal
+        # session uses the same hour), and at the latest this long after sign-in.
+        "PORTAL_DASHBOARD_IDLE_MINUTES": _env_whole("PORTAL_DASHBOARD_IDLE_MINUTES", 60, "minutes"),
+        "PORTAL_DASHBOARD_SESSION_HOURS": _env_whole("PORTAL_DASHBOARD_SESSION_HOURS", 12, "hours"),
         "PORTAL_FRAME_ANCESTORS": _env_list("PORTAL_FRAME_ANCESTORS"),
         "PORTAL_REDIRECT_URIS": _env_list("PORTAL_REDIRECT_URIS"),
         # Outbound calls (webhooks, metadata URLs) may reach private and loopback addresses:
@@ -88,6 +96,18 @@ def from_environment(instance_path: str) -> dict:
         # Dead pooled connections are found by a check cheaper than pool_pre_ping: database.py.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
+
+
+def check_dashboard_session_settings(settings: dict) -> None:
+    """Refuse an idle timeout longer than the session's whole lifetime: one of them is a typo."""
+    idle = settings["PORTAL_DASHBOARD_IDLE_MINUTES"]
+    lifetime = settings["PORTAL_DASHBOARD_SESSION_HOURS"]
+    if idle > lifetime * 60:
+        raise RuntimeError(
+            f"PORTAL_DASHBOARD_IDLE_MINUTES ({idle}) is longer than "
+            f"PORTAL_DASHBOARD_SESSION_HOURS ({lifetime} hours): a session could never go idle. "
+            "Lower the idle minutes or raise the session hours."
+        )
 
 
 def check_production_settings(settings: dict) -> None:

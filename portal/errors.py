@@ -106,6 +106,15 @@ class TooManyAttempts(PortalError):
     code = "rate_limit_exceeded"
 
 
+class DashboardSessionEnded(Exception):
+    """A dashboard cookie whose server-side session is over; `reason` is signed_out, idle,
+    lifetime or password_changed."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 # --- Events and webhook delivery ---
 
 

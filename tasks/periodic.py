@@ -35,6 +35,7 @@ EVERY = {
     "tasks.webhooks.relay": timedelta(minutes=1),
     "tasks.audit_logs.purge_expired": timedelta(hours=1),
     "tasks.sign_ins.purge_expired": timedelta(hours=1),
+    "tasks.dashboard_sessions.purge_expired": timedelta(hours=1),
     "tasks.log_streams.relay": timedelta(minutes=1),
     "tasks.mail.requeue_lost": timedelta(minutes=15),
 }

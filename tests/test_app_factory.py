@@ -60,3 +60,30 @@ def test_each_blueprints_url_prefix_is_set_where_it_is_registered():
             assert rule.rule.startswith(prefix), f"{rule.endpoint} is served at {rule.rule}"
     with app.test_request_context():
         assert url_for("dashboard.login") == "/dashboard/login"
+
+
+@pytest.mark.parametrize(
+    "name", ["PORTAL_DASHBOARD_IDLE_MINUTES", "PORTAL_DASHBOARD_SESSION_HOURS"]
+)
+@pytest.mark.parametrize("value", ["0", "-5", "an hour", "1.5"])
+def test_a_dashboard_session_limit_that_is_not_a_whole_number_refuses_to_start(
+    monkeypatch, name, value
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=f"{name} must be a whole number"):
+        create_app()
+
+
+def test_an_idle_timeout_longer_than_the_session_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("PORTAL_DASHBOARD_IDLE_MINUTES", "180")
+    monkeypatch.setenv("PORTAL_DASHBOARD_SESSION_HOURS", "2")
+    with pytest.raises(RuntimeError, match=r"PORTAL_DASHBOARD_IDLE_MINUTES \(180\) is longer than"):
+        create_app()
+
+
+def test_dashboard_sessions_default_to_an_idle_hour_and_twelve_hours_in_all(monkeypatch):
+    app = create_app()
+    assert app.config["PORTAL_DASHBOARD_IDLE_MINUTES"] == 60
+    assert app.config["PORTAL_DASHBOARD_SESSION_HOURS"] == 12
+    monkeypatch.setenv("PORTAL_DASHBOARD_IDLE_MINUTES", "20")
+    assert create_app().config["PORTAL_DASHBOARD_IDLE_MINUTES"] == 20

@@ -357,3 +357,129 @@ def test_no_test_module_imports_a_conftest():
             if any("conftest" in name.split(".") for name in names):
                 offenders.append(f"{module.relative_to(tests)}:{node.lineno}")
     assert offenders == []
+
+
+# No import cycles. A module's own packages are imported before it whatever it says, so an
+# import of one of them (`from portal.admin import bp` in portal/admin/sso.py) adds nothing:
+# it is not an edge, and a package that imports its own modules (a blueprint package
+# registering its views) makes no cycle. Every other import counts, inside functions too,
+# but not one under `if TYPE_CHECKING:`, which only type checkers read.
+ROOT = PORTAL.parent
+TOP_PACKAGES = ("portal", "tasks")
+
+
+def _modules(root: Path) -> dict[str, Path]:
+    modules = {}
+    for top in TOP_PACKAGES:
+        for path in (root / top).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def _names_imported(node: ast.AST, package: str) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:  # relative: `from . import x` in package a.b names a.b.x
+        parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+        base = ".".join([*parent, base] if base else parent)
+    return [f"{base}.{alias.name}" for alias in node.names]
+
+
+def _run_imports(tree: ast.AST) -> list[ast.AST]:
+    """The import statements Python runs: all but those under `if TYPE_CHECKING:`."""
+    for_type_checkers = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    return [node for node in ast.walk(tree) if id(node) not in for_type_checkers]
+
+
+def _module_named(name: str, modules: dict[str, Path]) -> str | None:
+    """The module `name` is, or is in (`portal.models.Connection` is in `portal.models`)."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _import_graph(root: Path) -> dict[str, set[str]]:
+    modules = _modules(root)
+    graph = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        imported = {
+            _module_named(name, modules)
+            for node in _run_imports(ast.parse(path.read_text()))
+            for name in _names_imported(node, package)
+        }
+        graph[module] = {
+            other
+            for other in imported - {None, module}
+            if not module.startswith(f"{other}.")  # one of its own packages
+        }
+    return graph
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, stack = set(), [start]
+    while stack:
+        for other in graph[stack.pop()] - seen:
+            seen.add(other)
+            stack.append(other)
+    return seen
+
+
+def _path(graph: dict[str, set[str]], start: str, within: set[str]) -> list[str]:
+    """The shortest way from `start` back to itself through `within`."""
+    ways, frontier = {start: [start]}, [start]
+    while frontier:
+        module = frontier.pop(0)
+        for other in sorted(graph[module] & within):
+            if other == start:
+                return [*ways[module], start]
+            if other not in ways:
+                ways[other] = [*ways[module], other]
+                frontier.append(other)
+    raise AssertionError(f"no way back to {start}")
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle through each group of modules that import one another."""
+    reach = {module: _reachable(graph, module) for module in graph}
+    cycles, reported = [], set()
+    for module in sorted(graph):
+        if module in reach[module] and module not in reported:
+            group = {other for other in reach[module] if module in reach[other]}
+            reported |= group
+            cycles.append(" -> ".join(_path(graph, module, group)))
+    return cycles
+
+
+def test_no_modules_import_each_other():
+    assert _cycles(_import_graph(ROOT)) == []
+
+
+def test_the_cycle_check_finds_longer_cycles_through_functions_not_type_checking(tmp_path):
+    files = {
+        "portal/__init__.py": "",
+        "portal/web/__init__.py": "from portal.web import views\n",
+        "portal/web/views.py": "from portal.web import bp\nfrom . import forms\n",
+        "portal/web/forms.py": "def f():\n    from portal import a\n",
+        "portal/a.py": "import portal.b\n",
+        "portal/b.py": "from portal.web.views import bp\n",
+        "portal/c.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import tasks\n",
+        "tasks/__init__.py": "import portal.c\n",
+        "tasks/jobs.py": "from portal.a import thing\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _cycles(_import_graph(tmp_path)) == [
+        "portal.a -> portal.b -> portal.web.views -> portal.web.forms -> portal.a"
+    ]

@@ -28,7 +28,6 @@ SECTIONS = (
         ("certificates", "sign_in_results"),
     ),
 )
-BY_INTENT = {section.intent: section for section in SECTIONS}
 # Pages of no section that every live session opens: its home and signing out.
 SHELL_MODULES = ("launch",)
 

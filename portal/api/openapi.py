@@ -9,18 +9,29 @@ from functools import cache
 from importlib.metadata import version
 
 from flask import current_app, jsonify
-from pydantic import BaseModel
 
 from portal.api import bp, schemas
-from portal.api.idempotency import MAX_KEY_LENGTH
 from portal.api.openapi_audit_logs import audit_log_paths, audit_log_schemas
+from portal.api.openapi_builders import (
+    IDEMPOTENCY_KEY,
+    NULLABLE_STRING,
+    REF_TEMPLATE,
+    TIMESTAMP,
+    closed_object,
+    list_of,
+    operation,
+    page_parameters,
+    path_parameter,
+    query_parameter,
+    ref,
+    request_body,
+    response,
+)
 from portal.api.openapi_connections import connection_paths, connection_schemas
 from portal.api.openapi_directories import directory_paths, directory_schemas
 from portal.services.delivery.events import EVENT_TYPES
-from portal.services.infra.pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 
 OPENAPI_VERSION = "3.1.0"
-REF_TEMPLATE = "#/components/schemas/{model}"
 REQUEST_MODELS = (
     schemas.CreateOrganization,
     schemas.UpdateOrganization,
@@ -38,48 +49,11 @@ REQUEST_MODELS = (
     schemas.UpdateAuditLogsRetention,
 )
 
-TIMESTAMP = {"type": "string", "format": "date-time"}
-NULLABLE_STRING = {"type": ["string", "null"]}
-
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "description": "A retry with the same key and input gets the first response again, with "
-    "`Idempotent-Replayed: true`, instead of doing the work twice (keys last 24 hours).",
-    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
-}
-
-ERROR_RESPONSES = {
-    400: "The request could not be read (not JSON, not an object, an Idempotency-Key reused "
-    "for other input), or the action does not apply to the object in its current state.",
-    401: "The API key is missing, invalid or revoked.",
-    403: "The download link expired, was altered, or was made for another export; fetch the "
-    "export again for a new link.",
-    404: "No object has this id.",
-    409: "The change conflicts with an existing object.",
-    413: "The request body is larger than the server accepts.",
-    422: "The input is readable but invalid; `errors` names each field at fault.",
-}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": REF_TEMPLATE.format(model=name)}
-
-
-def _closed_object(properties: dict, optional: tuple[str, ...] = ()) -> dict:
-    """An object with exactly these keys, all required but the `optional` ones."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": False,
-    }
-
 
 def _response_schemas() -> dict:
     """The shapes the `*_shapes` services write, and the error and health bodies."""
     return {
-        "OrganizationDomain": _closed_object(
+        "OrganizationDomain": closed_object(
             {
                 "object": {"const": "organization_domain"},
                 "id": {"type": "string", "examples": ["org_domain_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -93,12 +67,12 @@ def _response_schemas() -> dict:
                 "updated_at": TIMESTAMP,
             }
         ),
-        "Organization": _closed_object(
+        "Organization": closed_object(
             {
                 "object": {"const": "organization"},
                 "id": {"type": "string", "examples": ["org_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
                 "name": {"type": "string"},
-                "domains": {"type": "array", "items": _ref("OrganizationDomain")},
+                "domains": {"type": "array", "items": ref("OrganizationDomain")},
                 "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
                 "external_id": NULLABLE_STRING,
                 "stripe_customer_id": NULLABLE_STRING,
@@ -107,7 +81,7 @@ def _response_schemas() -> dict:
                 "updated_at": TIMESTAMP,
             }
         ),
-        "Event": _closed_object(
+        "Event": closed_object(
             {
                 "object": {"const": "event"},
                 "id": {"type": "string", "examples": ["event_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -116,13 +90,13 @@ def _response_schemas() -> dict:
                 "created_at": TIMESTAMP,
             }
         ),
-        "ListMetadata": _closed_object(
+        "ListMetadata": closed_object(
             {
                 "before": {**NULLABLE_STRING, "description": "Cursor to the previous page."},
                 "after": {**NULLABLE_STRING, "description": "Cursor to the next page."},
             }
         ),
-        "WebhookEndpoint": _closed_object(
+        "WebhookEndpoint": closed_object(
             {
                 "object": {"const": "webhook_endpoint"},
                 "id": {"type": "string", "examples": ["we_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -138,41 +112,31 @@ def _response_schemas() -> dict:
                 "updated_at": TIMESTAMP,
             }
         ),
-        "OrganizationList": _list_of("Organization"),
-        "EventList": _list_of("Event"),
-        "WebhookEndpointList": _list_of("WebhookEndpoint"),
-        "PortalLink": _closed_object(
+        "OrganizationList": list_of("Organization"),
+        "EventList": list_of("Event"),
+        "WebhookEndpointList": list_of("WebhookEndpoint"),
+        "PortalLink": closed_object(
             {"link": {"type": "string", "format": "uri", "description": "Valid for 5 minutes."}}
         ),
-        "Error": _closed_object(
+        "Error": closed_object(
             {
                 "message": {"type": "string"},
                 "code": {"type": "string", "examples": ["entity_not_found"]},
-                "errors": {"type": "array", "items": _ref("FieldError")},
+                "errors": {"type": "array", "items": ref("FieldError")},
                 "entity_id": {"type": "string"},
             },
             optional=("errors", "entity_id"),
         ),
-        "FieldError": _closed_object(
+        "FieldError": closed_object(
             {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}
         ),
         "Health": _health_schema(),
     }
 
 
-def _list_of(item: str) -> dict:
-    return _closed_object(
-        {
-            "object": {"const": "list"},
-            "data": {"type": "array", "items": _ref(item)},
-            "list_metadata": _ref("ListMetadata"),
-        }
-    )
-
-
 def _health_schema() -> dict:
     status = {"enum": ["ok", "unavailable"]}
-    database = _closed_object(
+    database = closed_object(
         {
             "status": status,
             "dialect": {"type": "string"},
@@ -181,7 +145,7 @@ def _health_schema() -> dict:
         },
         optional=("dialect", "latency_ms", "error"),
     )
-    queue = _closed_object(
+    queue = closed_object(
         {
             "status": status,
             "backend": {"enum": ["redis", "in-process"]},
@@ -190,7 +154,7 @@ def _health_schema() -> dict:
         },
         optional=("queued", "error"),
     )
-    return _closed_object({"status": status, "database": database, "queue": queue})
+    return closed_object({"status": status, "database": database, "queue": queue})
 
 
 def _request_schemas() -> dict:
@@ -204,99 +168,22 @@ def _request_schemas() -> dict:
     return hoisted
 
 
-def _path_parameter(name: str, description: str) -> dict:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
-def _query_parameter(name: str, schema: dict, description: str) -> dict:
-    parameter = {"name": name, "in": "query", "description": description, "schema": schema}
-    if schema.get("type") == "array":
-        parameter.update(style="form", explode=True)
-    return parameter
-
-
-def _page_parameters(default_order: str) -> list[dict]:
-    return [
-        _query_parameter(
-            "limit",
-            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-            "How many objects to return.",
-        ),
-        _query_parameter("before", {"type": "string"}, "Return the page before this id."),
-        _query_parameter("after", {"type": "string"}, "Return the page after this id."),
-        _query_parameter(
-            "order",
-            {"enum": list(ORDERS), "default": default_order},
-            "Order by creation time; `normal` lists newest first with swapped cursors.",
-        ),
-    ]
-
-
-def _response(description: str, schema: str | None = None) -> dict:
-    response = {"description": description}
-    if schema:
-        response["content"] = {"application/json": {"schema": _ref(schema)}}
-    return response
-
-
-def _body(model: type[BaseModel], required: bool = True) -> dict:
-    return {
-        "required": required,
-        "content": {"application/json": {"schema": _ref(model.__name__)}},
-    }
-
-
-def _operation(
-    operation_id: str,
-    summary: str,
-    tag: str,
-    success: dict[int, dict],
-    errors: tuple[int, ...] = (),
-    parameters: list[dict] | None = None,
-    body: dict | None = None,
-    public: bool = False,
-) -> dict:
-    """One operation: its successes, its errors (401 unless public) and its inputs."""
-    statuses = sorted(set(errors) | ({401} if not public else set()))
-    responses = {str(s): r for s, r in success.items()}
-    responses |= {str(s): _response(ERROR_RESPONSES[s], "Error") for s in statuses}
-    operation = {
-        "operationId": operation_id,
-        "summary": summary,
-        "tags": [tag],
-        "responses": responses,
-    }
-    if parameters:
-        operation["parameters"] = parameters
-    if body:
-        operation["requestBody"] = body
-    if public:
-        operation["security"] = []
-    return operation
-
-
 def _meta_paths() -> dict:
     return {
         "/healthz": {
-            "get": _operation(
+            "get": operation(
                 "healthz",
                 "Whether this process can serve: database and job queue reachable",
                 "Meta",
                 {
-                    200: _response("Every dependency is reachable.", "Health"),
-                    503: _response("A dependency is unreachable.", "Health"),
+                    200: response("Every dependency is reachable.", "Health"),
+                    503: response("A dependency is unreachable.", "Health"),
                 },
                 public=True,
             )
         },
         "/openapi.json": {
-            "get": _operation(
+            "get": operation(
                 "openapi",
                 "This OpenAPI document",
                 "Meta",
@@ -313,111 +200,111 @@ def _meta_paths() -> dict:
 
 
 def _organization_paths() -> dict:
-    organization_id = _path_parameter("organization_id", "The organization's id, `org_...`.")
-    organization = _response("The organization.", "Organization")
+    organization_id = path_parameter("organization_id", "The organization's id, `org_...`.")
+    organization = response("The organization.", "Organization")
     write_errors = (400, 409, 413, 422)
     return {
         "/organizations": {
-            "get": _operation(
+            "get": operation(
                 "list_organizations",
                 "List organizations, newest first",
                 "Organizations",
-                {200: _response("A page of organizations.", "OrganizationList")},
+                {200: response("A page of organizations.", "OrganizationList")},
                 errors=(422,),
                 parameters=[
-                    *_page_parameters("desc"),
-                    _query_parameter(
+                    *page_parameters("desc"),
+                    query_parameter(
                         "domains",
                         {"type": "array", "items": {"type": "string"}},
                         "Only organizations holding one of these domains.",
                     ),
-                    _query_parameter(
+                    query_parameter(
                         "search", {"type": "string"}, "Only organizations whose name contains this."
                     ),
                 ],
             ),
-            "post": _operation(
+            "post": operation(
                 "create_organization",
                 "Create an organization",
                 "Organizations",
-                {201: _response("The new organization.", "Organization")},
+                {201: response("The new organization.", "Organization")},
                 errors=write_errors,
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateOrganization),
+                body=request_body(schemas.CreateOrganization),
             ),
         },
         "/organizations/{organization_id}": {
             "parameters": [organization_id],
-            "get": _operation(
+            "get": operation(
                 "get_organization",
                 "Get an organization",
                 "Organizations",
                 {200: organization},
                 errors=(404,),
             ),
-            "put": _operation(
+            "put": operation(
                 "update_organization",
                 "Update an organization: the fields sent change, `null` clears",
                 "Organizations",
                 {200: organization},
                 errors=(404, *write_errors),
-                body=_body(schemas.UpdateOrganization, required=False),
+                body=request_body(schemas.UpdateOrganization, required=False),
             ),
-            "delete": _operation(
+            "delete": operation(
                 "delete_organization",
                 "Delete an organization and everything it owns",
                 "Organizations",
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404,),
             ),
         },
         "/organizations/external_id/{external_id}": {
-            "get": _operation(
+            "get": operation(
                 "get_organization_by_external_id",
                 "Get an organization by the id your app gave it",
                 "Organizations",
                 {200: organization},
                 errors=(404,),
-                parameters=[_path_parameter("external_id", "The organization's `external_id`.")],
+                parameters=[path_parameter("external_id", "The organization's `external_id`.")],
             )
         },
     }
 
 
 def _domain_paths() -> dict:
-    domain_id = _path_parameter("domain_id", "The domain's id, `org_domain_...`.")
-    domain = _response("The domain.", "OrganizationDomain")
+    domain_id = path_parameter("domain_id", "The domain's id, `org_domain_...`.")
+    domain = response("The domain.", "OrganizationDomain")
     return {
         "/organization_domains": {
-            "post": _operation(
+            "post": operation(
                 "create_organization_domain",
                 "Claim a domain for an organization and start its DNS verification",
                 "Organization domains",
-                {201: _response("The new domain, pending verification.", "OrganizationDomain")},
+                {201: response("The new domain, pending verification.", "OrganizationDomain")},
                 errors=(400, 404, 409, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateOrganizationDomain),
+                body=request_body(schemas.CreateOrganizationDomain),
             )
         },
         "/organization_domains/{domain_id}": {
             "parameters": [domain_id],
-            "get": _operation(
+            "get": operation(
                 "get_organization_domain",
                 "Get a domain",
                 "Organization domains",
                 {200: domain},
                 errors=(404,),
             ),
-            "delete": _operation(
+            "delete": operation(
                 "delete_organization_domain",
                 "Remove a domain from its organization",
                 "Organization domains",
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404,),
             ),
         },
         "/organization_domains/{domain_id}/verify": {
-            "post": _operation(
+            "post": operation(
                 "verify_organization_domain",
                 "Check the domain's DNS record again (400 if it is already verified, 409 if "
                 "another organization has verified it since)",
@@ -433,25 +320,25 @@ def _domain_paths() -> dict:
 def _portal_paths() -> dict:
     return {
         "/portal/generate_link": {
-            "post": _operation(
+            "post": operation(
                 "generate_link",
                 "A 5-minute link into the Admin Portal for one intent",
                 "Portal links",
-                {201: _response("The link to give the IT admin.", "PortalLink")},
+                {201: response("The link to give the IT admin.", "PortalLink")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.GenerateLink),
+                body=request_body(schemas.GenerateLink),
             )
         },
         "/portal/revoke_link": {
-            "post": _operation(
+            "post": operation(
                 "revoke_link",
                 "End every link and portal session of one of your users",
                 "Portal links",
-                {204: _response("Revoked (also when there was nothing to revoke).")},
+                {204: response("Revoked (also when there was nothing to revoke).")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.RevokeLink),
+                body=request_body(schemas.RevokeLink),
             )
         },
     }
@@ -460,24 +347,24 @@ def _portal_paths() -> dict:
 def _event_paths() -> dict:
     return {
         "/events": {
-            "get": _operation(
+            "get": operation(
                 "list_events",
                 "List events, oldest first",
                 "Events",
-                {200: _response("A page of events.", "EventList")},
+                {200: response("A page of events.", "EventList")},
                 errors=(422,),
                 parameters=[
-                    *_page_parameters("asc"),
-                    _query_parameter(
+                    *page_parameters("asc"),
+                    query_parameter(
                         "events",
                         {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}},
                         "Only events of these types.",
                     ),
-                    _query_parameter(
+                    query_parameter(
                         "organization_id", {"type": "string"}, "Only events of this organization."
                     ),
-                    _query_parameter("range_start", TIMESTAMP, "Only events at or after this."),
-                    _query_parameter("range_end", TIMESTAMP, "Only events at or before this."),
+                    query_parameter("range_start", TIMESTAMP, "Only events at or after this."),
+                    query_parameter("range_end", TIMESTAMP, "Only events at or before this."),
                 ],
             )
         }
@@ -485,50 +372,50 @@ def _event_paths() -> dict:
 
 
 def _webhook_paths() -> dict:
-    endpoint_id = _path_parameter("endpoint_id", "The webhook endpoint's id, `we_...`.")
-    endpoint = _response("The webhook endpoint (`secret` is empty).", "WebhookEndpoint")
+    endpoint_id = path_parameter("endpoint_id", "The webhook endpoint's id, `we_...`.")
+    endpoint = response("The webhook endpoint (`secret` is empty).", "WebhookEndpoint")
     return {
         "/webhook_endpoints": {
-            "get": _operation(
+            "get": operation(
                 "list_webhook_endpoints",
                 "List webhook endpoints, newest first",
                 "Webhooks",
-                {200: _response("A page of webhook endpoints.", "WebhookEndpointList")},
+                {200: response("A page of webhook endpoints.", "WebhookEndpointList")},
                 errors=(422,),
-                parameters=_page_parameters("desc"),
+                parameters=page_parameters("desc"),
             ),
-            "post": _operation(
+            "post": operation(
                 "create_webhook_endpoint",
                 "Create a webhook endpoint; the response shows its signing secret, once",
                 "Webhooks",
-                {201: _response("The new, enabled endpoint with its secret.", "WebhookEndpoint")},
+                {201: response("The new, enabled endpoint with its secret.", "WebhookEndpoint")},
                 errors=(400, 409, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateWebhookEndpoint),
+                body=request_body(schemas.CreateWebhookEndpoint),
             ),
         },
         "/webhook_endpoints/{endpoint_id}": {
             "parameters": [endpoint_id],
-            "get": _operation(
+            "get": operation(
                 "get_webhook_endpoint",
                 "Get a webhook endpoint (portal's addition; the SDK has no such call)",
                 "Webhooks",
                 {200: endpoint},
                 errors=(404,),
             ),
-            "patch": _operation(
+            "patch": operation(
                 "update_webhook_endpoint",
                 "Change a webhook endpoint's URL, events or status (`disabled` pauses it)",
                 "Webhooks",
                 {200: endpoint},
                 errors=(400, 404, 409, 413, 422),
-                body=_body(schemas.UpdateWebhookEndpoint, required=False),
+                body=request_body(schemas.UpdateWebhookEndpoint, required=False),
             ),
-            "delete": _operation(
+            "delete": operation(
                 "delete_webhook_endpoint",
                 "Delete a webhook endpoint and its delivery history",
                 "Webhooks",
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404,),
             ),
         },

@@ -1,47 +1,55 @@
 """The audit logs part of the OpenAPI document (`/audit_logs/...`, retention)."""
 
 from portal.api import schemas
+from portal.api.openapi_builders import (
+    IDEMPOTENCY_KEY,
+    TIMESTAMP,
+    closed_object,
+    list_of,
+    operation,
+    page_parameters,
+    path_parameter,
+    ref,
+    request_body,
+    response,
+)
 
-TIMESTAMP = {"type": "string", "format": "date-time"}
 EXPORT_STATES = ["pending", "ready", "error"]
-EXPORT_ID_EXAMPLE = "audit_log_export_01HV5Z3Q9X4M2N8R6T0B7C1D2E"
 METADATA_SCHEMA = {"type": "object", "description": "A JSON Schema of the metadata object."}
 
 
 def audit_log_schemas() -> dict:
     """Response shapes of `portal.services.audit_log_shapes`."""
-    from portal.api.openapi import _closed_object, _list_of, _ref
-
     return {
-        "AuditLogSchema": _closed_object(
+        "AuditLogSchema": closed_object(
             {
                 "object": {"const": "audit_log_schema"},
                 "version": {"type": "integer", "minimum": 1},
                 "targets": {
                     "type": "array",
-                    "items": _closed_object(
+                    "items": closed_object(
                         {"type": {"type": "string"}, "metadata": METADATA_SCHEMA},
                         optional=("metadata",),
                     ),
                 },
-                "actor": _closed_object({"metadata": METADATA_SCHEMA}),
+                "actor": closed_object({"metadata": METADATA_SCHEMA}),
                 "metadata": METADATA_SCHEMA,
                 "created_at": TIMESTAMP,
             },
             optional=("actor", "metadata"),
         ),
-        "AuditLogAction": _closed_object(
+        "AuditLogAction": closed_object(
             {
                 "object": {"const": "audit_log_action"},
                 "name": {"type": "string", "examples": ["user.signed_in"]},
-                "schema": _ref("AuditLogSchema"),
+                "schema": ref("AuditLogSchema"),
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
             }
         ),
-        "AuditLogActionList": _list_of("AuditLogAction"),
-        "AuditLogSchemaList": _list_of("AuditLogSchema"),
-        "AuditLogExport": _closed_object(
+        "AuditLogActionList": list_of("AuditLogAction"),
+        "AuditLogSchemaList": list_of("AuditLogSchema"),
+        "AuditLogExport": closed_object(
             {
                 "object": {"const": "audit_log_export"},
                 "id": {
@@ -58,8 +66,8 @@ def audit_log_schemas() -> dict:
                 "updated_at": TIMESTAMP,
             }
         ),
-        "AuditLogEventCreated": _closed_object({"success": {"const": True}}),
-        "AuditLogConfiguration": _closed_object(
+        "AuditLogEventCreated": closed_object({"success": {"const": True}}),
+        "AuditLogConfiguration": closed_object(
             {
                 "organization_id": {"type": "string"},
                 "retention_period_in_days": {"type": ["integer", "null"]},
@@ -67,7 +75,7 @@ def audit_log_schemas() -> dict:
                 "log_stream": {
                     "oneOf": [
                         {"type": "null"},
-                        _closed_object(
+                        closed_object(
                             {
                                 "id": {"type": "string"},
                                 "type": {"enum": ["GenericHttps", "Datadog", "Splunk"]},
@@ -84,7 +92,7 @@ def audit_log_schemas() -> dict:
                 },
             }
         ),
-        "AuditLogsRetention": _closed_object(
+        "AuditLogsRetention": closed_object(
             {
                 "retention_period_in_days": {
                     "type": ["integer", "null"],
@@ -96,85 +104,77 @@ def audit_log_schemas() -> dict:
 
 
 def audit_log_paths() -> dict:
-    from portal.api.openapi import (
-        IDEMPOTENCY_KEY,
-        _body,
-        _operation,
-        _page_parameters,
-        _path_parameter,
-        _response,
-    )
 
-    action_name = _path_parameter("action_name", "The action's name, like `user.signed_in`.")
-    export_id = _path_parameter("export_id", "The export's id, `audit_log_export_...`.")
-    organization_id = _path_parameter("organization_id", "The organization's id, `org_...`.")
-    retention = _response("The organization's retention.", "AuditLogsRetention")
+    action_name = path_parameter("action_name", "The action's name, like `user.signed_in`.")
+    export_id = path_parameter("export_id", "The export's id, `audit_log_export_...`.")
+    organization_id = path_parameter("organization_id", "The organization's id, `org_...`.")
+    retention = response("The organization's retention.", "AuditLogsRetention")
     tag = "Audit logs"
     return {
         "/audit_logs/events": {
-            "post": _operation(
+            "post": operation(
                 "create_audit_log_event",
                 "Record an audit log event of an organization (checked against its schema)",
                 tag,
-                {201: _response("Recorded.", "AuditLogEventCreated")},
+                {201: response("Recorded.", "AuditLogEventCreated")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateAuditLogEvent),
+                body=request_body(schemas.CreateAuditLogEvent),
             )
         },
         "/audit_logs/actions": {
-            "get": _operation(
+            "get": operation(
                 "list_audit_log_actions",
                 "List actions that have a schema, each with its latest schema",
                 tag,
-                {200: _response("A page of actions.", "AuditLogActionList")},
+                {200: response("A page of actions.", "AuditLogActionList")},
                 errors=(422,),
-                parameters=_page_parameters("desc"),
+                parameters=page_parameters("desc"),
             )
         },
         "/audit_logs/actions/{action_name}/schemas": {
             "parameters": [action_name],
-            "get": _operation(
+            "get": operation(
                 "list_audit_log_schemas",
                 "List the schema versions of an action",
                 tag,
-                {200: _response("A page of schemas.", "AuditLogSchemaList")},
+                {200: response("A page of schemas.", "AuditLogSchemaList")},
                 errors=(404, 422),
-                parameters=_page_parameters("desc"),
+                parameters=page_parameters("desc"),
             ),
-            "post": _operation(
+            "post": operation(
                 "create_audit_log_schema",
                 "Create an action's schema, or its next version (the latest if unchanged)",
                 tag,
-                {201: _response("The schema now in force.", "AuditLogSchema")},
+                {201: response("The schema now in force.", "AuditLogSchema")},
                 errors=(400, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateAuditLogSchema),
+                body=request_body(schemas.CreateAuditLogSchema),
             ),
         },
         "/audit_logs/exports": {
-            "post": _operation(
+            "post": operation(
                 "create_audit_log_export",
                 "Start a CSV export of one organization's events in a time range",
                 tag,
-                {201: _response("The export, pending until its job has run.", "AuditLogExport")},
+                {201: response("The export, pending until its job has run.", "AuditLogExport")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateAuditLogExport),
+                body=request_body(schemas.CreateAuditLogExport),
             )
         },
         "/audit_logs/exports/{export_id}": {
-            "get": _operation(
+            "get": operation(
                 "get_audit_log_export",
                 "Get an export; when ready, with a download URL good for 10 minutes",
                 tag,
-                {200: _response("The export.", "AuditLogExport")},
+                {200: response("The export.", "AuditLogExport")},
                 errors=(404,),
                 parameters=[export_id],
             )
         },
         "/audit_logs/exports/{export_id}/download": {
-            "get": _operation(
+            "get": operation(
                 "download_audit_log_export",
                 "Download an export's CSV by the signed URL (no API key: the URL is the key)",
                 tag,
@@ -200,30 +200,30 @@ def audit_log_paths() -> dict:
         },
         "/organizations/{organization_id}/audit_log_configuration": {
             "parameters": [organization_id],
-            "get": _operation(
+            "get": operation(
                 "get_audit_log_configuration",
                 "The organization's audit log retention and log stream (set up in the portal)",
                 tag,
-                {200: _response("The configuration.", "AuditLogConfiguration")},
+                {200: response("The configuration.", "AuditLogConfiguration")},
                 errors=(404,),
             ),
         },
         "/organizations/{organization_id}/audit_logs_retention": {
             "parameters": [organization_id],
-            "get": _operation(
+            "get": operation(
                 "get_audit_logs_retention",
                 "How long the organization's audit log events are kept",
                 tag,
                 {200: retention},
                 errors=(404,),
             ),
-            "put": _operation(
+            "put": operation(
                 "update_audit_logs_retention",
                 "Set how long the organization's events are kept; older ones are purged hourly",
                 tag,
                 {200: retention},
                 errors=(400, 404, 413, 422),
-                body=_body(schemas.UpdateAuditLogsRetention),
+                body=request_body(schemas.UpdateAuditLogsRetention),
             ),
         },
     }

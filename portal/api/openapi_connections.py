@@ -1,24 +1,34 @@
 """The SSO part of the OpenAPI document: `/connections` and IdP signing certificates."""
 
+from portal.api import schemas
+from portal.api.openapi_builders import (
+    IDEMPOTENCY_KEY,
+    NULLABLE_TIMESTAMP,
+    TIMESTAMP,
+    closed_object,
+    list_of,
+    operation,
+    page_parameters,
+    path_parameter,
+    query_parameter,
+    ref,
+    request_body,
+    response,
+)
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
-
-TIMESTAMP = {"type": "string", "format": "date-time"}
-NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
 def connection_schemas() -> dict:
     """Response shapes of `connection_shapes.connection` and `connection_shapes.idp_certificate`."""
-    from portal.api.openapi import _closed_object, _list_of, _ref
-
     return {
-        "ConnectionDomain": _closed_object(
+        "ConnectionDomain": closed_object(
             {
                 "object": {"const": "connection_domain"},
                 "id": {"type": "string"},
                 "domain": {"type": "string"},
             }
         ),
-        "Connection": _closed_object(
+        "Connection": closed_object(
             {
                 "object": {"const": "connection"},
                 "id": {"type": "string", "examples": ["conn_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -27,13 +37,13 @@ def connection_schemas() -> dict:
                 "name": {"type": "string"},
                 "state": {"enum": ["draft", "validating", "active", "inactive"]},
                 "status": {"enum": ["linked", "unlinked"]},
-                "domains": {"type": "array", "items": _ref("ConnectionDomain")},
+                "domains": {"type": "array", "items": ref("ConnectionDomain")},
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
             }
         ),
-        "ConnectionList": _list_of("Connection"),
-        "SamlIdpSigningCertificate": _closed_object(
+        "ConnectionList": list_of("Connection"),
+        "SamlIdpSigningCertificate": closed_object(
             {
                 "object": {"const": "saml_idp_signing_certificate"},
                 "id": {"type": "string"},
@@ -43,27 +53,17 @@ def connection_schemas() -> dict:
                 "created_at": TIMESTAMP,
             }
         ),
-        "SamlIdpSigningCertificateList": _list_of("SamlIdpSigningCertificate"),
+        "SamlIdpSigningCertificateList": list_of("SamlIdpSigningCertificate"),
     }
 
 
 def connection_paths() -> dict:
-    from portal.api import schemas
-    from portal.api.openapi import (
-        IDEMPOTENCY_KEY,
-        _body,
-        _operation,
-        _page_parameters,
-        _path_parameter,
-        _query_parameter,
-        _response,
-    )
 
-    connection_id = _path_parameter("connection_id", "The connection's id, `conn_...`.")
-    connection = _response("The connection.", "Connection")
+    connection_id = path_parameter("connection_id", "The connection's id, `conn_...`.")
+    connection = response("The connection.", "Connection")
     tag = "SSO connections"
     filters = [
-        _query_parameter(name, {"type": "string"}, text)
+        query_parameter(name, {"type": "string"}, text)
         for name, text in (
             ("organization_id", "Only this organization's connections."),
             ("connection_type", "Only connections of this type."),
@@ -73,74 +73,74 @@ def connection_paths() -> dict:
     ]
     return {
         "/connections": {
-            "get": _operation(
+            "get": operation(
                 "list_connections",
                 "List connections",
                 tag,
-                {200: _response("A page of connections.", "ConnectionList")},
+                {200: response("A page of connections.", "ConnectionList")},
                 errors=(422,),
-                parameters=_page_parameters("desc") + filters,
+                parameters=page_parameters("desc") + filters,
             ),
-            "post": _operation(
+            "post": operation(
                 "create_connection",
                 "Create a SAML or OIDC connection (validating once the IdP side is complete)",
                 tag,
-                {201: _response("The new connection.", "Connection")},
+                {201: response("The new connection.", "Connection")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateConnection),
+                body=request_body(schemas.CreateConnection),
             ),
         },
         "/connections/{connection_id}": {
             "parameters": [connection_id],
-            "get": _operation(
+            "get": operation(
                 "get_connection", "Get a connection", tag, {200: connection}, errors=(404,)
             ),
-            "patch": _operation(
+            "patch": operation(
                 "update_connection",
                 "Change a connection's settings",
                 tag,
                 {200: connection},
                 errors=(400, 404, 409, 413, 422),
-                body=_body(schemas.UpdateConnection),
+                body=request_body(schemas.UpdateConnection),
             ),
-            "delete": _operation(
+            "delete": operation(
                 "delete_connection",
                 "Delete a connection",
                 tag,
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404,),
             ),
         },
         "/connections/{connection_id}/saml_idp_signing_certs": {
             "parameters": [connection_id],
-            "get": _operation(
+            "get": operation(
                 "list_connection_saml_idp_signing_certs",
                 "The IdP's signing certificates",
                 tag,
-                {200: _response("Every certificate on file.", "SamlIdpSigningCertificateList")},
+                {200: response("Every certificate on file.", "SamlIdpSigningCertificateList")},
                 errors=(404,),
             ),
-            "post": _operation(
+            "post": operation(
                 "create_connection_saml_idp_signing_cert",
                 "Add an IdP signing certificate (several may be live during a rollover)",
                 tag,
-                {201: _response("The certificate.", "SamlIdpSigningCertificate")},
+                {201: response("The certificate.", "SamlIdpSigningCertificate")},
                 errors=(400, 404, 413, 422),
                 parameters=[IDEMPOTENCY_KEY],
-                body=_body(schemas.CreateIdpCertificate),
+                body=request_body(schemas.CreateIdpCertificate),
             ),
         },
         "/connections/{connection_id}/saml_idp_signing_certs/{certificate_id}": {
             "parameters": [
                 connection_id,
-                _path_parameter("certificate_id", "The certificate's id."),
+                path_parameter("certificate_id", "The certificate's id."),
             ],
-            "delete": _operation(
+            "delete": operation(
                 "delete_connection_saml_idp_signing_cert",
                 "Remove an IdP signing certificate",
                 tag,
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404, 409),
             ),
         },

@@ -1,7 +1,18 @@
 """The directory sync part of the OpenAPI document (`/directories`, `/directory_users`, ...)."""
 
-TIMESTAMP = {"type": "string", "format": "date-time"}
-NULLABLE_STRING = {"type": ["string", "null"]}
+from portal.api.openapi_builders import (
+    NULLABLE_STRING,
+    TIMESTAMP,
+    closed_object,
+    list_of,
+    operation,
+    page_parameters,
+    path_parameter,
+    query_parameter,
+    ref,
+    response,
+)
+
 DIRECTORY_TYPES = [
     "okta scim v2.0",
     "azure scim v2.0",
@@ -17,10 +28,8 @@ DIRECTORY_TYPES = [
 
 def directory_schemas() -> dict:
     """Response shapes of `portal.services.directory_shapes`."""
-    from portal.api.openapi import _closed_object, _list_of, _ref
-
     count = {"type": "integer", "minimum": 0}
-    group = _closed_object(
+    group = closed_object(
         {
             "object": {"const": "directory_group"},
             "id": {"type": "string", "examples": ["directory_group_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -33,10 +42,10 @@ def directory_schemas() -> dict:
             "raw_attributes": {"type": "object", "description": "The SCIM group as pushed."},
         }
     )
-    email = _closed_object(
+    email = closed_object(
         {"primary": {"type": "boolean"}, "type": NULLABLE_STRING, "value": {"type": "string"}}
     )
-    user = _closed_object(
+    user = closed_object(
         {
             "object": {"const": "directory_user"},
             "id": {"type": "string", "examples": ["directory_user_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -47,7 +56,7 @@ def directory_schemas() -> dict:
             "first_name": NULLABLE_STRING,
             "last_name": NULLABLE_STRING,
             "name": NULLABLE_STRING,
-            "emails": {"type": "array", "items": _ref("DirectoryUserEmail")},
+            "emails": {"type": "array", "items": ref("DirectoryUserEmail")},
             "job_title": NULLABLE_STRING,
             "username": {"type": "string"},
             "state": {"enum": ["active", "inactive", "suspended"]},
@@ -56,12 +65,12 @@ def directory_schemas() -> dict:
                 "description": "Read through the directory's attribute map.",
             },
             "raw_attributes": {"type": "object", "description": "The SCIM user as pushed."},
-            "groups": {"type": "array", "items": _ref("DirectoryGroup")},
+            "groups": {"type": "array", "items": ref("DirectoryGroup")},
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
         }
     )
-    directory = _closed_object(
+    directory = closed_object(
         {
             "object": {"const": "directory"},
             "id": {"type": "string", "examples": ["directory_01HV5Z3Q9X4M2N8R6T0B7C1D2E"]},
@@ -72,9 +81,9 @@ def directory_schemas() -> dict:
             "name": {"type": "string"},
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
-            "metadata": _closed_object(
+            "metadata": closed_object(
                 {
-                    "users": _closed_object({"active": count, "inactive": count}),
+                    "users": closed_object({"active": count, "inactive": count}),
                     "groups": count,
                 }
             ),
@@ -85,105 +94,97 @@ def directory_schemas() -> dict:
         "DirectoryUser": user,
         "DirectoryUserEmail": email,
         "DirectoryGroup": group,
-        "DirectoryList": _list_of("Directory"),
-        "DirectoryUserList": _list_of("DirectoryUser"),
-        "DirectoryGroupList": _list_of("DirectoryGroup"),
+        "DirectoryList": list_of("Directory"),
+        "DirectoryUserList": list_of("DirectoryUser"),
+        "DirectoryGroupList": list_of("DirectoryGroup"),
     }
 
 
 def directory_paths() -> dict:
     """The directory sync operations."""
-    from portal.api.openapi import (
-        _operation,
-        _page_parameters,
-        _path_parameter,
-        _query_parameter,
-        _response,
-    )
-
     text = {"type": "string"}
     tag = "Directory sync"
     return {
         "/directories": {
-            "get": _operation(
+            "get": operation(
                 "list_directories",
                 "List directories, newest first",
                 tag,
-                {200: _response("A page of directories.", "DirectoryList")},
+                {200: response("A page of directories.", "DirectoryList")},
                 errors=(422,),
                 parameters=[
-                    *_page_parameters("desc"),
-                    _query_parameter("organization_id", text, "Only this organization's."),
-                    _query_parameter("search", text, "Only directories whose name has this."),
-                    _query_parameter("domain", text, "Only those of the domain's organization."),
+                    *page_parameters("desc"),
+                    query_parameter("organization_id", text, "Only this organization's."),
+                    query_parameter("search", text, "Only directories whose name has this."),
+                    query_parameter("domain", text, "Only those of the domain's organization."),
                 ],
             )
         },
         "/directories/{directory_id}": {
-            "parameters": [_path_parameter("directory_id", "The directory's id, `directory_...`.")],
-            "get": _operation(
+            "parameters": [path_parameter("directory_id", "The directory's id, `directory_...`.")],
+            "get": operation(
                 "get_directory",
                 "Get a directory with its user and group counts",
                 tag,
-                {200: _response("The directory.", "Directory")},
+                {200: response("The directory.", "Directory")},
                 errors=(404,),
             ),
-            "delete": _operation(
+            "delete": operation(
                 "delete_directory",
                 "Delete a directory with its users and groups",
                 tag,
-                {204: _response("Deleted.")},
+                {204: response("Deleted.")},
                 errors=(404,),
             ),
         },
         "/directory_users": {
-            "get": _operation(
+            "get": operation(
                 "list_directory_users",
                 "List directory users, newest first",
                 tag,
-                {200: _response("A page of directory users.", "DirectoryUserList")},
+                {200: response("A page of directory users.", "DirectoryUserList")},
                 errors=(422,),
                 parameters=[
-                    *_page_parameters("desc"),
-                    _query_parameter("directory", text, "Only users of this directory."),
-                    _query_parameter("group", text, "Only members of this group."),
-                    _query_parameter("idp_id", text, "Only the user with this IdP id."),
-                    _query_parameter("email", text, "Only users with this primary email."),
+                    *page_parameters("desc"),
+                    query_parameter("directory", text, "Only users of this directory."),
+                    query_parameter("group", text, "Only members of this group."),
+                    query_parameter("idp_id", text, "Only the user with this IdP id."),
+                    query_parameter("email", text, "Only users with this primary email."),
                 ],
             )
         },
         "/directory_users/{user_id}": {
-            "get": _operation(
+            "get": operation(
                 "get_directory_user",
                 "Get a directory user with their groups",
                 tag,
-                {200: _response("The directory user.", "DirectoryUser")},
+                {200: response("The directory user.", "DirectoryUser")},
                 errors=(404,),
-                parameters=[_path_parameter("user_id", "The user's id, `directory_user_...`.")],
+                parameters=[path_parameter("user_id", "The user's id, `directory_user_...`.")],
             )
         },
         "/directory_groups": {
-            "get": _operation(
+            "get": operation(
                 "list_directory_groups",
                 "List directory groups, newest first",
                 tag,
-                {200: _response("A page of directory groups.", "DirectoryGroupList")},
+                {200: response("A page of directory groups.", "DirectoryGroupList")},
                 errors=(422,),
                 parameters=[
-                    *_page_parameters("desc"),
-                    _query_parameter("directory", text, "Only groups of this directory."),
-                    _query_parameter("user", text, "Only groups this user is in."),
+                    *page_parameters("desc"),
+                    query_parameter("directory", text, "Only groups of this directory."),
+                    query_parameter("user", text, "Only groups this user is in."),
                 ],
             )
         },
         "/directory_groups/{group_id}": {
-            "get": _operation(
+            "get": operation(
                 "get_directory_group",
                 "Get a directory group",
                 tag,
-                {200: _response("The directory group.", "DirectoryGroup")},
+                {200: response("The directory group.", "DirectoryGroup")},
                 errors=(404,),
-                parameters=[_path_parameter("group_id", "The group's id, `directory_group_...`.")],
+                parameters=[path_parameter("group_id", "The group's id, `directory_group_...`.")],
             )
         },
     }

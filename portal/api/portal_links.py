@@ -4,12 +4,26 @@ from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body
 from portal.api.schemas import GenerateLink, RevokeLink
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, SecretUnreadable
+from portal.services.infra import encryption
 from portal.services.onboarding import portal_links
 
 
+def _with_sealed_link(body: dict) -> dict:
+    return {**body, "link": encryption.encrypt(body["link"])}
+
+
+def _with_opened_link(body: dict) -> dict:
+    """A replay answers with the same link, opened from its sealed copy; `""` if the key
+    that sealed it is gone (the link, 5 minutes long, has expired by then anyway)."""
+    try:
+        return {**body, "link": encryption.decrypt(body.get("link", ""))}
+    except SecretUnreadable:
+        return {**body, "link": ""}
+
+
 @bp.post("/portal/generate_link")
-@idempotent
+@idempotent(scrub=_with_sealed_link, restore=_with_opened_link)
 def generate_link():
     body = json_body(GenerateLink)
     if body.it_contact_emails:

@@ -121,7 +121,13 @@ def sent_emails():
     page = mail.list_messages(
         PageRequest(limit=20, before=request.args.get("before"), after=request.args.get("after"))
     )
-    return render_template("dashboard/emails.html", page=page, max_attempts=mail.MAX_ATTEMPTS)
+    return render_template(
+        "dashboard/emails.html",
+        page=page,
+        max_attempts=mail.MAX_ATTEMPTS,
+        shown_body=mail.shown_body,
+        link_placeholder=mail.LINK_PLACEHOLDER,
+    )
 
 
 @bp.post("/settings/emails/<message_id>/send-again")

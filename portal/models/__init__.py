@@ -13,7 +13,7 @@ from portal.models.audit_log import (
 )
 from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
 from portal.models.credentials import ApiKey, DashboardUser, Environment
-from portal.models.dashboard import LoginAttempt, MailMessage
+from portal.models.dashboard import DashboardSession, LoginAttempt, MailMessage
 from portal.models.directory import (
     Directory,
     DirectoryGroup,
@@ -40,6 +40,7 @@ __all__ = [
     "AuditLogTarget",
     "Connection",
     "ConnectionSession",
+    "DashboardSession",
     "DashboardUser",
     "Directory",
     "DirectoryGroup",

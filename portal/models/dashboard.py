@@ -1,12 +1,14 @@
-"""What the dashboard keeps besides users: sent mail (the outbox) and failed sign-ins."""
+"""What the dashboard keeps besides users: sent mail (the outbox), failed sign-ins and the
+sessions of signed-in users."""
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.columns import UTCDateTime, created_at_column, id_column
+from portal.models.credentials import DashboardUser
 
 
 class MailMessage(db.Model):
@@ -44,3 +46,26 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     ip_address: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class DashboardSession(db.Model):
+    """One dashboard sign-in, live until `ended_at` (signed out, idle, too old, password changed).
+
+    The browser's signed session cookie carries a random token; only its SHA-256 is stored, so
+    a copy of the database opens no session.
+    """
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[str] = id_column("dashboard_session")
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("dashboard_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # signed_out, idle, lifetime, password_changed
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[DashboardUser] = relationship()

@@ -15,7 +15,8 @@ from referencing.jsonschema import DRAFT202012
 
 from portal import create_app
 from portal.api.auth import PUBLIC_ENDPOINTS
-from portal.api.openapi import REF_TEMPLATE, REQUEST_MODELS
+from portal.api.openapi import REQUEST_MODELS
+from portal.api.openapi_builders import REF_TEMPLATE
 from portal.extensions import db
 from portal.services.audit import audit_log_exports, audit_log_schemas, log_streams
 from portal.services.audit.log_streams import StreamSettings

@@ -5,7 +5,8 @@ import pytest
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import ConnectionSession
+from portal.models import Connection, ConnectionSession
+from portal.services.infra import tenancy
 from portal.services.sso import connection_sessions, connections, idp_metadata, sign_in_checks
 from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_organization
@@ -29,10 +30,10 @@ def two_orgs(app):
 def test_scoped_lookups_refuse_other_organizations(two_orgs):
     a, b, connection, session = two_orgs
     with pytest.raises(NotFound):
-        connections.connection_of(a.id, connection.id)
+        tenancy.owned(Connection, connection.id, a.id)
     with pytest.raises(NotFound):
         connection_sessions.session_of(a.id, session.id)
-    assert connections.connection_of(b.id, connection.id) is connection
+    assert tenancy.owned(Connection, connection.id, b.id) is connection
     assert connection_sessions.session_of(b.id, session.id) is session
     assert connection_sessions.sign_ins(a.id, connection.id).rows == []
     assert connection_sessions.sign_ins(b.id, connection.id).rows == [session]

@@ -5,14 +5,15 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import ApiKey, DashboardUser, Environment
+from portal.models import ApiKey, DashboardSession, DashboardUser, Environment
 from portal.models.columns import utcnow
-from portal.services.infra import secret_tokens
+from portal.services.account import dashboard_sessions
+from portal.services.infra import secret_tokens, tenancy
 from portal.services.infra.ids import ulid
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -69,11 +70,8 @@ def create_dashboard_user(email: str, password: str) -> DashboardUser:
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(f"{email!r} is not an email address.", field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
-    if db.session.scalars(select(DashboardUser).where(DashboardUser.email == email)).first():
+    _check_password_length(password)
+    if _dashboard_user_by_email(email):
         raise InvalidInput(f"A user with the email {email} already exists.", field="email")
     user = DashboardUser(email=email, password_hash=generate_password_hash(password))
     db.session.add(user)
@@ -81,11 +79,47 @@ def create_dashboard_user(email: str, password: str) -> DashboardUser:
     return user
 
 
-def check_dashboard_password(email: str, password: str) -> DashboardUser | None:
-    """The user when email and password match, else None."""
-    user = db.session.scalars(
+def _check_password_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
+def _dashboard_user_by_email(email: str) -> DashboardUser | None:
+    return db.session.scalars(
         select(DashboardUser).where(DashboardUser.email == email.strip().lower())
     ).first()
+
+
+def _existing_dashboard_user(email: str) -> DashboardUser:
+    user = _dashboard_user_by_email(email)
+    if user is None:
+        raise NotFound(f"There is no dashboard user with the email {email.strip()}.")
+    return user
+
+
+def change_dashboard_password(email: str, password: str) -> DashboardUser:
+    """Set a user's password and end all their dashboard sessions (everywhere)."""
+    _check_password_length(password)
+    user = _existing_dashboard_user(email)
+    user.password_hash = generate_password_hash(password)
+    dashboard_sessions.end_all_for_user(user.id, "password_changed")  # commits both
+    return user
+
+
+def remove_dashboard_user(email: str) -> DashboardUser:
+    """Delete a dashboard user with their sessions, so no browser of theirs stays signed in."""
+    user = _existing_dashboard_user(email)
+    db.session.execute(delete(DashboardSession).where(DashboardSession.user_id == user.id))
+    db.session.delete(user)
+    db.session.commit()
+    return user
+
+
+def check_dashboard_password(email: str, password: str) -> DashboardUser | None:
+    """The user when email and password match, else None."""
+    user = _dashboard_user_by_email(email)
     # Hash the password even for an unknown email, so the answer takes as long either way.
     stored = user.password_hash if user is not None else _unknown_user_hash()
     if not check_password_hash(stored, password) or user is None:
@@ -108,10 +142,7 @@ def list_api_keys() -> list[ApiKey]:
 
 
 def get_api_key(key_id: str) -> ApiKey:
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound(f"API key not found: '{key_id}'.", entity_id=key_id)
-    return key
+    return tenancy.unscoped(ApiKey, key_id, noun="API key")
 
 
 def revoke_api_key(key_id: str) -> ApiKey:

@@ -3,6 +3,7 @@
 Failures are rows in the database, so every web process counts the same attempts.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -11,14 +12,21 @@ from portal.errors import TooManyAttempts
 from portal.extensions import db
 from portal.models import DashboardUser, LoginAttempt
 from portal.models.columns import utcnow
-from portal.services.account import credentials
+from portal.services.account import credentials, dashboard_sessions
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 
 
-def sign_in(email: str, password: str, ip_address: str) -> DashboardUser | None:
-    """The user when the password is right; None otherwise; TooManyAttempts when throttled."""
+@dataclass
+class SignedIn:
+    user: DashboardUser
+    session_token: str  # for the browser's cookie; only its hash is stored
+
+
+def sign_in(email: str, password: str, ip_address: str) -> SignedIn | None:
+    """A new dashboard session when the password is right; None otherwise; TooManyAttempts
+    when throttled."""
     email = email.strip().lower()
     ip_address = ip_address or "unknown"
     now = utcnow()
@@ -47,5 +55,4 @@ def sign_in(email: str, password: str, ip_address: str) -> DashboardUser | None:
         )
     )
     user.last_login_at = now
-    db.session.commit()
-    return user
+    return SignedIn(user, dashboard_sessions.open_session(user))  # commits both

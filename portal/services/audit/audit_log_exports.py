@@ -15,6 +15,7 @@ from portal.errors import ExportLinkRefused, InvalidInput, NotFound, QueueUnavai
 from portal.extensions import db
 from portal.models import AuditLogEvent, AuditLogExport
 from portal.services.audit.audit_log_events import EventFilter, filtered
+from portal.services.infra import tenancy
 from portal.services.infra.queue import enqueue
 from portal.services.infra.wire import timestamp
 from portal.services.organizations.organizations import get_organization
@@ -82,11 +83,11 @@ def create_export(request: ExportRequest) -> AuditLogExport:
 
 
 def get_export(export_id: str, organization_id: str | None = None) -> AuditLogExport:
-    """The export (only of `organization_id` when given: a portal session sees its own)."""
-    export = db.session.get(AuditLogExport, export_id)
-    if export is None or (organization_id and export.organization_id != organization_id):
-        raise NotFound(f"Audit log export not found: '{export_id}'.", entity_id=export_id)
-    return export
+    """The export of `organization_id` (a portal session sees its own); without one,
+    unscoped: the API key sees every organization's."""
+    if organization_id is None:
+        return tenancy.unscoped(AuditLogExport, export_id)
+    return tenancy.owned(AuditLogExport, export_id, organization_id)
 
 
 def event_filter_of(export: AuditLogExport) -> EventFilter:

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
-from portal.errors import InvalidInput, NotFound
+from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Event
+from portal.services.infra import tenancy
 from portal.services.infra.database import listen_once
 from portal.services.infra.ids import lowest_id_at, new_id, time_of
 from portal.services.infra.pagination import Page, PageRequest, paginate
@@ -151,10 +152,8 @@ class EventFilter:
 
 
 def get_event(event_id: str) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound(f"Event not found: '{event_id}'.", entity_id=event_id)
-    return event
+    """Unscoped: the API key and the dashboard see every organization's events."""
+    return tenancy.unscoped(Event, event_id)
 
 
 def list_events(event_filter: EventFilter, page: PageRequest) -> Page:

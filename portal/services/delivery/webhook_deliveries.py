@@ -19,14 +19,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from portal.errors import EndpointDisabled, NotFound, OutboundError, QueueUnavailable
+from portal.errors import EndpointDisabled, OutboundError, QueueUnavailable
 from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.columns import utcnow
 from portal.services.delivery import delivery_shapes, events
 from portal.services.delivery.delivery_claims import claim, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
-from portal.services.infra import outbound
+from portal.services.infra import outbound, tenancy
 from portal.services.infra.database import listen_once
 from portal.services.infra.ids import time_of
 from portal.services.infra.nul_characters import readable_text
@@ -258,9 +258,7 @@ def _finish(delivery: WebhookDelivery, state: str, now: datetime) -> None:
 def redeliver(delivery_id: str) -> WebhookDelivery:
     """Send a delivery again now, whatever its state, with a fresh retry window (the
     dashboard's "Resend"). The body is the same event, so the receiver can spot a repeat."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        raise NotFound(f"Webhook delivery not found: '{delivery_id}'.", entity_id=delivery_id)
+    delivery = tenancy.unscoped(WebhookDelivery, delivery_id)
     if delivery.endpoint.status != "enabled":
         raise EndpointDisabled("Enable the webhook endpoint before resending to it.")
     now = utcnow()

@@ -4,10 +4,9 @@ time, status, latency and the start of the response; and sending one again."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.errors import NotFound
-from portal.extensions import db
 from portal.models import WebhookDelivery
 from portal.services.delivery import webhook_deliveries, webhooks
+from portal.services.infra import tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
 
@@ -24,10 +23,7 @@ def list_deliveries(endpoint_id: str, page: PageRequest) -> Page:
 
 def get_delivery(endpoint_id: str, delivery_id: str) -> WebhookDelivery:
     """One delivery of this endpoint (another endpoint's is not found here)."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.endpoint_id != endpoint_id:
-        raise NotFound(f"Webhook delivery not found: '{delivery_id}'.", entity_id=delivery_id)
-    return delivery
+    return tenancy.owned(WebhookDelivery, delivery_id, endpoint_id, owner="endpoint_id")
 
 
 def redeliver(endpoint_id: str, delivery_id: str) -> WebhookDelivery:

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import Conflict, DestinationRefused, InvalidInput, NotFound
+from portal.errors import Conflict, DestinationRefused, InvalidInput
 from portal.extensions import db
 from portal.models import WebhookEndpoint
 from portal.models.columns import utcnow
 from portal.services.delivery import webhook_deliveries
 from portal.services.delivery.events import EVENT_TYPES
-from portal.services.infra import encryption, outbound, secret_tokens
+from portal.services.infra import encryption, outbound, secret_tokens, tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
 STATUSES = ("enabled", "disabled")
@@ -38,10 +38,8 @@ def list_endpoints(page: PageRequest) -> Page:
 
 
 def get_endpoint(endpoint_id: str) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise NotFound(f"Webhook endpoint not found: '{endpoint_id}'.", entity_id=endpoint_id)
-    return endpoint
+    """Unscoped: webhook endpoints belong to the environment, not to an organization."""
+    return tenancy.unscoped(WebhookEndpoint, endpoint_id)
 
 
 def current_secret(endpoint_id: str) -> str:

@@ -7,7 +7,7 @@ from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryUser
 from portal.services.delivery import events
 from portal.services.directory import directory_attribute_maps, directory_shapes
-from portal.services.infra import secret_tokens
+from portal.services.infra import secret_tokens, tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.organizations import organizations
 
@@ -64,11 +64,11 @@ def rotate_token(directory: Directory) -> str:
 
 
 def get_directory(directory_id: str, organization_id: str | None = None) -> Directory:
-    """The directory; with `organization_id`, only if it belongs to that organization."""
-    directory = db.session.get(Directory, directory_id)
-    if directory is None or (organization_id and directory.organization_id != organization_id):
-        raise NotFound(f"Directory not found: '{directory_id}'.", entity_id=directory_id)
-    return directory
+    """The directory of `organization_id`; without one, unscoped: the API key sees every
+    organization's."""
+    if organization_id is None:
+        return tenancy.unscoped(Directory, directory_id)
+    return tenancy.owned(Directory, directory_id, organization_id)
 
 
 def for_organization(organization_id: str) -> Directory | None:

@@ -9,7 +9,7 @@ import copy
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, PatchError, PathError, QueueUnavailable, ScimError
+from portal.errors import PatchError, PathError, QueueUnavailable, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -24,10 +24,12 @@ from portal.services.directory import (
     directory_shapes,
     scim_filter_sql,
     scim_filters,
+    scim_input,
     scim_patch,
     scim_resources,
 )
-from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key, parse_path
+from portal.services.directory.scim_paths import GROUP_SCHEMA, find_key
+from portal.services.infra import tenancy
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.infra.queue import enqueue
@@ -51,10 +53,13 @@ SQL_COLUMNS = {
 
 def get_scim_group(directory: Directory, group_id: str) -> DirectoryGroup:
     """A group of this directory; a group of another directory is not found."""
-    group = db.session.get(DirectoryGroup, group_id)
-    if group is None or group.directory_id != directory.id:
-        raise NotFound(f"Group {group_id} not found.")
-    return group
+    return tenancy.owned(
+        DirectoryGroup,
+        group_id,
+        directory.id,
+        owner="directory_id",
+        message=f"Group {group_id} not found.",
+    )
 
 
 def member_ids(group: DirectoryGroup) -> list[str]:
@@ -120,9 +125,15 @@ def _members_in(value, labels: dict | None = None) -> list[str]:
     return ids
 
 
+def _client_group(body) -> dict:
+    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    scim_input.check_resource(raw, scim_input.declared_schemas(GROUP_SCHEMA, None))
+    return raw
+
+
 def create_group(directory: Directory, body) -> DirectoryGroup:
     """Provision a group with its members (SCIM POST); emits dsync.group.created."""
-    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    raw = _client_group(body)
     labels: dict[str, str] = {}
     members = _members_in(body.get(find_key(body, "members") or "members"), labels)
     group = DirectoryGroup(directory_id=directory.id, organization_id=directory.organization_id)
@@ -144,7 +155,7 @@ def create_group(directory: Directory, body) -> DirectoryGroup:
 def replace_group(directory: Directory, group_id: str, body) -> DirectoryGroup:
     """Replace a group's attributes and members (SCIM PUT)."""
     group = get_scim_group(directory, group_id)
-    raw = scim_resources.client_resource(body, GROUP_SCHEMA)
+    raw = _client_group(body)
     labels: dict[str, str] = {}
     wanted = set(_members_in(body.get(find_key(body, "members") or "members"), labels))
     current = set(member_ids(group))
@@ -156,6 +167,7 @@ def patch_group(directory: Directory, group_id: str, body) -> DirectoryGroup:
     group = get_scim_group(directory, group_id)
     if not isinstance(body, dict):
         raise ScimError("The request body must be a JSON object.", 400, "invalidSyntax")
+    scim_input.check_patch(body, scim_input.declared_schemas(GROUP_SCHEMA, None))
     raw = copy.deepcopy(group.raw_attributes)
     changes = ([], [], {})
     try:
@@ -181,7 +193,7 @@ def _apply_group_operation(group, raw, operation, changes) -> None:
         if rest:
             scim_patch.apply(raw, scim_patch.Operation(operation.op, None, rest))
         return
-    path = parse_path(operation.path) if operation.path else None
+    path = scim_patch.parse_path(operation.path) if operation.path else None
     if path and not path.extension and (path.attribute or "").lower() == "members":
         _member_operation(group, operation.op, path.value_filter, operation.value, changes)
         return
@@ -387,10 +399,8 @@ def _filterable(group: DirectoryGroup) -> dict:
 
 
 def get_group(group_id: str) -> DirectoryGroup:
-    group = db.session.get(DirectoryGroup, group_id)
-    if group is None:
-        raise NotFound(f"Directory group not found: '{group_id}'.", entity_id=group_id)
-    return group
+    """Unscoped: the API key sees every organization's directories."""
+    return tenancy.unscoped(DirectoryGroup, group_id)
 
 
 def list_groups(

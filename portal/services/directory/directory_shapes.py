@@ -4,9 +4,6 @@ from portal.models import Directory, DirectoryGroup, DirectoryUser, Organization
 from portal.services.directory.scim_filters import values_at
 from portal.services.infra.wire import timestamp
 
-# WorkOS names the linked state `active` in dsync.* events and `linked` in the API.
-EVENT_STATES = {"linked": "active", "unlinked": "inactive"}
-
 
 def external_key(directory: Directory) -> str:
     return directory.id.rpartition("_")[2].lower()

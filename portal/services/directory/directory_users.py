@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import NotFound, PatchError, PathError, ScimError
+from portal.errors import PatchError, PathError, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -21,10 +21,12 @@ from portal.services.directory import (
     directory_shapes,
     scim_filter_sql,
     scim_filters,
+    scim_input,
     scim_patch,
     scim_resources,
 )
 from portal.services.directory.scim_paths import USER_SCHEMA, find_key
+from portal.services.infra import tenancy
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
@@ -83,17 +85,20 @@ def _shape(directory: Directory, user: DirectoryUser) -> dict:
 
 def get_scim_user(directory: Directory, user_id: str) -> DirectoryUser:
     """A user of this directory; a user of another directory is not found."""
-    user = db.session.get(DirectoryUser, user_id)
-    if user is None or user.directory_id != directory.id:
-        raise NotFound(f"User {user_id} not found.")
-    return user
+    return tenancy.owned(
+        DirectoryUser,
+        user_id,
+        directory.id,
+        owner="directory_id",
+        message=f"User {user_id} not found.",
+    )
 
 
 def create_user(directory: Directory, body) -> DirectoryUser:
     """Provision a user (SCIM POST); emits dsync.user.created. The row is written by a plain
     INSERT rather than the ORM's unit of work, which cost more than the row on the busiest
     SCIM call; the user returned is not attached to the session."""
-    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    raw = _client_user(directory, body)
     now = utcnow()
     user = DirectoryUser(
         id=new_id("directory_user"),
@@ -121,15 +126,27 @@ def create_user(directory: Directory, body) -> DirectoryUser:
 def replace_user(directory: Directory, user_id: str, body) -> DirectoryUser:
     """Replace a user's attributes (SCIM PUT); emits dsync.user.updated when anything changed."""
     user = get_scim_user(directory, user_id)
-    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    raw = _client_user(directory, body)
     return _save_update(directory, user, raw)
 
 
 def patch_user(directory: Directory, user_id: str, body) -> DirectoryUser:
     """Apply a SCIM PATCH to a user; emits dsync.user.updated when anything changed."""
     user = get_scim_user(directory, user_id)
+    if isinstance(body, dict):
+        scim_input.check_patch(body, _declared(directory))
     raw = _patched(user.raw_attributes, body)
     return _save_update(directory, user, scim_resources.client_resource(raw, USER_SCHEMA))
+
+
+def _declared(directory: Directory) -> set[str]:
+    return scim_input.declared_schemas(USER_SCHEMA, directory.attribute_map)
+
+
+def _client_user(directory: Directory, body) -> dict:
+    raw = scim_resources.client_resource(body, USER_SCHEMA)
+    scim_input.check_resource(raw, _declared(directory))
+    return raw
 
 
 def _patched(raw: dict, body) -> dict:
@@ -220,10 +237,8 @@ def _parse(filter_text: str | None):
 
 
 def get_user(user_id: str) -> DirectoryUser:
-    user = db.session.get(DirectoryUser, user_id)
-    if user is None:
-        raise NotFound(f"Directory user not found: '{user_id}'.", entity_id=user_id)
-    return user
+    """Unscoped: the API key sees every organization's directories."""
+    return tenancy.unscoped(DirectoryUser, user_id)
 
 
 def groups_by_user(users: list[DirectoryUser]) -> dict[str, list[DirectoryGroup]]:

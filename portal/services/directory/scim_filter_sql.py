@@ -23,6 +23,9 @@ from portal.services.directory.scim_filters import Comparison, Logical, Negation
 KEY = "key"
 ID = "id"
 LIKE_ESCAPE = "\\"
+# Past any directory's last row, and an OFFSET both PostgreSQL (bigint) and SQLite can bind:
+# a client's startIndex beyond it reads the same empty page.
+MAX_START_INDEX = 2**31
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def select_page(
     checks when the filter is not translated exactly; `total()`, if given, counts the rows of
     an unfiltered `query` faster than a scan.
     """
+    start_index = min(start_index, MAX_START_INDEX)
     translation = translate(tree, columns) if tree is not None else Translation(None, True)
     if translation.condition is not None:
         query = query.where(translation.condition)

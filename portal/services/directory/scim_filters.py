@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from portal.errors import FilterError
 from portal.services.directory.scim_paths import find_key, split_schema
 
+# Far beyond what identity providers send, and well inside Python's recursion limit: the
+# parser, `matches` and the SQL translation all descend the tree recursively.
+MAX_FILTER_LENGTH = 4096
+MAX_FILTER_DEPTH = 16  # nested "(", "not (" and "attr[" groups
+MAX_FILTER_TERMS = 100  # comparisons, so "a or b or ..." chains stay shallow too
+
 OPERATORS = ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr")
 TOKEN = re.compile(
     r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[()\[\]])|(?P<word>[^\s()\[\]"]+))'
@@ -55,7 +61,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def parse_filter(text: str):
-    """Parse a filter expression; raises FilterError on anything malformed."""
+    """Parse a filter expression; raises FilterError on anything malformed or too large."""
+    if len(text or "") > MAX_FILTER_LENGTH:
+        raise FilterError(f"A filter may be at most {MAX_FILTER_LENGTH} characters long.")
     parser = _Parser(_tokens(text or ""))
     if not parser.tokens:
         raise FilterError("The filter is empty.")
@@ -69,6 +77,8 @@ class _Parser:
     def __init__(self, tokens):
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
+        self.terms = 0
 
     def peek(self) -> str | None:
         if self.position < len(self.tokens):
@@ -99,21 +109,18 @@ class _Parser:
     def term(self):
         kind, token = self.take()
         if token == "(":  # noqa: S105  (a filter token, not a secret)
-            inner = self.expression()
-            self._expect(")")
-            return inner
+            return self._group(")")
         if kind == "word" and token.lower() == "not":
             self._expect("(")
-            inner = self.expression()
-            self._expect(")")
-            return Negation(inner)
+            return Negation(self._group(")"))
         if kind != "word":
             raise FilterError(f"Expected an attribute, found {token!r}.")
         if self.peek() == "[":
             self.take()
-            inner = self.expression()
-            self._expect("]")
-            return ValuePath(token, inner)
+            return ValuePath(token, self._group("]"))
+        self.terms += 1
+        if self.terms > MAX_FILTER_TERMS:
+            raise FilterError(f"A filter may hold at most {MAX_FILTER_TERMS} comparisons.")
         _, operator = self.take()
         operator = operator.lower()
         if operator not in OPERATORS:
@@ -121,6 +128,16 @@ class _Parser:
         if operator == "pr":
             return Comparison(token, "pr")
         return Comparison(token, operator, _literal(*self.take()))
+
+    def _group(self, closing: str):
+        """The expression inside an opened "(" or "[", up to its `closing` token."""
+        self.depth += 1
+        if self.depth > MAX_FILTER_DEPTH:
+            raise FilterError(f"A filter may nest at most {MAX_FILTER_DEPTH} groups deep.")
+        inner = self.expression()
+        self._expect(closing)
+        self.depth -= 1
+        return inner
 
     def _expect(self, wanted: str) -> None:
         _, token = self.take()

@@ -7,8 +7,8 @@ with dotted keys (`{"name.givenName": "Ann"}`), and value-filtered paths.
 from dataclasses import dataclass
 
 from portal.errors import PatchError, PathError
-from portal.services.directory.scim_filters import Comparison, matches
-from portal.services.directory.scim_paths import AttributePath, find_key, parse_path
+from portal.services.directory.scim_filters import Comparison, matches, parse_filter
+from portal.services.directory.scim_paths import find_key, split_schema
 
 OPS = ("add", "replace", "remove")
 
@@ -18,6 +18,14 @@ class Operation:
     op: str
     path: str | None
     value: object
+
+
+@dataclass
+class AttributePath:
+    extension: str | None  # the extension schema URN the attribute lives under, if any
+    attribute: str | None  # None: the path names the whole extension
+    value_filter: object | None = None  # a parsed filter on the elements of a multi-valued one
+    sub_attribute: str | None = None
 
 
 def read_operations(body: dict) -> list[Operation]:
@@ -76,6 +84,39 @@ def apply(resource: dict, operation: Operation) -> None:
         _apply_sub_attribute(container, path, operation)
     else:
         _apply_attribute(container, path.attribute, operation)
+
+
+def parse_path(path: str) -> AttributePath:
+    """Parse a PATCH path; a value filter is parsed with `scim_filters.parse_filter`."""
+    path = path.strip()
+    if not path:
+        raise PathError("The path is empty.")
+    extension, rest = split_schema(path)
+    if not rest:
+        return AttributePath(extension, None)
+    value_filter = None
+    sub = None
+    if "[" in rest:
+        head, _, tail = rest.partition("[")
+        inner, closing, after = tail.rpartition("]")
+        if not closing:
+            raise PathError(f"Unbalanced brackets in path {path!r}.")
+        value_filter = parse_filter(inner)
+        if after:
+            if not after.startswith("."):
+                raise PathError(f"Unexpected text after the filter in {path!r}.")
+            sub = after[1:]
+        attribute = head
+    else:
+        attribute, _, sub = rest.partition(".")
+        sub = sub or None
+    if not attribute or not _is_name(attribute) or (sub is not None and not _is_name(sub)):
+        raise PathError(f"{path!r} is not a valid attribute path.")
+    return AttributePath(extension, attribute, value_filter, sub)
+
+
+def _is_name(name: str) -> bool:
+    return name.replace("_", "").replace("-", "").replace("$", "").isalnum()
 
 
 def _container(resource: dict, path: AttributePath, create: bool) -> dict | None:

@@ -1,26 +1,17 @@
-"""SCIM attribute paths (RFC 7644 3.10): `urn:...:User:manager.value`, `emails[type eq "w"].value`.
+"""SCIM attribute names in paths and filters (RFC 7644 3.10): the schema URN a path may start
+with (`urn:...:User:manager.value`), and case-insensitive lookup of an attribute's key.
 
-Attribute names are case-insensitive, so every lookup goes through `find_key`.
+Attribute names are case-insensitive, so every lookup goes through `find_key`. PATCH paths
+with value filters (`emails[type eq "w"].value`) are read by `scim_patch.parse_path`.
 """
 
 import functools
-from dataclasses import dataclass
-
-from portal.errors import PathError
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 KNOWN_SCHEMAS = (ENTERPRISE_USER_SCHEMA, USER_SCHEMA, GROUP_SCHEMA)
 CORE_SCHEMAS = (USER_SCHEMA, GROUP_SCHEMA)
-
-
-@dataclass
-class AttributePath:
-    extension: str | None  # the extension schema URN the attribute lives under, if any
-    attribute: str | None  # None: the path names the whole extension
-    value_filter: object | None = None  # a parsed filter on the elements of a multi-valued one
-    sub_attribute: str | None = None
 
 
 def find_key(container: dict, name: str) -> str | None:
@@ -47,38 +38,3 @@ def split_schema(path: str) -> tuple[str | None, str]:
         # An unknown extension: `urn:x:y:attr` -> extension `urn:x:y`.
         return schema, rest
     return None, path
-
-
-def parse_path(path: str) -> AttributePath:
-    """Parse a PATCH path; a value filter is parsed with `portal.services.scim_filters`."""
-    from portal.services.directory.scim_filters import parse_filter
-
-    path = path.strip()
-    if not path:
-        raise PathError("The path is empty.")
-    extension, rest = split_schema(path)
-    if not rest:
-        return AttributePath(extension, None)
-    value_filter = None
-    sub = None
-    if "[" in rest:
-        head, _, tail = rest.partition("[")
-        inner, closing, after = tail.rpartition("]")
-        if not closing:
-            raise PathError(f"Unbalanced brackets in path {path!r}.")
-        value_filter = parse_filter(inner)
-        if after:
-            if not after.startswith("."):
-                raise PathError(f"Unexpected text after the filter in {path!r}.")
-            sub = after[1:]
-        attribute = head
-    else:
-        attribute, _, sub = rest.partition(".")
-        sub = sub or None
-    if not attribute or not _is_name(attribute) or (sub is not None and not _is_name(sub)):
-        raise PathError(f"{path!r} is not a valid attribute path.")
-    return AttributePath(extension, attribute, value_filter, sub)
-
-
-def _is_name(name: str) -> bool:
-    return name.replace("_", "").replace("-", "").replace("$", "").isalnum()

@@ -10,7 +10,6 @@ from portal.services.infra.nul_characters import field_holding_nul
 from portal.services.infra.wire import timestamp
 
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ALWAYS_RETURNED = {"id", "schemas"}
 # Server-managed or write-only attributes a client's payload cannot set.
 NOT_STORED = {"id", "meta", "password", "groups", "members"}

@@ -61,9 +61,3 @@ def time_of(value: str) -> datetime:
 def new_id(prefix: str) -> str:
     """A new id such as `org_01HV5Z...` for the given prefix (without the underscore)."""
     return f"{prefix}_{ulid()}"
-
-
-def has_prefix(value: str, prefix: str) -> bool:
-    """True when value looks like an id of this type (prefix and a well-formed ULID)."""
-    head, _, tail = value.rpartition("_")
-    return head == prefix and len(tail) == ULID_LENGTH and all(c in CROCKFORD for c in tail)

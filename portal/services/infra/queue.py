@@ -94,7 +94,6 @@ class InProcessJobQueue:
         self._running = False
         self._periodic_started = False
         self._stopped = False
-        self.completed = 0
         self.failed = 0
 
     def enqueue(
@@ -188,7 +187,6 @@ class InProcessJobQueue:
         try:
             with self.app.app_context():
                 resolve_job(name)(*args, **kwargs)
-            self.completed += 1
         except Exception:
             self.failed += 1
             log.exception("job %s failed", name)

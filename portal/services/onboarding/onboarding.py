@@ -112,12 +112,15 @@ def invite_admin(
     link, url = portal_links.create_setup_link(organization_id, features, return_url=return_url)
     if email is None:
         return Invitation(link, url, None)
-    subject, body = mail.setup_invitation(
-        link.organization.name, url, f"{link.expires_at:%Y-%m-%d}"
-    )
+    subject, body = mail.setup_invitation(link.organization.name, f"{link.expires_at:%Y-%m-%d}")
     try:
         message = mail.send(
-            email, subject, body, organization_id=link.organization_id, wait=wait_for_mail
+            email,
+            subject,
+            body,
+            organization_id=link.organization_id,
+            wait=wait_for_mail,
+            link=url,
         )
     except MailUnavailable:
         portal_links.revoke_setup_link(organization_id)

@@ -7,11 +7,12 @@ every chosen feature is configured.
 """
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.errors import Conflict, InvalidInput, NotFound, TokenExpired, TokenInvalid
 from portal.extensions import db
 from portal.models import Event, PortalLink, PortalSession
 from portal.models.columns import utcnow
@@ -36,6 +37,24 @@ INTENTS = (
 
 def launch_url(token: str) -> str:
     return f"{current_app.config['PORTAL_PUBLIC_URL']}/admin/launch?token={token}"
+
+
+def still_opens(url: str) -> bool:
+    """Whether a link made by `launch_url` would still open the portal: genuine and neither
+    revoked, used nor expired."""
+    token = parse_qs(urlsplit(url).query).get("token", [""])[0]
+    try:
+        link_id = link_tokens.read(token, int(SETUP_LINK_LIFETIME.total_seconds()))
+    except (TokenExpired, TokenInvalid):
+        return False
+    link = db.session.get(PortalLink, link_id)
+    return (
+        link is not None
+        and secret_tokens.matches(token, link.token_hash)
+        and link.revoked_at is None
+        and link.used_at is None
+        and link.expires_at > utcnow()
+    )
 
 
 def create_api_link(

@@ -13,7 +13,6 @@ from portal.errors import (
     DomainAlreadyVerified,
     DomainHeldElsewhere,
     DomainUnavailable,
-    NotFound,
     QueueUnavailable,
 )
 from portal.extensions import db
@@ -21,6 +20,7 @@ from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
 from portal.services.account import branding
 from portal.services.delivery import events
+from portal.services.infra import tenancy
 from portal.services.infra.domain_names import normalize_domain, refuse_consumer_domain
 from portal.services.infra.queue import enqueue, enqueue_in
 from portal.services.organizations import organization_shapes
@@ -58,10 +58,8 @@ def has_verified_domain(organization_id: str) -> bool:
 
 
 def get_domain(domain_id: str) -> OrganizationDomain:
-    domain = db.session.get(OrganizationDomain, domain_id)
-    if domain is None:
-        raise NotFound(f"Organization domain not found: '{domain_id}'.", entity_id=domain_id)
-    return domain
+    """Unscoped: the API key sees every organization's domains."""
+    return tenancy.unscoped(OrganizationDomain, domain_id)
 
 
 def domains_of(organization_id: str) -> list[OrganizationDomain]:
@@ -77,10 +75,9 @@ def domains_of(organization_id: str) -> list[OrganizationDomain]:
 
 def domain_of(organization_id: str, domain_id: str) -> OrganizationDomain:
     """One of the organization's domains; another organization's is NotFound."""
-    domain = db.session.get(OrganizationDomain, domain_id)
-    if domain is None or domain.organization_id != organization_id:
-        raise NotFound("That domain does not exist.")
-    return domain
+    return tenancy.owned(
+        OrganizationDomain, domain_id, organization_id, message="That domain does not exist."
+    )
 
 
 def add(
@@ -127,9 +124,7 @@ def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
 
 def create_domain(organization_id: str, name: str) -> OrganizationDomain:
     """API: claim a domain for an organization and start DNS verification."""
-    org = db.session.get(Organization, organization_id)
-    if org is None:
-        raise NotFound(f"Organization not found: '{organization_id}'.", entity_id=organization_id)
+    org = tenancy.unscoped(Organization, organization_id)
     domain = add(org, normalize_domain(name))
     db.session.commit()
     start_polling(domain)

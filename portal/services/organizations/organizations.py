@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.models import Organization, OrganizationDomain
 from portal.models.columns import utcnow
 from portal.services.delivery import events
+from portal.services.infra import tenancy
 from portal.services.infra.domain_names import normalize_domain
 from portal.services.infra.ids import new_id
 from portal.services.infra.pagination import Page, PageRequest, paginate
@@ -42,10 +43,8 @@ class OrganizationChanges:
 
 
 def get_organization(organization_id: str) -> Organization:
-    org = db.session.get(Organization, organization_id)
-    if org is None:
-        raise NotFound(f"Organization not found: '{organization_id}'.", entity_id=organization_id)
-    return org
+    """Unscoped: the API key and the dashboard see every organization."""
+    return tenancy.unscoped(Organization, organization_id)
 
 
 def find_by_external_id(external_id: str) -> Organization | None:

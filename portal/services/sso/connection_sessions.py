@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from lxml import etree
 from sqlalchemy import func, select
 
-from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import ConnectionSession
+from portal.services.infra import tenancy
 from portal.services.sso import pending_idp, sign_in, sso_setup
 
 PAGE_SIZE = 10
@@ -18,10 +18,7 @@ SORTS = {"time": ConnectionSession.id, "state": ConnectionSession.state}
 
 def session_of(organization_id: str, session_id: str) -> ConnectionSession:
     """A sign-in attempt of this organization; NotFound for any other organization's."""
-    session = db.session.get(ConnectionSession, session_id)
-    if session is None or session.organization_id != organization_id:
-        raise NotFound(f"Sign-in session not found: '{session_id}'.", entity_id=session_id)
-    return session
+    return tenancy.owned(ConnectionSession, session_id, organization_id, noun="Sign-in session")
 
 
 @dataclass(frozen=True)

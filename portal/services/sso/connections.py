@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.errors import Conflict, DestinationRefused, InvalidInput, NotFound
+from portal.errors import Conflict, DestinationRefused, InvalidInput
 from portal.extensions import db
 from portal.models import Connection, IdpCertificate, OrganizationDomain
 from portal.models.columns import utcnow
 from portal.services.delivery import events
-from portal.services.infra import encryption, outbound
+from portal.services.infra import encryption, outbound, tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.organizations import organizations
 from portal.services.sso import connection_shapes, sso_policy
@@ -49,27 +49,11 @@ class ConnectionSettings:
 
 
 def get_connection(connection_id: str) -> Connection:
-    """The connection with its IdP certificates, in one query (the ACS path needs both)."""
-    connection = (
-        db.session.scalars(
-            select(Connection)
-            .options(joinedload(Connection.certificates))
-            .where(Connection.id == connection_id)
-        )
-        .unique()
-        .first()
+    """The connection with its IdP certificates, in one query (the ACS path needs both).
+    Unscoped: the API key sees every organization, and the sign-in endpoints are public."""
+    return tenancy.unscoped(
+        Connection, connection_id, options=(joinedload(Connection.certificates),)
     )
-    if connection is None:
-        raise NotFound(f"Connection not found: '{connection_id}'.", entity_id=connection_id)
-    return connection
-
-
-def connection_of(organization_id: str, connection_id: str) -> Connection:
-    """A connection of this organization; NotFound for any other organization's."""
-    connection = db.session.get(Connection, connection_id)
-    if connection is None or connection.organization_id != organization_id:
-        raise NotFound(f"Connection not found: '{connection_id}'.", entity_id=connection_id)
-    return connection
 
 
 def newest_of(organization_id: str) -> Connection | None:
@@ -180,19 +164,6 @@ def activate(connection: Connection) -> str | None:
     return blocker
 
 
-def deactivate(connection: Connection) -> None:
-    if connection.state == "active":
-        connection.state = "inactive"
-        connection.updated_at = utcnow()
-        db.session.flush()
-        events.record(
-            "connection.deactivated",
-            connection_shapes.connection(connection, for_event=True),
-            connection.organization_id,
-        )
-    db.session.commit()
-
-
 def is_configured(connection: Connection) -> bool:
     if connection.protocol == "oidc":
         return bool(connection.oidc_discovery_endpoint and connection.oidc_client_id)
@@ -234,10 +205,10 @@ def remove_certificate(connection_id: str, certificate_id: str) -> None:
 
 
 def certificate_of(connection_id: str, certificate_id: str) -> IdpCertificate:
-    certificate = db.session.get(IdpCertificate, certificate_id)
-    if certificate is None or certificate.connection_id != connection_id:
-        raise NotFound(f"Certificate not found: '{certificate_id}'.", entity_id=certificate_id)
-    return certificate
+    """One of the connection's certificates; another connection's is not found."""
+    return tenancy.owned(
+        IdpCertificate, certificate_id, connection_id, owner="connection_id", noun="Certificate"
+    )
 
 
 def _check_type(kind: str, settings: ConnectionSettings) -> None:

@@ -9,6 +9,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlencode
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -24,10 +25,26 @@ from joserfc.jwk import KeySet
 
 from portal.errors import OutboundError
 from portal.errors import SignInRefused as Refused
-from portal.models import Connection
 from portal.services.infra import outbound
 
 DISCOVERY_TTL_SECONDS = 600
+
+
+class OidcConnection(Protocol):
+    """What the relying party reads of a connection: the ORM row, or a portal test's view of
+    its pending settings (`pending_idp.oidc_connection_for`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def oidc_discovery_endpoint(self) -> str | None: ...
+
+    @property
+    def oidc_client_id(self) -> str | None: ...
+
+    @property
+    def oidc_client_secret(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,7 @@ def discover(discovery_endpoint: str) -> Provider:
     return provider
 
 
-def start(connection: Connection) -> Started:
+def start(connection: OidcConnection) -> Started:
     """The provider's authorization URL for a new attempt, with fresh state, nonce and PKCE."""
     provider = discover(connection.oidc_discovery_endpoint)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -94,7 +111,7 @@ def start(connection: Connection) -> Started:
     )
 
 
-def finish(connection: Connection, code: str, nonce: str, verifier: str) -> tuple[dict, str]:
+def finish(connection: OidcConnection, code: str, nonce: str, verifier: str) -> tuple[dict, str]:
     """Trade the code for tokens and return the user's claims and the raw token response."""
     provider = discover(connection.oidc_discovery_endpoint)
     tokens, raw = _token_request(connection, provider, code, verifier)

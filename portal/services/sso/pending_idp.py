@@ -4,7 +4,8 @@ Real sign-ins always use the live settings; a portal test of the pending setting
 new signing certificate) runs against a view of the connection with those settings instead.
 """
 
-from types import SimpleNamespace
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -14,19 +15,26 @@ from portal.models.columns import utcnow
 from portal.services.infra import encryption
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
+from portal.services.sso.oidc_rp import OidcConnection
+from portal.services.sso.saml_connection import (
+    Certificate,
+    ConnectionView,
+    SamlConnection,
+    SigningCertificate,
+)
+from portal.services.sso.sign_in_attempts import Attempt
 
 PENDING = "pending_idp"
 
 
-class TestedSettings:
-    """The connection as a test sees it: its own attributes, some replaced."""
+@dataclass(frozen=True, slots=True)
+class PendingOidcView(OidcConnection):
+    """An OIDC connection as a test of its pending settings uses it."""
 
-    def __init__(self, connection: Connection, **replaced):
-        self._connection = connection
-        self.__dict__.update(replaced)
-
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
+    id: str
+    oidc_discovery_endpoint: str | None
+    oidc_client_id: str | None
+    oidc_client_secret: str | None
 
 
 def is_live(connection: Connection) -> bool:
@@ -61,31 +69,61 @@ def discard(connection: Connection) -> None:
     db.session.commit()
 
 
-def settings_for(connection: Connection, session: ConnectionSession):
-    """What a sign-in attempt is checked against: live settings unless it tests others."""
-    target = session.test_target
+def saml_connection_for(
+    connection: SamlConnection, attempt: ConnectionSession | Attempt
+) -> SamlConnection:
+    """The connection a SAML attempt is checked against: the live one itself, or for a portal
+    test, a view with the pending settings or with only the certificate under test."""
+    target = attempt.test_target
     if not target:
         return connection
     if target == PENDING:
-        return _pending_view(connection, connection.pending_idp or {})
-    tested = [c for c in connection.certificates if c.id == target]
-    return TestedSettings(connection, certificates=tested)
-
-
-def _pending_view(connection: Connection, pending: dict):
-    if connection.protocol == "oidc":
-        return TestedSettings(
+        pending = connection.pending_idp or {}
+        return _tested_view(
             connection,
-            oidc_discovery_endpoint=pending.get("discovery_endpoint")
-            or connection.oidc_discovery_endpoint,
-            oidc_client_id=pending.get("client_id") or connection.oidc_client_id,
-            oidc_client_secret=_pending_secret(pending) or connection.oidc_client_secret,
+            pending.get("idp_entity_id"),
+            pending.get("idp_sso_url"),
+            [Certificate(None, pem) for pem in pending.get("idp_signing_certs", [])],
         )
-    return TestedSettings(
-        connection,
-        saml_idp_entity_id=pending.get("idp_entity_id"),
-        saml_idp_sso_url=pending.get("idp_sso_url"),
-        certificates=[SimpleNamespace(value=pem) for pem in pending.get("idp_signing_certs", [])],
+    tested = [c for c in connection.certificates if c.id == target]
+    return _tested_view(
+        connection, connection.saml_idp_entity_id, connection.saml_idp_sso_url, tested
+    )
+
+
+def _tested_view(
+    connection: SamlConnection,
+    entity_id: str | None,
+    sso_url: str | None,
+    certificates: Iterable[SigningCertificate],
+) -> ConnectionView:
+    return ConnectionView(
+        id=connection.id,
+        organization_id=connection.organization_id,
+        connection_type=connection.connection_type,
+        state=connection.state,
+        attribute_map=connection.attribute_map,
+        saml_idp_entity_id=entity_id,
+        saml_idp_sso_url=sso_url,
+        pending_idp=connection.pending_idp,
+        certificates=tuple(Certificate(c.id, c.value) for c in certificates),
+    )
+
+
+def oidc_connection_for(
+    connection: Connection, attempt: ConnectionSession | Attempt
+) -> OidcConnection:
+    """The connection an OIDC attempt signs in through: the live one itself, or for a portal
+    test of pending settings, a view with them (a setting left out stays as it is)."""
+    if attempt.test_target != PENDING:
+        return connection
+    pending = connection.pending_idp or {}
+    return PendingOidcView(
+        id=connection.id,
+        oidc_discovery_endpoint=pending.get("discovery_endpoint")
+        or connection.oidc_discovery_endpoint,
+        oidc_client_id=pending.get("client_id") or connection.oidc_client_id,
+        oidc_client_secret=_pending_secret(pending) or connection.oidc_client_secret,
     )
 
 

@@ -2,8 +2,8 @@
 
 import hashlib
 
-from portal.models import Connection
 from portal.services.infra.ids import CROCKFORD
+from portal.services.sso.saml_connection import SamlConnection
 
 DEFAULT_NAMES = {
     "email": (
@@ -80,7 +80,7 @@ def profile_id(connection_id: str, idp_id: str) -> str:
     return "prof_" + "".join(chars)
 
 
-def build_profile(connection: Connection, subject: str, attributes: dict) -> dict:
+def build_profile(connection: SamlConnection, subject: str, attributes: dict) -> dict:
     """The WorkOS Profile for a signed-in user; `raw_attributes` keeps what the IdP sent."""
     mapping = (connection.attribute_map or {}).get("standard_attributes", {})
 

@@ -13,8 +13,8 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from portal.errors import SignInRefused
-from portal.models import Connection
 from portal.services.sso import saml_compiled, saml_guard
+from portal.services.sso.saml_connection import SamlConnection
 
 SHA256_SIGNATURE = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256_DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -64,7 +64,7 @@ def sp_urls(connection_id: str) -> dict:
     return {"entity_id": base, "acs_url": f"{base}/acs", "metadata_url": f"{base}/metadata"}
 
 
-def settings_for(connection: Connection) -> OneLogin_Saml2_Settings:
+def python3_saml_settings(connection: SamlConnection) -> OneLogin_Saml2_Settings:
     """Strict python3-saml settings; cached until the connection or its certificates change."""
     certificates = tuple(c.value for c in connection.certificates)
     return _settings(
@@ -115,22 +115,22 @@ def _settings(connection_id, public_url, idp_entity_id, idp_sso_url, certificate
     )
 
 
-def metadata_xml(connection: Connection) -> str:
-    metadata = settings_for(connection).get_sp_metadata()
+def metadata_xml(connection: SamlConnection) -> str:
+    metadata = python3_saml_settings(connection).get_sp_metadata()
     return metadata.decode() if isinstance(metadata, bytes) else metadata
 
 
-def authn_request(connection: Connection, relay_state: str) -> tuple[str, str, str]:
+def authn_request(connection: SamlConnection, relay_state: str) -> tuple[str, str, str]:
     """The IdP redirect URL, the AuthnRequest ID and its XML."""
     auth = OneLogin_Saml2_Auth(
-        _request_data(connection.id, {}), old_settings=settings_for(connection)
+        _request_data(connection.id, {}), old_settings=python3_saml_settings(connection)
     )
     url = auth.login(return_to=relay_state)
     return url, auth.get_last_request_id(), auth.get_last_request_xml()
 
 
 def validate(
-    connection: Connection, saml_response: str, request_id: str | None, parsed=None
+    connection: SamlConnection, saml_response: str, request_id: str | None, parsed=None
 ) -> ValidatedResponse:
     """A response that passed every check, or SignInRefused with the first failure's code.
 
@@ -140,7 +140,7 @@ def validate(
     """
     xml, root = parse_response(saml_response) if parsed is None else parsed
     saml_guard.check(root)
-    response = OneLogin_Saml2_Response(settings_for(connection), saml_response)
+    response = OneLogin_Saml2_Response(python3_saml_settings(connection), saml_response)
     with saml_compiled.answers_kept(response.document):
         try:
             response.is_valid(

@@ -31,6 +31,7 @@ from portal.services.sso import (
     sign_in_attempts,
     sign_in_checks,
 )
+from portal.services.sso.oidc_rp import OidcConnection
 from portal.services.sso.saml_guard import decode
 from portal.services.sso.sign_in_attempts import Attempt
 from portal.services.sso.sign_in_errors import explain
@@ -128,18 +129,18 @@ def _begin(connection: Connection, session: ConnectionSession) -> str:
     session.organization_id = connection.organization_id
     db.session.add(session)
     db.session.flush()
-    settings = pending_idp.settings_for(connection, session)
     if connection.protocol == "oidc":
-        url = _start_oidc(settings, session)
+        url = _start_oidc(pending_idp.oidc_connection_for(connection, session), session)
     else:
-        url, request_id, request_xml = saml_sp.authn_request(settings, session.id)
+        saml_connection = pending_idp.saml_connection_for(connection, session)
+        url, request_id, request_xml = saml_sp.authn_request(saml_connection, session.id)
         session.request_id = request_id
         session.request_payload = _clip(request_xml)
     db.session.commit()
     return url
 
 
-def _start_oidc(connection: Connection, session: ConnectionSession) -> str:
+def _start_oidc(connection: OidcConnection, session: ConnectionSession) -> str:
     try:
         started = oidc_rp.start(connection)
     except SignInRefused as refusal:
@@ -167,7 +168,7 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
     sign_in_checks.record_passed(attempt, "idp_status")
     try:
         claims, raw = oidc_rp.finish(
-            pending_idp.settings_for(connection, attempt),
+            pending_idp.oidc_connection_for(connection, attempt),
             params.get("code") or "",
             attempt.oidc_nonce,
             attempt.oidc_code_verifier,
@@ -194,9 +195,9 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
         _record_orphan(connections.get_connection(connection_id), attempt, saml_response)
         return Outcome(None, attempt.code)
     sign_in_checks.record_passed(attempt, "readable", "in_response_to")
-    settings = pending_idp.settings_for(attempt.connection, attempt)
+    saml_connection = pending_idp.saml_connection_for(attempt.connection, attempt)
     try:
-        result = saml_sp.validate(settings, saml_response, attempt.request_id, (xml, root))
+        result = saml_sp.validate(saml_connection, saml_response, attempt.request_id, (xml, root))
     except SignInRefused as refusal:
         return _fail(attempt, refusal.code, refusal.detail, saml_response)
     sign_in_checks.record_passed(attempt, *sign_in_checks.SAML_VALIDATION)

@@ -3,22 +3,22 @@
 The ACS looks up the attempt a response answers, with its connection and the connection's
 signing certificates, on every sign-in. As ORM objects (three entities and a collection)
 that cost more than the query itself, so the attempt is read by one plain query into the
-values below (named as on the models, so saml_sp, profiles and pending_idp take them as they
-take a Connection) and its outcome is written by one UPDATE, plus one INSERT for the code.
+values below (its connection as a `saml_connection.ConnectionView`, which saml_sp, profiles
+and pending_idp take as they take a Connection) and its outcome is written by one UPDATE,
+plus one INSERT for the code.
 What changes the connection itself (activation, a passed portal test) loads the ORM objects;
 those branches are rare.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, IdpCertificate, SignInGrant
-from portal.models.connection import protocol_of
 from portal.services.infra.ids import new_id
+from portal.services.sso.saml_connection import Certificate, ConnectionView
 
 _attempts = ConnectionSession.__table__
 _connections = Connection.__table__
@@ -44,30 +44,6 @@ _CONNECTION_COLUMNS = (
     "saml_idp_sso_url",
     "pending_idp",
 )
-
-
-class Certificate(NamedTuple):
-    id: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ConnectionView:
-    """The connection as a sign-in reads it (SAML settings; OIDC settings need the model)."""
-
-    id: str
-    organization_id: str
-    connection_type: str
-    state: str
-    attribute_map: dict
-    saml_idp_entity_id: str | None
-    saml_idp_sso_url: str | None
-    pending_idp: dict | None
-    certificates: tuple[Certificate, ...]
-
-    @property
-    def protocol(self) -> str:
-        return protocol_of(self.connection_type)
 
 
 @dataclass
