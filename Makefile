@@ -10,7 +10,7 @@ HTMX := static/vendor/htmx.min.js
 
 export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint worker bench vendor clean
+.PHONY: run test soak lint worker bench vendor clean
 
 run: $(VENV)/.installed-run $(HTMX)
 	@$(FLASK) portal init
@@ -32,6 +32,12 @@ test: $(VENV)/.installed-test $(HTMX)
 	@bash .ci/ensure-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The long runs (generated requests, faults, load) at full size; `make test` runs them small.
+soak: $(VENV)/.installed-test $(HTMX)
+	@bash .ci/ensure-services
+	@bash .ci/ensure-tools
+	PORTAL_SOAK=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

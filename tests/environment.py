@@ -18,6 +18,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# `make soak` sets it: the generated, fault and load runs at full size instead of a quick pass.
+SOAK = os.environ.get("PORTAL_SOAK") == "1"
+
+
+def sized(quick: int, soak: int) -> int:
+    """How many cases, requests or rounds a long test makes under `make test` or `make soak`."""
+    return soak if SOAK else quick
 
 
 def config_for(database_url: str, **overrides) -> dict:
