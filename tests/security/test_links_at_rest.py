@@ -5,7 +5,7 @@ its token (only the token's hash, and sealed copies), and the link still opens t
 import json
 
 import pytest
-from sqlalchemy import Text, cast, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import MailMessage
@@ -14,18 +14,9 @@ from portal.services.infra.queue import job_queue
 from tests.dashboard_login import sign_in
 from tests.magic_links import token_of
 from tests.pages import shown_to_copy
+from tests.stored_text import everything_stored
 
 GENERATE = {"intent": "sso", "external_user_id": "user_42"}
-
-
-def everything_stored() -> str:
-    """Every column of every row of every table, as the database renders it as text."""
-    db.session.commit()
-    texts = []
-    for table in db.metadata.sorted_tables:
-        for row in db.session.execute(select(*(cast(c, Text) for c in table.columns))):
-            texts.extend(value for value in row if value is not None)
-    return "\n".join(texts)
 
 
 def assert_not_at_rest(link: str) -> None:
