@@ -64,8 +64,14 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
-$(HTMX): package.json
+# npm writes node_modules/.package-lock.json; its absence means node_modules is gone (axe-core too).
+NODE_MODULES := node_modules/.package-lock.json
+
+$(NODE_MODULES): package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(HTMX): $(NODE_MODULES)
 	@mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
