@@ -23,7 +23,7 @@ run: $(VENV)/.installed-run $(HTMX)
 	echo "  WORKOS_CLIENT_ID=$$client"; \
 	echo "  WORKOS_API_KEY=$$key"; \
 	echo "  Dashboard sign-in: make a user with"; \
-	echo "    $(FLASK) portal create-user --email you@example.com --password 'a long passphrase'"; \
+	echo "    $(BIN)/portal create-user --email you@example.com --password 'a long passphrase'"; \
 	echo; \
 	exec $(FLASK) run --host $(HOST) --port $(PORT)
 
