@@ -6,7 +6,7 @@ import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from flask_migrate import upgrade
 
 from portal.errors import Conflict, PortalError, SecretUnreadable
@@ -16,6 +16,7 @@ from portal.services.audit import log_streams
 from portal.services.delivery import webhooks
 from portal.services.directory import directories
 from portal.services.onboarding import mail, onboarding
+from portal.services.operations import diagnosis
 from portal.services.organizations import demo
 from portal.services.sso import connections, pending_idp
 
@@ -232,6 +233,21 @@ def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> No
                 f"The setup link stays valid; follow {organization_id} in the dashboard."
             )
         time.sleep(interval)
+
+
+@portal_cli.command("doctor", with_appcontext=False)
+def doctor_command():
+    """Check configuration, database, Redis, workers, clocks and DNS; say what to fix."""
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except RuntimeError as error:  # create_app refuses settings it cannot run with
+        _fail(f"configuration: {error}")
+    with app.app_context():
+        findings = diagnosis.diagnose()
+    for finding in findings:
+        click.echo(f"{finding.level:>8}  {finding.part:<13} {finding.says}")
+    if any(finding.level == diagnosis.PROBLEM for finding in findings):
+        sys.exit(1)
 
 
 @portal_cli.command("rotate-secrets")

@@ -68,6 +68,14 @@ def lookup_txt(name: str) -> tuple[list[str], str | None]:
     return values, None
 
 
+def resolvers_fail(name: str) -> str | None:
+    """What fails when the configured resolvers cannot answer for `name`; None when they answer,
+    even that the name does not exist."""
+    _, problem = lookup_txt(name)
+    resolved = problem is None or "No DNS record" in problem or "no TXT record" in problem
+    return None if resolved else problem
+
+
 def check_domain(domain_id: str) -> DnsCheck | None:
     """Look the record up now; a match verifies the domain. None if nothing is left to check."""
     domain = db.session.get(OrganizationDomain, domain_id)

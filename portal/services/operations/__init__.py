@@ -1,0 +1,5 @@
+"""Running portal: what `portal doctor` checks about a deployment (configuration, database and
+its schema, queue, workers, clocks, outbound DNS) and what it tells the operator to do.
+
+May import: infra, organizations.
+"""
