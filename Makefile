@@ -12,16 +12,19 @@ export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test soak lint worker bench vendor clean
 
+# `make run PORT=5001 HOST=0.0.0.0` serves elsewhere; the API key "make run" is made once and kept.
 run: $(VENV)/.installed-run $(HTMX)
-	@$(FLASK) portal init
-	@$(FLASK) portal seed-demo
-	@key=$$($(FLASK) portal create-api-key --name "make run" --replace | tail -n 1); \
-	client=$$($(FLASK) portal init | sed -n 's/.*Client ID: //p'); \
+	@$(BIN)/python -c "import socket; socket.create_server(('$(HOST)', $(PORT))).close()" 2>/dev/null \
+	  || { echo "make run: $(HOST):$(PORT) is taken; choose another port, e.g. make run PORT=5001" >&2; exit 1; }
+	@$(BIN)/portal init
+	@$(BIN)/portal seed-demo
+	@key=$$($(BIN)/portal create-api-key --name "make run" --if-missing | tail -n 1); \
+	client=$$($(BIN)/portal init | sed -n 's/.*Client ID: //p'); \
 	echo; \
-	echo "  portal is running at $(PORTAL_PUBLIC_URL)"; \
+	echo "  portal is starting at $(PORTAL_PUBLIC_URL)"; \
 	echo "  WORKOS_BASE_URL=$(PORTAL_PUBLIC_URL)"; \
 	echo "  WORKOS_CLIENT_ID=$$client"; \
-	echo "  WORKOS_API_KEY=$$key"; \
+	case "$$key" in sk_*) echo "  WORKOS_API_KEY=$$key";; *) echo "  $$key";; esac; \
 	echo "  Dashboard sign-in: make a user with"; \
 	echo "    $(BIN)/portal create-user --email you@example.com --password 'a long passphrase'"; \
 	echo; \

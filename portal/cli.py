@@ -39,8 +39,17 @@ def init_command():
 @portal_cli.command("create-api-key")
 @click.option("--name", required=True, help="What the key is for, e.g. the app using it.")
 @click.option("--replace", is_flag=True, help="Revoke earlier keys with the same name.")
-def create_api_key_command(name, replace):
+@click.option("--if-missing", is_flag=True, help="Keep an active key of that name if there is one.")
+def create_api_key_command(name, replace, if_missing):
     """Create an API key; prints the client id, then the secret key as the last line."""
+    existing = credentials.active_api_key_named(name) if if_missing else None
+    if existing is not None:
+        click.echo(f"Client ID: {credentials.environment().client_id}")
+        click.echo(
+            f"API key {existing.id} ({existing.name}, {existing.display_prefix}...) is kept; its "
+            f'secret was shown when it was made. Another: portal create-api-key --name "..."'
+        )
+        return
     try:
         key, secret = credentials.create_api_key(name, replace=replace)
     except PortalError as error:

@@ -51,6 +51,21 @@ def test_create_api_key_with_replace_revokes_the_earlier_key(runner):
     assert credentials.authenticate_api_key(second.strip().splitlines()[-1]) is not None
 
 
+def test_create_api_key_if_missing_keeps_an_active_key_and_prints_no_secret(runner):
+    first = runner.invoke(args=["portal", "create-api-key", "--name", "demo", "--if-missing"])
+    secret = first.output.strip().splitlines()[-1]
+    again = runner.invoke(args=["portal", "create-api-key", "--name", "demo", "--if-missing"])
+    assert again.exit_code == 0, again.output
+    assert "is kept" in again.output and secret not in again.output
+    assert credentials.authenticate_api_key(secret) is not None
+    assert db.session.scalars(select(ApiKey)).all() == [credentials.active_api_key_named("demo")]
+    credentials.revoke_api_key(credentials.active_api_key_named("demo").id)
+    after_revoke = runner.invoke(
+        args=["portal", "create-api-key", "--name", "demo", "--if-missing"]
+    )
+    assert after_revoke.output.strip().splitlines()[-1].startswith("sk_")
+
+
 def test_create_user_then_sign_in_with_that_password(runner):
     result = runner.invoke(
         args=[

@@ -45,6 +45,12 @@ def create_api_key(name: str, replace: bool = False) -> tuple[ApiKey, str]:
     return key, secret
 
 
+def active_api_key_named(name: str) -> ApiKey | None:
+    """The newest active key of that name, if any."""
+    keys = db.session.scalars(select(ApiKey).where(ApiKey.name == name.strip()))
+    return max((key for key in keys if key.is_active), key=lambda key: key.id, default=None)
+
+
 def authenticate_api_key(secret: str) -> ApiKey | None:
     """The active key whose secret this is, or None."""
     if not secret.startswith("sk_"):
