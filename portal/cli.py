@@ -15,7 +15,7 @@ from portal.services.account import credentials
 from portal.services.audit import log_streams
 from portal.services.delivery import webhooks
 from portal.services.directory import directories
-from portal.services.onboarding import mail, onboarding
+from portal.services.onboarding import mail, onboarding, portal_links
 from portal.services.operations import diagnosis
 from portal.services.organizations import demo
 from portal.services.sso import connections, pending_idp
@@ -152,15 +152,15 @@ ALL_FEATURES = ("sso", "dsync", "domain_verification")
     type=click.Choice(ALL_FEATURES),
     help="What the IT admin sets up (repeatable; default: all three).",
 )
-@click.option("--wait", is_flag=True, help="Wait until SSO and directory sync are live.")
+@click.option("--wait", is_flag=True, help="Wait until the chosen features are live.")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds --wait waits.")
 @click.option("--interval", default=5.0, hidden=True, help="Seconds between checks.")
 def onboard_command(name, domains, admin_email, organization_id, features, wait, timeout, interval):
     """Onboard a customer: organization, setup link emailed to the IT admin; prints JSON.
 
     With --organization, resumes an organization created earlier instead. With --wait,
-    progress lines go to stderr and a second JSON line (connection_id, directory_id) to
-    stdout once SSO is active, the directory linked and users syncing.
+    progress lines go to stderr and a second JSON line to stdout once each chosen feature is
+    live: connection_id (SSO active), directory_id (directory linked, users syncing).
     """
     features = list(features) or list(ALL_FEATURES)
     if organization_id:
@@ -174,7 +174,7 @@ def onboard_command(name, domains, admin_email, organization_id, features, wait,
         org_id, link = _start(name, list(domains), admin_email, features)
     click.echo(json.dumps({"organization_id": org_id, "admin_portal_link": link}))
     if wait:
-        _wait_for_setup(org_id, timeout, interval)
+        _wait_for_setup(org_id, features, timeout, interval)
 
 
 def _start(name, domains, admin_email, features) -> tuple[str, str]:
@@ -224,7 +224,14 @@ def _resume(organization_id, features, admin_email) -> tuple[str, str | None]:
     return org.id, None
 
 
-def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> None:
+WAITED_FOR = {
+    "sso": "an active SSO connection",
+    "dsync": "a linked directory with at least one user",
+    "domain_verification": "a verified domain",
+}
+
+
+def _wait_for_setup(organization_id: str, features: list, timeout: float, interval: float):
     deadline = time.monotonic() + timeout
     reported: set[str] = set()
     while True:
@@ -232,16 +239,30 @@ def _wait_for_setup(organization_id: str, timeout: float, interval: float) -> No
             if step.done and step.key not in reported:
                 reported.add(step.key)
                 click.echo(f"done: {step.label}", err=True)
-        if onboarding.is_set_up(organization_id):
-            click.echo(json.dumps(onboarding.set_up_ids(organization_id)))
+        if onboarding.is_set_up(organization_id, features):
+            click.echo(json.dumps(onboarding.set_up_ids(organization_id, features)))
             return
         if time.monotonic() >= deadline:
+            waited = ", ".join(WAITED_FOR[feature] for feature in features)
             _fail(
                 f"Timed out after {timeout:g} seconds waiting for the IT admin to finish set-up "
-                "(an active SSO connection, a linked directory and at least one synced user). "
-                f"The setup link stays valid; follow {organization_id} in the dashboard."
+                f"({waited}). {_link_state(organization_id)}"
             )
         time.sleep(interval)
+
+
+def _link_state(organization_id: str) -> str:
+    link = portal_links.active_setup_link(organization_id)
+    if link is not None:
+        return (
+            f"The setup link stays valid until {link.expires_at:%Y-%m-%d %H:%M} UTC; follow "
+            f"{organization_id} in the dashboard."
+        )
+    return (
+        "The setup link is no longer active (revoked, expired, or ended once its features were "
+        f"set up); send a new one with: portal onboard --organization {organization_id} "
+        "--admin-email EMAIL"
+    )
 
 
 @portal_cli.command("doctor", with_appcontext=False)

@@ -1,6 +1,7 @@
 """`flask portal onboard`: the end-to-end onboarding of one customer (DESIGN: CLI contract)."""
 
 import json
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,10 @@ from tests.scim.scim_client import USER_SCHEMA, ScimClient
 
 ARGS = ["portal", "onboard", "--name", "Acme Corp", "--domain", "acme.test"]
 ARGS += ["--domain", "acme-eu.test", "--admin-email", "it@acme.test"]
+
+
+# `portal.cli.time.sleep` is patched below, which is `time.sleep` everywhere.
+pause = time.sleep
 
 
 def organizations_count() -> int:
@@ -119,11 +124,43 @@ def test_wait_reports_progress_until_sso_and_directory_sync_are_live(app, runner
         assert f"done: {label}" in result.stderr
 
 
-def test_wait_times_out_with_a_clear_message(runner):
+def test_wait_for_sso_alone_finishes_once_sso_is_active(runner, monkeypatch):
+    """No directory is asked for, so none is waited for; the link ends with SSO live."""
+
+    def verify_domain_and_activate_sso():
+        verify_domain_and_activate_sso_of(db.session.scalars(select(Organization)).one())
+
+    steps = [verify_domain_and_activate_sso]
+    monkeypatch.setattr("portal.cli.time.sleep", lambda seconds: steps.pop(0)())
+    result = runner.invoke(args=[*ARGS, "--feature", "sso", "--wait", "--timeout", "60"])
+    assert result.exit_code == 0, result.output
+    connection = db.session.scalars(select(Connection)).one()
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"connection_id": connection.id}
+    assert portal_links.active_setup_link(connection.organization_id) is None
+
+
+def test_wait_times_out_saying_the_link_stays_valid_while_it_does(runner):
     result = runner.invoke(args=[*ARGS, "--wait", "--timeout", "0.2", "--interval", "0.05"])
     assert result.exit_code == 1
     assert "Timed out after 0.2 seconds" in result.stderr
+    assert "a linked directory with at least one user" in result.stderr
+    assert "The setup link stays valid until" in result.stderr
     assert json.loads(result.stdout)["organization_id"].startswith("org_")
+
+
+def test_wait_times_out_saying_how_to_send_a_new_link_once_it_ended(runner, monkeypatch):
+    def revoke_the_link(seconds):
+        org_id = db.session.scalars(select(Organization)).one().id
+        if portal_links.active_setup_link(org_id):
+            portal_links.revoke_setup_link(org_id)
+            db.session.commit()
+        pause(seconds)
+
+    monkeypatch.setattr("portal.cli.time.sleep", revoke_the_link)
+    result = runner.invoke(args=[*ARGS, "--wait", "--timeout", "0.2", "--interval", "0.05"])
+    assert result.exit_code == 1
+    assert "The setup link is no longer active" in result.stderr
+    assert "portal onboard --organization org_" in result.stderr
 
 
 class TestResume:

@@ -166,27 +166,38 @@ def latest_checklist(organization_id: str) -> list[Step]:
     return checklist(organization_id)
 
 
-def is_set_up(organization_id: str) -> bool:
-    """An active SSO connection, a linked directory and at least one directory user."""
+# The checklist steps that show each feature is live.
+STEPS_OF_FEATURE = {
+    "sso": {"sso_active"},
+    "dsync": {"directory_linked", "users_syncing"},
+    "domain_verification": {"domain_verified"},
+}
+
+
+def is_set_up(organization_id: str, features: list[str]) -> bool:
+    """Every chosen feature live: an active SSO connection; a linked directory with at least
+    one user; a verified domain."""
     done = {step.key for step in checklist(organization_id) if step.done}
-    return {"sso_active", "directory_linked", "users_syncing"} <= done
+    return all(STEPS_OF_FEATURE[feature] <= done for feature in features)
 
 
-def set_up_ids(organization_id: str) -> dict:
-    """The active connection's and linked directory's ids (None until they exist)."""
-    connection_id = db.session.scalar(
-        select(Connection.id)
-        .where(Connection.organization_id == organization_id, Connection.state == "active")
-        .order_by(Connection.id.desc())
+def set_up_ids(organization_id: str, features: list[str]) -> dict:
+    """The active connection's and linked directory's ids, of the chosen features."""
+    ids = {}
+    if "sso" in features:
+        ids["connection_id"] = _newest_id(Connection, organization_id, "active")
+    if "dsync" in features:
+        ids["directory_id"] = _newest_id(Directory, organization_id, "linked")
+    return ids
+
+
+def _newest_id(model, organization_id: str, state: str) -> str | None:
+    return db.session.scalar(
+        select(model.id)
+        .where(model.organization_id == organization_id, model.state == state)
+        .order_by(model.id.desc())
         .limit(1)
     )
-    directory_id = db.session.scalar(
-        select(Directory.id)
-        .where(Directory.organization_id == organization_id, Directory.state == "linked")
-        .order_by(Directory.id.desc())
-        .limit(1)
-    )
-    return {"connection_id": connection_id, "directory_id": directory_id}
 
 
 PENDING_CONNECTION_STATES = ("draft", "validating")
