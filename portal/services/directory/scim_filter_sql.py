@@ -9,7 +9,7 @@ cannot be translated here is still answered correctly, just by `matches` in Pyth
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, not_, or_, true
+from sqlalchemy import and_, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -132,8 +132,14 @@ def _page(query, order: tuple, start_index: int, count: int, whole_directory: bo
     if not whole_directory:  # a filter: its own index finds the few rows, no OFFSET to speak of
         return query.order_by(*order).offset(start_index - 1).limit(count)
     # Deep into the whole directory the OFFSET walks the (directory_id, id) index alone; only
-    # the page's own rows are read in full.
+    # the page's own rows are read in full. The keys are read first, in a query of their own:
+    # in one statement (`id IN (subquery)` or a join to it) PostgreSQL re-ran the subquery once
+    # per user of a directory without planner statistics yet, a fresh one (465 ms a page at
+    # 1,500 users; 0.4 ms this way).
     key = order[-1]
     page_keys = query.with_only_columns(key, maintain_column_froms=True)
     page_keys = page_keys.order_by(*order).offset(start_index - 1).limit(count)
-    return query.where(key.in_(page_keys.scalar_subquery())).order_by(*order)
+    keys = list(db.session.scalars(page_keys))
+    # By primary key alone (the keys came from the scoped query), so that the planner uses it.
+    entity = query.column_descriptions[0]["entity"]
+    return select(entity).where(key.in_(keys)).order_by(*order)
