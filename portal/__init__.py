@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.cookie_settings(app.config))
     portal_config.check_dashboard_session_settings(app.config)
     portal_config.check_production_settings(app.config)
+    portal_config.check_log_format(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
@@ -32,9 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.error_handlers import register_error_handlers
     from portal.http_hardening import register_http_hardening
+    from portal.request_logs import configure_logging, register_request_logs
 
     register_error_handlers(app)
     register_http_hardening(app)
+    configure_logging(app)
+    register_request_logs(app)
 
     from portal.cli import portal_cli
 

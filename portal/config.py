@@ -90,6 +90,7 @@ def from_environment(instance_path: str) -> dict:
         # Outbound calls (webhooks, metadata URLs) may reach private and loopback addresses:
         # for tests and single-machine setups only, never where others can add URLs.
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": _env_flag("PORTAL_OUTBOUND_ALLOW_PRIVATE"),
+        "PORTAL_LOG_FORMAT": os.environ.get("PORTAL_LOG_FORMAT", "text"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # A form's token lives as long as the longest portal session.
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
@@ -107,6 +108,13 @@ def check_dashboard_session_settings(settings: dict) -> None:
             f"PORTAL_DASHBOARD_IDLE_MINUTES ({idle}) is longer than "
             f"PORTAL_DASHBOARD_SESSION_HOURS ({lifetime} hours): a session could never go idle. "
             "Lower the idle minutes or raise the session hours."
+        )
+
+
+def check_log_format(settings: dict) -> None:
+    if settings["PORTAL_LOG_FORMAT"] not in ("text", "json"):
+        raise RuntimeError(
+            f"PORTAL_LOG_FORMAT is {settings['PORTAL_LOG_FORMAT']!r}; set it to text or json."
         )
 
 

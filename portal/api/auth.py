@@ -1,7 +1,5 @@
 """API key authentication for every API route but the public ones."""
 
-import secrets
-
 from flask import g, request
 
 from portal.api import bp
@@ -14,7 +12,6 @@ PUBLIC_ENDPOINTS = {"api.healthz", "api.openapi", "api.download_audit_log_export
 
 @bp.before_request
 def require_api_key():
-    g.request_id = f"req_{secrets.token_hex(12)}"
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     secret = bearer_token()
@@ -24,9 +21,3 @@ def require_api_key():
     if key is None:
         raise Unauthorized("The API key is invalid or has been revoked.")
     g.api_key = key
-
-
-@bp.after_request
-def add_request_id(response):
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
-    return response
