@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_WORKERS ?= 2
 HTMX := static/vendor/htmx.min.js
 
-export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
+run: export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test soak lint worker bench vendor clean
 

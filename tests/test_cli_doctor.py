@@ -22,6 +22,7 @@ def environment(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "REDIS_URL": "",
         "PORTAL_ENV": "development",
+        "PORTAL_PUBLIC_URL": "http://localhost:5000",
     }
     subprocess.run([PORTAL, "init"], env=env, check=True, capture_output=True, timeout=60)
     return env

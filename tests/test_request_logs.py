@@ -23,11 +23,13 @@ PORTAL = str(Path(sys.executable).parent / "portal")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("served")
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "REDIS_URL": "",
         "PORTAL_LOG_FORMAT": "json",
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     subprocess.run([PORTAL, "init"], env=env, check=True, capture_output=True, timeout=60)
     made = subprocess.run(
@@ -50,7 +52,6 @@ def served(tmp_path_factory):
         text=True,
         timeout=60,
     )
-    port = free_port()
     log_file = tmp_path / "stderr.log"
     with log_file.open("wb") as log:
         server = subprocess.Popen(
@@ -88,6 +89,20 @@ def json_lines(log_file: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
+def access_lines(log_file: Path, *request_ids: str, within=10.0) -> dict[str, dict]:
+    """The access line of each request, waiting for them: they are written after the answer."""
+    deadline = time.monotonic() + within
+    while True:
+        lines = json_lines(log_file)
+        by_id = {
+            line.get("request_id"): line for line in lines if line["logger"] == "portal.requests"
+        }
+        if all(request_id in by_id for request_id in request_ids):
+            return by_id
+        assert time.monotonic() < deadline, f"no access line for {request_ids}"
+        time.sleep(0.1)
+
+
 def test_each_request_logs_one_json_line_with_its_id_and_no_secret(served):
     base, api_key, log_file, _ = served
     status, listed = call(f"{base}/organizations", {"Authorization": f"Bearer {api_key}"})
@@ -95,9 +110,7 @@ def test_each_request_logs_one_json_line_with_its_id_and_no_secret(served):
     forged = "tok_" + "x" * 40
     _, launch = call(f"{base}/admin/launch?token={forged}", {"X-Request-Id": "proxy-req-42"})
     assert launch["X-Request-ID"] == "proxy-req-42"
-    time.sleep(0.5)  # the access line is written after the answer
-    lines = json_lines(log_file)
-    by_id = {line.get("request_id"): line for line in lines if line["logger"] == "portal.requests"}
+    by_id = access_lines(log_file, listed["X-Request-ID"], "proxy-req-42")
     api_line = by_id[listed["X-Request-ID"]]
     assert api_line["message"] == "GET /organizations 200"
     assert api_line["status"] == 200 and api_line["level"] == "info"
@@ -131,12 +144,10 @@ def test_an_unknown_log_format_refuses_to_start(tmp_path):
 
 def test_a_scim_request_is_logged_with_its_organization_and_without_its_token(served):
     base, _, log_file, scim = served
-    users_url = scim["scim_base_url"].replace("http://localhost:5000", base) + "/Users"
+    users_url = scim["scim_base_url"] + "/Users"
+    assert users_url.startswith(base)
     status, answer = call(users_url, {"Authorization": f"Bearer {scim['bearer_token']}"})
     assert status == 200
-    time.sleep(0.5)
-    [line] = [
-        line for line in json_lines(log_file) if line.get("request_id") == answer["X-Request-ID"]
-    ]
+    line = access_lines(log_file, answer["X-Request-ID"])[answer["X-Request-ID"]]
     assert line["organization_id"] == scim["organization_id"]
     assert scim["bearer_token"] not in log_file.read_text()
