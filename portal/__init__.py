@@ -34,11 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.error_handlers import register_error_handlers
     from portal.http_hardening import register_http_hardening
     from portal.request_logs import configure_logging, register_request_logs
+    from portal.web.metrics import register_metrics
 
     register_error_handlers(app)
     register_http_hardening(app)
     configure_logging(app)
     register_request_logs(app)
+    register_metrics(app)
 
     from portal.cli import portal_cli
 

@@ -91,6 +91,8 @@ def from_environment(instance_path: str) -> dict:
         # for tests and single-machine setups only, never where others can add URLs.
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": _env_flag("PORTAL_OUTBOUND_ALLOW_PRIVATE"),
         "PORTAL_LOG_FORMAT": os.environ.get("PORTAL_LOG_FORMAT", "text"),
+        # The bearer token Prometheus sends to /metrics; unset, there is no /metrics.
+        "PORTAL_METRICS_TOKEN": os.environ.get("PORTAL_METRICS_TOKEN") or None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # A form's token lives as long as the longest portal session.
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,

@@ -40,6 +40,7 @@ def serve_command(host, port, workers, threads):
     arguments = [
         *(gunicorn, "--worker-class", "gthread", "--workers", str(workers)),
         *("--threads", str(threads), "--reuse-port", "--bind", f"{host}:{port}"),
+        *("--config", "python:portal.gunicorn_hooks"),
         "portal:create_app()",
     ]
     os.execv(gunicorn, arguments)  # noqa: S606  (gunicorn takes our place, so it gets the signals)

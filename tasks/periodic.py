@@ -79,6 +79,7 @@ def run(name: str):
         interval = every(name)
         next_id = slot_job_id(name, time.time() + interval.total_seconds())
         enqueue_in(interval, "tasks.periodic.run", name, job_id=next_id)
+        job_queue().note_periodic_run(name)
 
 
 def rearm_missing() -> list[str]:

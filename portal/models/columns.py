@@ -13,6 +13,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def seconds_since(moment: datetime | None) -> float:
+    """How long ago `moment` was (0 for none or a future one); a naive moment is UTC."""
+    if moment is None:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (utcnow() - moment).total_seconds())
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every database (SQLite drops the zone otherwise)."""
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 
 from portal.errors import QueueUnavailable
+from portal.models.columns import seconds_since
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,29 @@ class RedisJobQueue:
         except NoSuchJobError:
             return False
 
+    def depth(self) -> tuple[int, float]:
+        """Jobs waiting to run now, and the age in seconds of the oldest of them."""
+        from rq.job import Job
+
+        queue = self.rq_queue()
+        oldest_ids = queue.get_job_ids(0, 0)
+        if not oldest_ids:
+            return 0, 0.0
+        enqueued_at = Job.fetch(oldest_ids[0], connection=self.connection).enqueued_at
+        return queue.count, seconds_since(enqueued_at)  # RQ writes UTC
+
+    def note_periodic_run(self, name: str) -> None:
+        self.connection.hset(self._periodic_runs_key, name, time.time())
+
+    def periodic_runs(self) -> dict[str, float]:
+        """When each periodic job last ran (epoch seconds), as far as this Redis remembers."""
+        runs = self.connection.hgetall(self._periodic_runs_key)
+        return {name.decode(): float(at) for name, at in runs.items()}
+
+    @property
+    def _periodic_runs_key(self) -> str:
+        return f"portal:{self.queue_name}:periodic-last-run"
+
     def status(self) -> dict:
         from redis.exceptions import RedisError
 
@@ -94,6 +118,7 @@ class InProcessJobQueue:
         self._running = False
         self._periodic_started = False
         self._stopped = False
+        self._periodic_runs: dict[str, float] = {}
         self.failed = 0
 
     def enqueue(
@@ -133,6 +158,19 @@ class InProcessJobQueue:
             "backend": self.backend,
             "queued": queued,
         }
+
+    def depth(self) -> tuple[int, float]:
+        """Jobs due now, and how long the oldest of them has been due, in seconds."""
+        now = time.monotonic()
+        with self._wake:
+            due = [run_at for run_at, *_ in self._due if run_at <= now]
+        return len(due), (now - min(due)) if due else 0.0
+
+    def note_periodic_run(self, name: str) -> None:
+        self._periodic_runs[name] = time.time()
+
+    def periodic_runs(self) -> dict[str, float]:
+        return dict(self._periodic_runs)
 
     def wait_until_idle(self, timeout: float = 10.0, include_scheduled: bool = False) -> bool:
         """Wait until no job is due (or, with include_scheduled, none is left); False on timeout."""

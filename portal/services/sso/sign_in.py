@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Connection, ConnectionSession, OrganizationDomain, SignInGrant
 from portal.models.columns import utcnow
 from portal.services.account import credentials, sign_in_redirects
-from portal.services.infra import secret_tokens
+from portal.services.infra import metrics, secret_tokens
 from portal.services.infra.ids import new_id
 from portal.services.infra.nul_characters import readable_text
 from portal.services.sso import (
@@ -311,11 +311,13 @@ def _succeed(attempt: Attempt, profile: dict) -> Outcome:
             connections.activate(connection)
     if is_portal_test(attempt):
         db.session.commit()
+        metrics.count_sign_in(attempt.connection.protocol, "succeeded")
         return Outcome(attempt.redirect_uri)
     code = secrets.token_urlsafe(32)
     sign_in_attempts.write_grant(attempt, secret_tokens.digest(code), now, now + CODE_LIFETIME)
     redirect_url = _redirect(attempt, {"code": code})
     db.session.commit()
+    metrics.count_sign_in(attempt.connection.protocol, "succeeded")
     return Outcome(redirect_url)
 
 
@@ -329,6 +331,7 @@ def _fail(attempt: Attempt, code: str, detail: str, raw: str) -> Outcome:
     params = {"error": code, "error_description": explain(code)}
     redirect_url = attempt.redirect_uri if is_portal_test(attempt) else _redirect(attempt, params)
     db.session.commit()
+    metrics.count_sign_in(protocol, code)
     return Outcome(redirect_url, code)
 
 
@@ -345,6 +348,7 @@ def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> 
     sign_in_checks.record_failed(session, connection.protocol, refusal.code)
     db.session.add(session)
     db.session.commit()
+    metrics.count_sign_in(connection.protocol, refusal.code)
 
 
 def _redirect(session: ConnectionSession | Attempt, params: dict) -> str | None:
