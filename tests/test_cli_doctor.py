@@ -4,15 +4,12 @@ wrong, fails with one line saying what to do."""
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.peers.dns_server import free_port
-
-PORTAL = str(Path(sys.executable).parent / "portal")
+from tests.portal_command import PORTAL
 
 
 @pytest.fixture

@@ -5,16 +5,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.peers.dns_server import free_port
-
-PORTAL = str(Path(sys.executable).parent / "portal")
+from tests.portal_command import PORTAL
 
 
 @pytest.fixture

@@ -4,18 +4,16 @@ for all of them: the counts are summed across processes."""
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.peers.dns_server import free_port
+from tests.portal_command import PORTAL
 from tests.prometheus import TOKEN, samples, value
 
-PORTAL = str(Path(sys.executable).parent / "portal")
 REQUESTS = 30
 
 

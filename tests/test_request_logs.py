@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.peers.dns_server import free_port
-
-PORTAL = str(Path(sys.executable).parent / "portal")
+from tests.portal_command import PORTAL, last_line, portal
 
 
 @pytest.fixture(scope="module")
@@ -31,27 +29,10 @@ def served(tmp_path_factory):
         "PORTAL_LOG_FORMAT": "json",
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    subprocess.run([PORTAL, "init"], env=env, check=True, capture_output=True, timeout=60)
-    made = subprocess.run(
-        [PORTAL, "create-api-key", "--name", "app"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    demo = subprocess.run(
-        [PORTAL, "seed-demo"], env=env, check=True, capture_output=True, text=True, timeout=60
-    )
-    organization_id = re.search(r"\b(org_\w+)", demo.stdout).group(1)
-    directory = subprocess.run(
-        [PORTAL, "create-directory", "--organization", organization_id],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    portal(env, "init")
+    api_key = last_line(portal(env, "create-api-key", "--name", "app"))
+    organization_id = re.search(r"\b(org_\w+)", portal(env, "seed-demo")).group(1)
+    directory = portal(env, "create-directory", "--organization", organization_id)
     log_file = tmp_path / "stderr.log"
     with log_file.open("wb") as log:
         server = subprocess.Popen(
@@ -61,8 +42,8 @@ def served(tmp_path_factory):
             stderr=log,
         )
     try:
-        scim = {**json.loads(directory.stdout), "organization_id": organization_id}
-        yield f"http://127.0.0.1:{port}", made.stdout.strip().splitlines()[-1], log_file, scim
+        scim = {**json.loads(directory), "organization_id": organization_id}
+        yield f"http://127.0.0.1:{port}", api_key, log_file, scim
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ from tests.factories import make_organization, make_portal_link, make_saml_conne
 from tests.peers.dns_server import free_port
 from tests.peers.saml_idp import SigningIdp
 from tests.peers.webhook_receiver import WebhookReceiver
+from tests.portal_command import PORTAL, last_line, portal
 
-PORTAL = str(Path(sys.executable).parent / "portal")
 REDIRECT_URI = "https://app.example.com/callback"
 RELAY_EVERY_SECONDS = 2
 SECRET_KEY = "two-servers-secret-key-of-enough-length"
@@ -87,15 +86,8 @@ def deployment(deployment_database, tmp_path_factory):
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": "1",
         "PORTAL_PERIODIC_EVERY_SECONDS": f"tasks.webhooks.relay={RELAY_EVERY_SECONDS}",
     }
-    subprocess.run([PORTAL, "init"], env=env, check=True, capture_output=True, timeout=120)
-    made = subprocess.run(
-        [PORTAL, "create-api-key", "--name", "app"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    portal(env, "init")
+    api_key = last_line(portal(env, "create-api-key", "--name", "app"))
     processes = []
     serve = ("serve", "--workers", "2", "--threads", "2", "--port")
     for port in ports:
@@ -136,7 +128,7 @@ def deployment(deployment_database, tmp_path_factory):
         for base in web:
             _wait_until_answering(f"{base}/healthz")
         with operator.app_context():
-            yield Deployment(web, worker_logs, operator, made.stdout.strip().splitlines()[-1])
+            yield Deployment(web, worker_logs, operator, api_key)
             db.session.remove()
             db.engine.dispose()
     finally:
