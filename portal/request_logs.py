@@ -83,6 +83,8 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(JsonLines())
         root.handlers = [handler]
     root.setLevel(logging.INFO)
+    # Alembic announces each of its plugins whenever an app is made.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_request_logs(app: Flask) -> None:

@@ -101,6 +101,14 @@ def test_each_request_logs_one_json_line_with_its_id_and_no_secret(served):
     assert api_key not in everything and forged not in everything
 
 
+def test_every_line_is_json_gunicorn_s_own_too(served):
+    _, _, log_file, _ = served
+    lines = [line for line in log_file.read_text().splitlines() if line.strip()]
+    assert len(json_lines(log_file)) == len(lines)
+    loggers = {line["logger"] for line in json_lines(log_file)}
+    assert "gunicorn.error" in loggers and "portal.requests" in loggers
+
+
 def test_an_unusable_request_id_is_replaced(served):
     base, *_ = served
     _, answer = call(f"{base}/healthz", {"X-Request-Id": "bad id with spaces"})
