@@ -10,7 +10,7 @@ HTMX := static/vendor/htmx.min.js
 
 run: export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test soak lint worker bench vendor clean
+.PHONY: run test test-fast soak lint worker bench vendor clean
 
 # `make run PORT=5001 HOST=0.0.0.0` serves elsewhere; the API key "make run" is made once and kept.
 run: $(VENV)/.installed-run $(HTMX)
@@ -35,6 +35,12 @@ test: $(VENV)/.installed-test $(HTMX)
 	@bash .ci/ensure-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, without the tests that start whole deployments.
+test-fast: $(VENV)/.installed-test $(HTMX)
+	@bash .ci/ensure-services
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --databases sqlite \
+	  --ignore tests/deployment --ignore tests/faults $(PYTEST_ARGS)
 
 # The long runs (generated requests, faults, load) at full size; `make test` runs them small.
 soak: $(VENV)/.installed-test $(HTMX)
