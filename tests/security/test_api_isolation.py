@@ -17,6 +17,7 @@ from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_directory, make_organization, make_portal_link
 from tests.peers.saml_idp import make_key_pair
 from tests.scim.scim_client import GROUP_SCHEMA, user_body
+from tests.url_map import rules_of
 
 ENVIRONMENT_WIDE = "one object by its id, or a list: the key sees every organization"
 
@@ -112,9 +113,7 @@ def b(app, tmp_path, a):
 
 
 def test_every_api_route_is_classified(app):
-    api_rules = {
-        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
-    }
+    api_rules = {rule.endpoint for rule in rules_of(app, "api")}
     classified = CROSSINGS.keys() | SINGLE_PARENT.keys()
     assert not CROSSINGS.keys() & SINGLE_PARENT.keys()
     assert api_rules - classified == set(), "classify these API routes in this file"

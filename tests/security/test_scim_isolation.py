@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Directory, DirectoryGroup, DirectoryGroupMembership, DirectoryUser
 from tests.factories import make_directory, make_organization
 from tests.scim.scim_client import GROUP_SCHEMA, PATCH_OP, ScimClient, user_body
+from tests.url_map import methods_of, rules_of
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 SEARCH = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}
@@ -40,7 +41,7 @@ def b(app, a):
 
 
 def _scim_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("scim.")]
+    return rules_of(app, "scim")
 
 
 def _ids(side: Side) -> dict[str, str]:
@@ -98,7 +99,7 @@ def _requests(app, ids: dict[str, str]):
         path = rule.rule.removeprefix("/scim/v2/<directory_id>")
         for argument in rule.arguments - {"directory_id"}:
             path = path.replace(f"<{argument}>", ids[argument])
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for method in methods_of(rule):
             yield rule, method, path
 
 
