@@ -9,7 +9,7 @@ route fails `test_every_api_route_is_classified` until someone says which kind i
 import pytest
 
 from portal.extensions import db
-from portal.models import IdpCertificate, PortalLink
+from portal.models import Connection, IdpCertificate, PortalLink
 from portal.services.audit import audit_log_exports
 from portal.services.directory import directory_groups, directory_users
 from portal.services.sso import connections
@@ -29,6 +29,7 @@ CROSSINGS = {
     "api.download_audit_log_export": "test_an_exports_download_token_opens_no_other_export",
     "api.revoke_link": "test_revoking_a_user_in_one_organization_leaves_the_same_user_id_elsewhere",
     "api.list_connection_saml_idp_signing_certs": "test_a_connection_lists_its_own_certificates",
+    "api.create_connection": "test_an_external_id_of_bs_connection_makes_a_new_one_for_a",
     "api.list_events": "test_lists_filtered_by_organization_hold_only_that_organization",
     "api.list_connections": "test_lists_filtered_by_organization_hold_only_that_organization",
     "api.list_directories": "test_lists_filtered_by_organization_hold_only_that_organization",
@@ -48,7 +49,6 @@ SINGLE_PARENT = {
         "api.create_audit_log_schema",
         "api.create_audit_log_event",
         "api.get_audit_log_export",
-        "api.create_connection",
         "api.get_connection",
         "api.update_connection",
         "api.delete_connection",
@@ -189,3 +189,15 @@ def test_lists_filtered_by_organization_hold_only_that_organization(api, a, b):
 def test_a_connection_lists_its_own_certificates(api, a, b):
     listed = api.get(f"/connections/{a.connection.id}/saml_idp_signing_certs").get_json()
     assert [c["id"] for c in listed["data"]] == [a.certificate.id]
+
+
+def test_an_external_id_of_bs_connection_makes_a_new_one_for_a(api, a, b):
+    named = api.patch(f"/connections/{b.connection.id}", json={"external_id": "shared-okta"})
+    assert named.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Connection, b.connection.id).external_id == "shared-okta"
+    body = {"organization_id": a.org.id, "external_id": "shared-okta"}
+    created = api.post("/connections", json=body)
+    assert created.status_code == 201
+    assert created.get_json()["id"] != b.connection.id
+    assert created.get_json()["organization_id"] == a.org.id
