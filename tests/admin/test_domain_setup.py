@@ -80,6 +80,24 @@ def test_a_domain_verified_by_another_organization_is_refused_without_naming_it(
     assert [d.organization_id for d in db.session.scalars(select(OrganizationDomain))] == [other.id]
 
 
+def test_the_refusal_is_the_same_whoever_holds_the_domain_and_however(admin_client, org):
+    # Nothing in the answer may depend on the holder: its name, its id, when or how it
+    # verified the domain. Two holders as unlike as can be get the same page, word for word.
+    _app_named("Hooli HR")
+    make_organization("Other Co", domains=[("initech.example", "verified")])
+    lost = make_organization("Globex Corporation", domains=["umbrella.example"]).domains[0]
+    organization_domains.mark_verified(lost, strategy="dns")
+    db.session.commit()
+    client = admin_client("domain_verification")
+    answers = []
+    for typed in ("initech.example", "umbrella.example"):
+        response = client.post("/admin/domains", data={"domain": typed})
+        answers.append((response.status_code, response.get_data(as_text=True).replace(typed, "D")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 422
+    _says_nothing_of_other_customers(answers[0][1])
+
+
 def test_a_link_naming_a_domain_verified_elsewhere_is_refused_the_same_way(admin_client, org):
     _app_named("Hooli HR")
     make_organization("Other Co", domains=[("initech.example", "verified")])

@@ -75,9 +75,19 @@ def check_client(client_id: str | None, redirect_uri: str | None) -> str:
 def choose_connection(
     connection_id: str | None, organization_id: str | None, domain: str | None
 ) -> Connection:
-    """The connection a sign-in goes through, by id, organization or verified domain."""
+    """The connection a sign-in goes through, by id, organization or verified domain.
+
+    A connection named with an organization must be that organization's: the host app
+    asked for a sign-in into one customer, so another customer's connection is refused."""
     if connection_id:
-        return connections.get_connection(connection_id)
+        connection = connections.get_connection(connection_id)
+        if organization_id and connection.organization_id != organization_id:
+            raise SignInError(
+                "invalid_request",
+                "The connection does not belong to the organization given: pass the "
+                "organization's own connection, or only one of the two.",
+            )
+        return connection
     query = select(Connection).where(Connection.state.in_(("active", "validating")))
     if organization_id:
         query = query.where(Connection.organization_id == organization_id)
