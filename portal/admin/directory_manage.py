@@ -35,7 +35,7 @@ def directory_users():
     if request.htmx:
         body = render_template("admin/_directory_users.html", listing=listing)
     else:
-        body = directory_sync.page(listing=listing)
+        body = directory_sync.page(listing=listing, directory=directory)
     response = current_app.make_response(body)
     response.vary.add("HX-Request")
     return response

@@ -14,9 +14,11 @@ def page(
     status: int = 200,
     listing=None,
     token_error: str | None = None,
+    directory=None,
 ):
-    """The section: provider choice, or set-up and then management of the directory."""
-    directory = directories.for_organization(g.organization.id)
+    """The section: provider choice, or set-up and then management of the directory (the
+    caller's, when it has already read it)."""
+    directory = directory or directories.for_organization(g.organization.id)
     context = {
         "directory": directory,
         "token": token,

@@ -20,7 +20,8 @@ class Environment(db.Model):
     client_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     app_name: Mapped[str | None] = mapped_column(String(100))
     brand_color: Mapped[str | None] = mapped_column(String(7))
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Read only when the logo itself is served, not with every page's branding.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_mimetype: Mapped[str | None] = mapped_column(String(32))
     default_return_url: Mapped[str | None] = mapped_column(Text)
     # Origins (scheme://host[:port]) whose pages may show the portal in an iframe, besides

@@ -35,7 +35,7 @@ def settings() -> Branding:
     return Branding(
         app_name=env.app_name,
         brand_color=color or DEFAULT_COLOR,
-        has_logo=bool(env.logo),
+        has_logo=env.logo_mimetype is not None,  # set with the logo; the logo itself is deferred
         default_return_url=env.default_return_url,
     )
 

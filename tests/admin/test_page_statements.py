@@ -1,0 +1,43 @@
+"""The IT admin's busiest page, the directory's users, reads the database a fixed, small number
+of times however many users the directory has (no statement per row)."""
+
+import pytest
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.services.account import credentials
+from tests.factories import make_directory
+from tests.scim.scim_client import ScimClient, user_body
+
+MOST_STATEMENTS = 8
+
+
+def statements_of(client, path: str) -> list[str]:
+    db.session.remove()  # a request starts with a session of its own, as under a server
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/directory-sync/users", "/admin/directory-sync/users?q=u1"]
+)
+def test_the_users_page_reads_a_fixed_number_of_times(app, org, admin_client, path):
+    credentials.environment()  # made by `portal init` in a deployment
+    directory, token = make_directory(org)
+    scim = ScimClient(app, directory.id, token)
+    client = admin_client("dsync")
+    counts = []
+    for batch in (range(0, 3), range(3, 30)):  # 3 users, then 30 (more than a page)
+        for number in batch:
+            assert scim.post("/Users", user_body(f"u{number}@acme.test")).status_code == 201
+        counts.append(len(statements_of(client, path)))
+    assert counts[0] == counts[1] <= MOST_STATEMENTS, counts
