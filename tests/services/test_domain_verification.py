@@ -1,10 +1,13 @@
 """Domain verification against a real DNS server on loopback."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event
+from portal.models.columns import utcnow
 from portal.services.infra.queue import job_queue
 from portal.services.organizations import domain_verification, organization_domains
 from tests.factories import make_api_key, make_organization
@@ -87,3 +90,31 @@ def test_verifying_fails_the_other_organizations_pending_claims(dns_server, doma
     ).one()
     assert failed.data["organization_domain"]["id"] == rival.id
     assert organization_domains.get_domain(rival.id).state == "failed"
+
+
+@pytest.mark.parametrize("check", ["check now", "the last poll of its 7 days"])
+def test_a_check_that_loses_the_race_fails_quietly_without_naming_the_winner(
+    app, dns_server, domain, check
+):
+    # Two workers check two claims on one domain at once: this check read its claim as
+    # pending just before the other organization's check verified the domain.
+    rival = make_organization("Rival", domains=["acme.test"]).domains[0]
+    dns_server.serve(
+        [_txt(domain, domain.verification_token), _txt(rival, rival.verification_token)]
+    )
+    domain.verification_started_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    assert domain.state == "pending"
+    with app.app_context():  # the other worker, with a session of its own
+        assert domain_verification.check_domain(rival.id).verified
+    if check == "check now":
+        result = domain_verification.check_domain(domain.id)
+        assert not result.verified
+        assert "Rival" not in result.explanation
+        assert result.explanation.endswith("but this domain can't be verified here.")
+    else:
+        assert domain_verification.poll(domain.id) == "stopped"
+    db.session.expire_all()
+    lost = ("failed", "domain_verified_by_other_organization")
+    assert (domain.state, domain.failure_reason) == lost
+    assert organization_domains.get_domain(rival.id).state == "verified"

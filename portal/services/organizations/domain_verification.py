@@ -90,9 +90,14 @@ def _check(domain: OrganizationDomain) -> DnsCheck:
     domain.last_checked_at = utcnow()
     domain.check_count += 1
     if domain.verification_token in seen:
-        result = DnsCheck(True, name, seen, f"Found the verification record at {name}.")
+        found = f"Found the verification record at {name}"
+        if organization_domains.verify_by_dns(domain):
+            result = DnsCheck(True, name, seen, f"{found}.")
+        else:
+            result = DnsCheck(
+                False, name, seen, f"{found}, but this domain can't be verified here."
+            )
         domain.last_check_summary = result.explanation
-        organization_domains.mark_verified(domain, strategy="dns")
     else:
         explanation = problem or (
             f"Found {len(seen)} TXT record(s) at {name}, none matching the verification token."
@@ -120,6 +125,8 @@ def poll(domain_id: str) -> str:
     started = domain.verification_started_at or domain.created_at
     if _check(domain).verified:
         return "verified"
+    if domain.state != "pending":
+        return "stopped"  # another organization's proof came first
     now = utcnow()
     if now - started >= VERIFICATION_PERIOD:
         organization_domains.fail(domain, EXPIRED_REASON)

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 VERIFICATION_PREFIX = "portal-verification"
 POLL_JOB = "tasks.domains.poll"
+LOST_TO_ANOTHER = "domain_verified_by_other_organization"
 
 
 def new_domain(domain: str, state: str = "pending", strategy: str = "dns") -> OrganizationDomain:
@@ -119,7 +120,28 @@ def mark_verified(domain: OrganizationDomain, strategy: str) -> None:
     _record("organization_domain.verified", domain)
     for rival in _claims_elsewhere(domain.domain, domain.organization_id):
         if rival.state == "pending":
-            fail(rival, "domain_verified_by_other_organization")
+            fail(rival, LOST_TO_ANOTHER)
+
+
+def verify_by_dns(domain: OrganizationDomain) -> bool:
+    """The domain's TXT record was found: verify it, unless another organization's proof
+    came first (its claim then fails, if the winner has not failed it already)."""
+    # Two checks of one domain may run at once (two workers, or "Check now" beside the
+    # poll): read every claim afresh, locked until commit on PostgreSQL, so the second
+    # sees the first's outcome instead of verifying the domain for two organizations.
+    claims = db.session.scalars(
+        select(OrganizationDomain)
+        .where(OrganizationDomain.domain == domain.domain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if domain.state != "pending":
+        return False
+    if any(c.state == "verified" for c in claims if c.organization_id != domain.organization_id):
+        fail(domain, LOST_TO_ANOTHER)
+        return False
+    mark_verified(domain, strategy="dns")
+    return True
 
 
 def create_domain(organization_id: str, name: str) -> OrganizationDomain:
