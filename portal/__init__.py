@@ -24,8 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     portal_config.check_dashboard_session_settings(app.config)
     portal_config.check_production_settings(app.config)
     portal_config.check_log_format(app.config)
+    portal_config.check_rate_limit_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+    _trust_proxies(app, app.config["PORTAL_PROXY_HOPS"])
 
     _init_extensions(app)
     _wire_services(app)
@@ -35,7 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.http_hardening import register_http_hardening
     from portal.request_logs import configure_logging, register_request_logs
     from portal.web.metrics import register_metrics
+    from portal.web.rate_limits import init_rate_limits
 
+    init_rate_limits(app)
     register_error_handlers(app)
     register_http_hardening(app)
     configure_logging(app)
@@ -46,6 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(portal_cli)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Believe X-Forwarded-* from `hops` proxies in front; with none, a client could forge
+    its address (and dodge per-address rate limits), so the headers are ignored."""
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def _init_extensions(app: Flask) -> None:

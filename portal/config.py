@@ -10,14 +10,23 @@ def _env_list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in ("1", "true", "yes", "on") if raw else default
 
 
 def _env_whole(name: str, default: int, unit: str) -> int:
     raw = os.environ.get(name, "").strip() or str(default)
     if not raw.isdigit() or int(raw) < 1:
         raise RuntimeError(f"{name} must be a whole number of {unit}, at least 1 (not {raw!r})")
+    return int(raw)
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole number that may be 0."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, 0 or more (not {raw!r})")
     return int(raw)
 
 
@@ -29,6 +38,23 @@ def _env_seconds_by_name(name: str) -> dict[str, float]:
     """`tasks.webhooks.relay=5,tasks.log_streams.relay=5` as {job name: seconds}."""
     pairs = (part.partition("=") for part in _env_list(name))
     return {key.strip(): float(value) for key, _, value in pairs}
+
+
+# Each limit's setting and default, in Flask-Limiter's notation ("N per minute", "N/hour").
+RATE_LIMITS = {
+    # SAML ACS and OIDC callback, per client address and connection (a whole office behind
+    # one address signs in through one connection at nine o'clock).
+    "PORTAL_RATE_LIMIT_SSO_RESPONSES": "120 per minute",
+    # /sso/token, per client address (the host app's servers).
+    "PORTAL_RATE_LIMIT_SSO_TOKEN": "600 per minute",
+    # Dashboard sign-in form posts, per client address and per email.
+    "PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_IP": "30 per minute",
+    "PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_EMAIL": "10 per minute",
+    # Opening an IT-admin magic link, per client address.
+    "PORTAL_RATE_LIMIT_ADMIN_LAUNCH": "30 per minute",
+    # SCIM requests refused for their bearer token, per client address.
+    "PORTAL_RATE_LIMIT_SCIM_AUTH_FAILURES": "30 per minute",
+}
 
 
 def _sqlite_url(instance_path: str) -> str:
@@ -91,6 +117,16 @@ def from_environment(instance_path: str) -> dict:
         # for tests and single-machine setups only, never where others can add URLs.
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": _env_flag("PORTAL_OUTBOUND_ALLOW_PRIVATE"),
         "PORTAL_LOG_FORMAT": os.environ.get("PORTAL_LOG_FORMAT", "text"),
+        # Proxies in front of portal whose X-Forwarded-* headers are believed (0: none, portal
+        # faces clients itself and ignores those headers, which any client can forge).
+        "PORTAL_PROXY_HOPS": _env_count("PORTAL_PROXY_HOPS", 1),
+        "PORTAL_RATE_LIMITS_ENABLED": _env_flag("PORTAL_RATE_LIMITS_ENABLED", default=True),
+        **{name: os.environ.get(name) or default for name, default in RATE_LIMITS.items()},
+        # IdP-initiated and other unsolicited SSO responses recorded per connection and hour;
+        # the rest are only counted (anyone can post them to an ACS URL).
+        "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR": _env_count(
+            "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR", 100
+        ),
         # The bearer token Prometheus sends to /metrics; unset, there is no /metrics.
         "PORTAL_METRICS_TOKEN": os.environ.get("PORTAL_METRICS_TOKEN") or None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -118,6 +154,24 @@ def check_log_format(settings: dict) -> None:
         raise RuntimeError(
             f"PORTAL_LOG_FORMAT is {settings['PORTAL_LOG_FORMAT']!r}; set it to text or json."
         )
+
+
+def check_rate_limit_settings(settings: dict) -> None:
+    """Refuse a rate limit Flask-Limiter cannot read, and proxy hops or a budget below 0."""
+    from limits import parse_many
+
+    for name in RATE_LIMITS:
+        try:
+            parse_many(str(settings[name]))
+        except ValueError:
+            raise RuntimeError(
+                f"{name} is {settings[name]!r}; write it as a number per period, "
+                'e.g. "30 per minute" or "1000/hour".'
+            ) from None
+    for name in ("PORTAL_PROXY_HOPS", "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR"):
+        value = settings[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise RuntimeError(f"{name} must be a whole number, 0 or more (not {value!r})")
 
 
 def check_production_settings(settings: dict) -> None:

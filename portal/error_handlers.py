@@ -5,12 +5,14 @@ fragment for people)."""
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.web.bearer import bearer_token
+from portal.web.rate_limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ PAGE_EXPLANATIONS = {
     ),
 }
 
+# OAuth endpoints: their errors also carry RFC 6749's `error` and `error_description`.
+OAUTH_PATHS = ("/sso/token",)
 SCIM_PATH_PREFIX = "/scim/"
 SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 # RFC 7644 3.12: what the IdP reads from an error of each status when we name no scimType.
@@ -166,6 +170,22 @@ def handle_unexpected(error: Exception):
     return _page_error(500)
 
 
+def handle_rate_limited(error: RateLimitExceeded):
+    """A 429 in the caller's shape, with Retry-After: when the limit lets the next one in."""
+    db.session.rollback()
+    message = error.description
+    if wants_scim():
+        body, status = _scim_error(429, message)
+    elif request.path in OAUTH_PATHS:
+        code = HTTP_ERROR_CODES[429]
+        body, status = _json_error(429, code, message, error=code, error_description=message)
+    elif wants_json():
+        body, status = _json_error(429, HTTP_ERROR_CODES[429], message)
+    else:
+        body, status = _page_error(429, "Too many attempts", message)
+    return body, status, {"Retry-After": str(retry_after_seconds(error))}
+
+
 def handle_csrf_error(error: CSRFError):
     if wants_json():
         return _json_error(400, "csrf_token_invalid", error.description)
@@ -180,5 +200,6 @@ def handle_csrf_error(error: CSRFError):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -87,3 +87,35 @@ def test_dashboard_sessions_default_to_an_idle_hour_and_twelve_hours_in_all(monk
     assert app.config["PORTAL_DASHBOARD_SESSION_HOURS"] == 12
     monkeypatch.setenv("PORTAL_DASHBOARD_IDLE_MINUTES", "20")
     assert create_app().config["PORTAL_DASHBOARD_IDLE_MINUTES"] == 20
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("PORTAL_PROXY_HOPS", "-1", "PORTAL_PROXY_HOPS must be a whole number, 0 or more"),
+        ("PORTAL_PROXY_HOPS", "two", "PORTAL_PROXY_HOPS must be a whole number, 0 or more"),
+        (
+            "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR",
+            "lots",
+            "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR must be a whole number",
+        ),
+        ("PORTAL_RATE_LIMIT_SSO_TOKEN", "lots", "PORTAL_RATE_LIMIT_SSO_TOKEN is 'lots'"),
+        ("PORTAL_RATE_LIMIT_ADMIN_LAUNCH", "5 per fortnight", 'e.g. "30 per minute"'),
+    ],
+)
+def test_unreadable_proxy_and_rate_limit_settings_refuse_to_start(
+    monkeypatch, name, value, complaint
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=complaint):
+        create_app()
+
+
+def test_proxy_hops_and_rate_limits_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORTAL_PROXY_HOPS", "0")
+    monkeypatch.setenv("PORTAL_RATE_LIMITS_ENABLED", "false")
+    monkeypatch.setenv("PORTAL_RATE_LIMIT_SSO_TOKEN", "20/minute")
+    settings = create_app().config
+    assert settings["PORTAL_PROXY_HOPS"] == 0
+    assert settings["PORTAL_RATE_LIMITS_ENABLED"] is False
+    assert settings["PORTAL_RATE_LIMIT_SSO_TOKEN"] == "20/minute"

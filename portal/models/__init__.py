@@ -11,7 +11,13 @@ from portal.models.audit_log import (
     LogStream,
     LogStreamDelivery,
 )
-from portal.models.connection import Connection, ConnectionSession, IdpCertificate, SignInGrant
+from portal.models.connection import (
+    Connection,
+    ConnectionSession,
+    IdpCertificate,
+    SignInGrant,
+    UnsolicitedResponseCount,
+)
 from portal.models.credentials import ApiKey, DashboardUser, Environment
 from portal.models.dashboard import DashboardSession, LoginAttempt, MailMessage
 from portal.models.directory import (
@@ -60,6 +66,7 @@ __all__ = [
     "PortalLink",
     "PortalSession",
     "SignInGrant",
+    "UnsolicitedResponseCount",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
     "WebhookEndpoint",

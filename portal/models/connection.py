@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -120,6 +130,20 @@ class ConnectionSession(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     connection: Mapped[Connection] = relationship()
+
+
+class UnsolicitedResponseCount(db.Model):
+    """Failed SSO responses that answered no sign-in portal started, per connection and hour:
+    how many came, and how many of them were past the hour's budget and not recorded."""
+
+    __tablename__ = "unsolicited_response_counts"
+
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, nullable=False)
+    not_recorded: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class SignInGrant(db.Model):

@@ -8,6 +8,7 @@ from portal.scim import bp
 from portal.services.directory import scim_access
 from portal.services.infra.nul_characters import NUL
 from portal.web.bearer import bearer_token
+from portal.web.rate_limits import count_scim_auth_failure
 
 
 @bp.url_value_preprocessor
@@ -32,6 +33,7 @@ def require_directory_token():
     if token:
         directory = scim_access.authenticate(g.directory_id, token)
     if directory is None:
+        count_scim_auth_failure()
         raise ScimError("The bearer token is missing or not this directory's.", 401)
     g.directory = scim_access.record_activity(directory)
 

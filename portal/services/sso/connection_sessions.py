@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import ConnectionSession
 from portal.services.infra import tenancy
-from portal.services.sso import pending_idp, sign_in, sso_setup
+from portal.services.sso import pending_idp, sign_in, sso_setup, unsolicited_responses
 
 PAGE_SIZE = 10
 # Ids are time-sortable, so sorting by id is sorting by the time the attempt started.
@@ -31,6 +31,8 @@ class SignInsPage:
     page: int
     pages: int
     total: int
+    # Unsolicited responses past this hour's budget: counted, not in `rows`.
+    not_recorded_this_hour: int = 0
 
 
 def sign_ins(
@@ -62,7 +64,8 @@ def sign_ins(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return SignInsPage(list(rows), sort, order, page, pages, total)
+    not_recorded = unsolicited_responses.not_recorded_this_hour(connection_id)
+    return SignInsPage(list(rows), sort, order, page, pages, total, not_recorded)
 
 
 def start_test(organization_id: str) -> tuple[str, str]:

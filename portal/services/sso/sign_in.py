@@ -30,6 +30,7 @@ from portal.services.sso import (
     saml_sp,
     sign_in_attempts,
     sign_in_checks,
+    unsolicited_responses,
 )
 from portal.services.sso.oidc_rp import OidcConnection
 from portal.services.sso.saml_guard import decode
@@ -332,20 +333,34 @@ def _succeed(attempt: Attempt, profile: dict) -> Outcome:
 
 
 def _fail(attempt: Attempt, code: str, detail: str, raw: str) -> Outcome:
+    params = {"error": code, "error_description": explain(code)}
+    redirect_url = attempt.redirect_uri if is_portal_test(attempt) else _redirect(attempt, params)
+    # An attempt without a request id of ours is IdP-initiated: anyone can make one fail.
+    if attempt.request_id is None and not unsolicited_responses.admit(attempt.connection.id):
+        sign_in_attempts.discard(attempt)
+        db.session.commit()
+        metrics.count_sign_in(attempt.connection.protocol, code)
+        return Outcome(redirect_url, code)
     protocol = attempt.connection.protocol
     sign_in_checks.record_failed(attempt, protocol, code)
     if not attempt.response_payload:
         attempt.response_payload = _clip(_decoded(raw, protocol))
     explanation = _clip(explain(code) + (f" ({detail})" if detail else ""))
     sign_in_attempts.write_failure(attempt, utcnow(), code, explanation)
-    params = {"error": code, "error_description": explain(code)}
-    redirect_url = attempt.redirect_uri if is_portal_test(attempt) else _redirect(attempt, params)
     db.session.commit()
     metrics.count_sign_in(protocol, code)
     return Outcome(redirect_url, code)
 
 
 def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> None:
+    """Record a response that answers no sign-in we started, while the hour's budget lasts."""
+    if unsolicited_responses.admit(connection.id):
+        db.session.add(_orphan(connection, refusal, raw))
+    db.session.commit()
+    metrics.count_sign_in(connection.protocol, refusal.code)
+
+
+def _orphan(connection: Connection, refusal: SignInRefused, raw: str) -> ConnectionSession:
     session = ConnectionSession(
         connection_id=connection.id,
         organization_id=connection.organization_id,
@@ -356,9 +371,7 @@ def _record_orphan(connection: Connection, refusal: SignInRefused, raw: str) -> 
         response_payload=_clip(_decoded(raw, connection.protocol)),
     )
     sign_in_checks.record_failed(session, connection.protocol, refusal.code)
-    db.session.add(session)
-    db.session.commit()
-    metrics.count_sign_in(connection.protocol, refusal.code)
+    return session
 
 
 def _redirect(session: ConnectionSession | Attempt, params: dict) -> str | None:

@@ -13,7 +13,7 @@ those branches are rare.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from portal.extensions import db
 from portal.models import Connection, ConnectionSession, IdpCertificate, SignInGrant
@@ -194,3 +194,8 @@ def write_failure(attempt: Attempt, completed_at: datetime, code: str, explanati
             "response_payload": attempt.response_payload,
         },
     )
+
+
+def discard(attempt: Attempt) -> None:
+    """Drop an attempt that will not be recorded (its response is only counted)."""
+    _execute(delete(_attempts).where(_attempts.c.id == attempt.id), {})

@@ -5,7 +5,8 @@ admin's recent sign-ins; a grant holds the profile the app collects with the cod
 is of no use once its code and access token have expired, so it goes a day later (the day
 lets a late client's call still be answered "expired" rather than "unknown"). An attempt
 goes after PORTAL_SIGN_IN_RETENTION_DAYS (90 by default), long after any assertion it saw
-has expired, so forgetting its assertion id re-opens no replay.
+has expired, so forgetting its assertion id re-opens no replay. The hourly counts of
+unsolicited responses go after a day.
 """
 
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from portal.extensions import db
 from portal.models import ConnectionSession, SignInGrant
 from portal.models.columns import utcnow
 from portal.services.infra.ids import lowest_id_at
+from portal.services.sso import unsolicited_responses
 
 GRANT_GRACE = timedelta(days=1)
 
@@ -40,5 +42,6 @@ def purge_expired(now: datetime | None = None) -> int:
     attempts = db.session.execute(
         delete(ConnectionSession).where(ConnectionSession.id < oldest_kept)
     )
+    counts = unsolicited_responses.purge_old_counts(now)
     db.session.commit()
-    return grants.rowcount + attempts.rowcount
+    return grants.rowcount + attempts.rowcount + counts
