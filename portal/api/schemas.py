@@ -20,6 +20,11 @@ from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATU
 from portal.services.infra.domain_names import DOMAIN_PATTERN, has_domain_form
 from portal.services.infra.outbound import MAX_URL_LENGTH, URL_PATTERN
 from portal.services.onboarding.portal_links import INTENTS
+from portal.services.organizations.organizations import (
+    METADATA_KEY_MAX,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX,
+)
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 
 
@@ -75,6 +80,26 @@ def _whole_number(value):
 WHOLE_NUMBER = BeforeValidator(_whole_number)
 
 
+# What `organizations._valid_metadata` accepts, for the document (the service checks it).
+OrganizationMetadata = Annotated[
+    dict[str, str],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": METADATA_MAX_KEYS,
+            "propertyNames": {"pattern": f"^[\\u0000-\\u007f]{{1,{METADATA_KEY_MAX}}}$"},
+            "additionalProperties": {
+                "type": "string",
+                "maxLength": METADATA_VALUE_MAX,
+                "pattern": "^[\\u0000-\\u007f]*$",
+            },
+            "description": f"At most {METADATA_MAX_KEYS} keys of 1 to {METADATA_KEY_MAX} ASCII "
+            f"characters, each a string of at most {METADATA_VALUE_MAX} ASCII characters.",
+        }
+    ),
+]
+
+
 class DomainData(Strict):
     domain: DomainName
     state: Literal["pending", "verified"] = "pending"
@@ -86,7 +111,7 @@ class OrganizationFields(Strict):
         default=None, max_length=100, description="Deprecated: use domain_data."
     )
     external_id: str | None = Field(default=None, max_length=64)
-    metadata: dict[str, str] | None = None
+    metadata: OrganizationMetadata | None = None
     allow_profiles_outside_organization: bool | None = None
     stripe_customer_id: str | None = Field(default=None, max_length=255)
 

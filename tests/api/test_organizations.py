@@ -308,3 +308,21 @@ def test_an_update_without_a_name_keeps_the_name(api, org):
     assert response.status_code == 200
     assert response.get_json()["name"] == "Acme Corp"
     assert response.get_json()["external_id"] == "acme-7"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "status"),
+    [
+        ({"k" * 40: "v" * 600}, 201),
+        ({f"k{i}": "v" for i in range(10)}, 201),
+        ({f"k{i}": "v" for i in range(11)}, 422),
+        ({"k" * 41: "v"}, 422),
+        ({"clé": "v"}, 422),
+        ({"k": "é"}, 422),
+        ({"k": "v" * 601}, 422),
+    ],
+)
+def test_metadata_limits_are_the_documented_ones(api, metadata, status):
+    body = {"name": "A", "metadata": metadata}
+    assert body_is_valid("post", "/organizations", body) == (status == 201)
+    assert api.post("/organizations", json=body).status_code == status
