@@ -19,6 +19,7 @@ from portal.services.delivery.events import EVENT_TYPES
 from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
 from portal.services.infra.domain_names import DOMAIN_PATTERN, has_domain_form
 from portal.services.infra.outbound import MAX_URL_LENGTH, URL_PATTERN
+from portal.services.infra.redirect_urls import REDIRECT_URL_PATTERN
 from portal.services.onboarding.portal_links import INTENTS
 from portal.services.organizations.organizations import (
     METADATA_KEY_MAX,
@@ -66,6 +67,12 @@ ENDPOINT_URL_FORM = {
 IDP_URL_FORM = {
     "pattern": f"^(?:{URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
     "description": "An http(s) URL (https only in production).",
+}
+
+# Where the IT admin is sent back to: empty (or null) for the default.
+REDIRECT_URL_FORM = {
+    "pattern": f"^(?:{REDIRECT_URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
+    "description": "An https URL (http://localhost too, outside production).",
 }
 
 
@@ -146,8 +153,12 @@ class IntentOptions(Strict):
 class GenerateLink(Strict):
     organization: str = Field(max_length=64)
     intent: Literal[INTENTS]
-    return_url: str | None = Field(default=None, max_length=2048)
-    success_url: str | None = Field(default=None, max_length=2048)
+    return_url: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=REDIRECT_URL_FORM
+    )
+    success_url: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=REDIRECT_URL_FORM
+    )
     external_user_id: str | None = Field(default=None, max_length=255)
     intent_options: IntentOptions | None = None
     it_contact_emails: list[str] | None = Field(

@@ -161,3 +161,20 @@ def test_it_contact_emails_are_documented_as_unsupported(api, org, emails, statu
     body = {"organization": org.id, "intent": "sso", "it_contact_emails": emails}
     assert body_is_valid("post", "/portal/generate_link", body) == (status == 201)
     assert api.post("/portal/generate_link", json=body).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("http://[", 422),
+        ("https://app.example.com/a b", 422),
+        ("https://app.example.com:99999/", 422),
+        ("https://app.example.com/back?to=%2Fhome#top", 201),
+        ("http://localhost:3000/back", 201),
+        ("", 201),
+    ],
+)
+def test_return_urls_are_refused_or_accepted_as_the_document_says(api, org, url, status):
+    body = {"organization": org.id, "intent": "sso", "return_url": url}
+    assert body_is_valid("post", "/portal/generate_link", body) == (status == 201)
+    assert api.post("/portal/generate_link", json=body).status_code == status

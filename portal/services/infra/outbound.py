@@ -29,13 +29,18 @@ MAX_URL_LENGTH = 2048
 # RFC 3986's characters, and percent escapes for the rest.
 URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 _PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+_REST = r"(?:[/?#](?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?"
+
+
+def url_pattern(scheme_and_host: str) -> str:
+    """The pattern of URLs starting with `scheme_and_host` (a regex), then a port, path, query
+    and fragment of RFC 3986's characters."""
+    return f"^{scheme_and_host}{_PORT}{_REST}$"
+
+
 # The form `check_url` accepts, as the OpenAPI document states it (a host by name or IPv4
 # address; the server also reads an [IPv6] host).
-URL_PATTERN = (
-    r"^https?://[A-Za-z0-9.-]+"
-    + _PORT
-    + r"(?:[/?#](?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?$"
-)
+URL_PATTERN = url_pattern(r"https?://[A-Za-z0-9.-]+")
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 64 * 1024
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
