@@ -18,7 +18,9 @@ from portal.api.openapi_builders import (
     REF_TEMPLATE,
     TIMESTAMP,
     closed_object,
+    comma_list,
     list_of,
+    one_of_words,
     operation,
     page_parameters,
     path_parameter,
@@ -30,6 +32,7 @@ from portal.api.openapi_builders import (
 from portal.api.openapi_connections import connection_paths, connection_schemas
 from portal.api.openapi_directories import directory_paths, directory_schemas
 from portal.services.delivery.events import EVENT_TYPES
+from portal.services.infra.domain_names import DOMAIN_PATTERN
 
 OPENAPI_VERSION = "3.1.0"
 REQUEST_MODELS = (
@@ -215,7 +218,10 @@ def _organization_paths() -> dict:
                     *page_parameters("desc"),
                     query_parameter(
                         "domains",
-                        {"type": "array", "items": {"type": "string"}},
+                        {
+                            "type": "array",
+                            "items": comma_list(DOMAIN_PATTERN, "A domain, or several by commas."),
+                        },
                         "Only organizations holding one of these domains.",
                     ),
                     query_parameter(
@@ -357,7 +363,12 @@ def _event_paths() -> dict:
                     *page_parameters("asc"),
                     query_parameter(
                         "events",
-                        {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}},
+                        {
+                            "type": "array",
+                            "items": comma_list(
+                                one_of_words(EVENT_TYPES), "An event type, or several by commas."
+                            ),
+                        },
                         "Only events of these types.",
                     ),
                     query_parameter(
@@ -431,7 +442,8 @@ def openapi_document(server_url: str) -> dict:
             "title": "portal",
             "version": version("portal"),
             "description": "A self-hosted Admin Portal whose REST API is wire-compatible "
-            "with the WorkOS API.",
+            "with the WorkOS API. Text holding a NUL character (U+0000), anywhere in a request, "
+            "is refused with a 422 naming where it is.",
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],

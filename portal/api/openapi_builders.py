@@ -2,6 +2,8 @@
 objects, list envelopes, parameters, responses and operations (with the errors each may
 answer). `openapi` and its `openapi_*` parts all build with these."""
 
+import re
+
 from pydantic import BaseModel
 
 from portal.api.idempotency import MAX_KEY_LENGTH
@@ -72,6 +74,23 @@ def query_parameter(name: str, schema: dict, description: str) -> dict:
     if schema.get("type") == "array":
         parameter.update(style="form", explode=True)
     return parameter
+
+
+def comma_list(item_pattern: str, description: str) -> dict:
+    """An item of a list parameter: one value matching `item_pattern` (anchored with ^ and $),
+    or several joined by commas, as the server also reads them; empty ones are skipped (the
+    WorkOS SDKs send `events=` for no filter)."""
+    item = item_pattern.removeprefix("^").removesuffix("$")
+    return {
+        "type": "string",
+        "pattern": f"^(?:{item})?(?:,(?:{item})?)*$",
+        "description": description,
+    }
+
+
+def one_of_words(words) -> str:
+    """A pattern matching exactly one of `words`."""
+    return "^(?:" + "|".join(re.escape(word) for word in sorted(words)) + ")$"
 
 
 def page_parameters(default_order: str) -> list[dict]:

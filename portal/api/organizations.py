@@ -4,7 +4,7 @@ from werkzeug.routing import PathConverter
 
 from portal.api import bp
 from portal.api.idempotency import idempotent
-from portal.api.parsing import json_body, list_param, page_request, text_param
+from portal.api.parsing import domain_list_param, json_body, page_request, text_param
 from portal.api.schemas import CreateOrganization, UpdateOrganization
 from portal.services.infra import wire
 from portal.services.organizations import organization_shapes, organizations
@@ -49,7 +49,7 @@ def _changes(body: CreateOrganization | UpdateOrganization) -> OrganizationChang
 @bp.get("/organizations")
 def list_organizations():
     page = organizations.list_organizations(
-        page_request(), domains=list_param("domains"), search=text_param("search")
+        page_request(), domains=domain_list_param("domains"), search=text_param("search")
     )
     items = [organization_shapes.organization(org) for org in page.items]
     return wire.list_envelope(items, page.before, page.after)

@@ -13,6 +13,7 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from portal.errors import BadRequest, InvalidInput
+from portal.services.infra.domain_names import has_domain_form
 from portal.services.infra.nul_characters import field_holding_nul
 from portal.services.infra.pagination import DEFAULT_LIMIT, PageRequest
 
@@ -84,16 +85,30 @@ def text_param(name: str) -> str | None:
 
 
 def list_param(name: str) -> list[str]:
-    """A list from `name=a,b`, repeated `name=a&name=b`, or `name[]=a`."""
+    """A list from `name=a,b`, repeated `name=a&name=b`, or `name[]=a`; empty items are
+    skipped (the WorkOS SDKs send `events=` for no filter)."""
     values = request.args.getlist(name) + request.args.getlist(f"{name}[]")
     for value in values:
         _refuse_nul(value, name)
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def domain_list_param(name: str) -> list[str]:
+    """`list_param` of domain names, each in the form the OpenAPI document states."""
+    parts = list_param(name)
+    for part in parts:
+        if not has_domain_form(part):
+            raise InvalidInput(
+                f"{part!r} is not a domain name like example.com (an IDN in its xn-- form).",
+                field=name,
+            )
+    return parts
+
+
 def int_param(name: str, default: int) -> int:
+    """A whole number, `default` when absent; an empty value is refused, not read as absent."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -103,7 +118,7 @@ def int_param(name: str, default: int) -> int:
 
 def timestamp_param(name: str) -> datetime | None:
     raw = request.args.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
@@ -121,5 +136,5 @@ def page_request(default_order: str = "desc") -> PageRequest:
         limit=int_param("limit", DEFAULT_LIMIT),
         before=text_param("before"),
         after=text_param("after"),
-        order=request.args.get("order") or default_order,
+        order=request.args.get("order", default_order),
     )

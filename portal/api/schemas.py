@@ -2,12 +2,31 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
+from portal.services.audit.audit_log_events import RETENTION_DAYS, RETENTION_PERIODS
+from portal.services.audit.audit_log_schemas import VALUE_TYPES
 from portal.services.delivery.events import EVENT_TYPES
 from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
-from portal.services.infra.outbound import MAX_URL_LENGTH
+from portal.services.infra.domain_names import DOMAIN_PATTERN, has_domain_form
+from portal.services.infra.outbound import MAX_URL_LENGTH, URL_PATTERN
+from portal.services.infra.redirect_urls import REDIRECT_URL_PATTERN
 from portal.services.onboarding.portal_links import INTENTS
+from portal.services.organizations.organizations import (
+    METADATA_KEY_MAX,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX,
+)
+from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 
 
 class Strict(BaseModel):
@@ -17,18 +36,89 @@ class Strict(BaseModel):
         return set(self.model_fields_set)
 
 
+def _domain_form(value: str) -> str:
+    if not has_domain_form(value):
+        raise PydanticCustomError(
+            "invalid",
+            "{value!r} is not a domain name like example.com (an IDN in its xn-- form)",
+            {"value": value},
+        )
+    return value
+
+
+DomainName = Annotated[
+    str,
+    Field(
+        max_length=253,
+        description="A domain name like example.com (an IDN in its xn-- form); not a public "
+        "mail provider's.",
+        json_schema_extra={"pattern": DOMAIN_PATTERN},
+    ),
+    AfterValidator(_domain_form),
+]
+# The form of a webhook URL; its host must also resolve to a public address (checked on
+# create, update and every delivery), which no pattern can say.
+ENDPOINT_URL_FORM = {
+    "pattern": URL_PATTERN,
+    "description": "An http(s) URL (https only in production) whose host resolves to a public "
+    "address.",
+}
+# An IdP's URL: empty (or null) leaves it unset.
+IDP_URL_FORM = {
+    "pattern": f"^(?:{URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
+    "description": "An http(s) URL (https only in production).",
+}
+
+# Where the IT admin is sent back to: empty (or null) for the default.
+REDIRECT_URL_FORM = {
+    "pattern": f"^(?:{REDIRECT_URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
+    "description": "An https URL (http://localhost too, outside production).",
+}
+
+
+def _whole_number(value):
+    """JSON has one kind of number: 3.0 is the integer 3, as JSON Schema reads it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# After any constraints in an `Annotated`, or pydantic leaves them out of the JSON Schema.
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+
+
+# What `organizations._valid_metadata` accepts, for the document (the service checks it).
+OrganizationMetadata = Annotated[
+    dict[str, str],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": METADATA_MAX_KEYS,
+            "propertyNames": {"pattern": f"^[\\u0000-\\u007f]{{1,{METADATA_KEY_MAX}}}$"},
+            "additionalProperties": {
+                "type": "string",
+                "maxLength": METADATA_VALUE_MAX,
+                "pattern": "^[\\u0000-\\u007f]*$",
+            },
+            "description": f"At most {METADATA_MAX_KEYS} keys of 1 to {METADATA_KEY_MAX} ASCII "
+            f"characters, each a string of at most {METADATA_VALUE_MAX} ASCII characters.",
+        }
+    ),
+]
+
+
 class DomainData(Strict):
-    domain: str = Field(max_length=253)
+    domain: DomainName
     state: Literal["pending", "verified"] = "pending"
 
 
 class OrganizationFields(Strict):
     domain_data: list[DomainData] | None = Field(default=None, max_length=100)
-    domains: list[str] | None = Field(
+    domains: list[DomainName] | None = Field(
         default=None, max_length=100, description="Deprecated: use domain_data."
     )
     external_id: str | None = Field(default=None, max_length=64)
-    metadata: dict[str, str] | None = None
+    metadata: OrganizationMetadata | None = None
     allow_profiles_outside_organization: bool | None = None
     stripe_customer_id: str | None = Field(default=None, max_length=255)
 
@@ -42,7 +132,7 @@ class UpdateOrganization(OrganizationFields):
 
 
 class CreateOrganizationDomain(Strict):
-    domain: str = Field(max_length=253)
+    domain: DomainName
     organization_id: str = Field(max_length=64)
 
 
@@ -63,11 +153,20 @@ class IntentOptions(Strict):
 class GenerateLink(Strict):
     organization: str = Field(max_length=64)
     intent: Literal[INTENTS]
-    return_url: str | None = Field(default=None, max_length=2048)
-    success_url: str | None = Field(default=None, max_length=2048)
+    return_url: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=REDIRECT_URL_FORM
+    )
+    success_url: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=REDIRECT_URL_FORM
+    )
     external_user_id: str | None = Field(default=None, max_length=255)
     intent_options: IntentOptions | None = None
-    it_contact_emails: list[str] | None = Field(default=None, max_length=20)
+    it_contact_emails: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description="Not supported: send the returned link to the IT contact yourself.",
+        json_schema_extra={"maxItems": 0},
+    )
 
 
 class RevokeLink(Strict):
@@ -79,14 +178,18 @@ WebhookEventType = Literal[tuple(sorted(EVENT_TYPES))]
 
 
 class CreateWebhookEndpoint(Strict):
-    endpoint_url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
+    endpoint_url: str = Field(
+        min_length=1, max_length=MAX_URL_LENGTH, json_schema_extra=ENDPOINT_URL_FORM
+    )
     events: list[WebhookEventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
 
 
 class UpdateWebhookEndpoint(Strict):
     """Absent (or null) fields stay as they are."""
 
-    endpoint_url: str | None = Field(default=None, min_length=1, max_length=MAX_URL_LENGTH)
+    endpoint_url: str | None = Field(
+        default=None, min_length=1, max_length=MAX_URL_LENGTH, json_schema_extra=ENDPOINT_URL_FORM
+    )
     status: Literal[WEBHOOK_ENDPOINT_STATUSES] | None = None
     events: list[WebhookEventType] | None = Field(
         default=None, min_length=1, max_length=len(EVENT_TYPES)
@@ -108,28 +211,51 @@ class AttributeMaps(Strict):
 
 
 class SamlOptions(Strict):
-    idp_metadata_url: str | None = Field(default=None, max_length=2048)
+    idp_metadata_url: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=IDP_URL_FORM
+    )
     idp_entity_id: str | None = Field(default=None, max_length=1024)
-    idp_sso_url: str | None = Field(default=None, max_length=2048)
+    idp_sso_url: str | None = Field(default=None, max_length=2048, json_schema_extra=IDP_URL_FORM)
     idp_signing_certs: list[str] | None = Field(default=None, max_length=5)
 
 
 class OidcOptions(Strict):
-    discovery_endpoint: str | None = Field(default=None, max_length=2048)
+    discovery_endpoint: str | None = Field(
+        default=None, max_length=2048, json_schema_extra=IDP_URL_FORM
+    )
     client_id: str | None = Field(default=None, max_length=255)
     client_secret: str | None = Field(default=None, max_length=1024)
+
+
+def _options_match_type(schema: dict) -> None:
+    """SAML options go with a SAML type, OIDC options with an OIDC type; without a type, OIDC
+    options make a GenericOIDC connection and anything else a GenericSAML one. Options count
+    as sent when one of their fields is not null."""
+    unset = {
+        "anyOf": [{"type": "null"}, {"type": "object", "additionalProperties": {"type": "null"}}]
+    }
+    schema["anyOf"] = [
+        {"properties": {"connection_type": {"enum": [None, *types]}, other: unset}}
+        for types, other in ((SAML_TYPES, "oidc_options"), (OIDC_TYPES, "saml_options"))
+    ]
 
 
 class ConnectionFields(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     external_id: str | None = Field(default=None, max_length=255)
-    connection_type: str | None = Field(default=None, max_length=64)
+    connection_type: str | None = Field(
+        default=None, max_length=64, json_schema_extra={"enum": [*SAML_TYPES, *OIDC_TYPES, None]}
+    )
     attribute_maps: AttributeMaps | None = None
     saml_options: SamlOptions | None = None
     oidc_options: OidcOptions | None = None
 
 
 class CreateConnection(ConnectionFields):
+    """Options of the other protocol than the connection's type are refused."""
+
+    model_config = ConfigDict(json_schema_extra=_options_match_type)
+
     organization_id: str = Field(max_length=64)
 
 
@@ -141,6 +267,9 @@ class CreateIdpCertificate(Strict):
     value: str = Field(min_length=1, max_length=20_000)
 
 
+# Unicode's White_Space, spelled out: `\s` means a different set in each regex dialect that
+# reads the document (pydantic's, JSON Schema's, Python's).
+NO_WHITESPACE = r"^[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
 AuditLogMetadata = dict[str, str | int | float | bool]
 ShortText = Annotated[str, Field(min_length=1, max_length=255)]
 
@@ -158,13 +287,13 @@ class AuditLogContext(Strict):
 
 
 class AuditLogEventBody(Strict):
-    action: str = Field(min_length=1, max_length=255, pattern=r"^\S+$")
+    action: str = Field(min_length=1, max_length=255, pattern=NO_WHITESPACE)
     occurred_at: AwareDatetime = Field(strict=False)
     actor: AuditLogActor
     targets: list[AuditLogActor] = Field(max_length=50)
     context: AuditLogContext
     metadata: AuditLogMetadata | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: Annotated[int, Field(ge=1, le=2**31 - 1), WHOLE_NUMBER] | None = None
 
 
 class CreateAuditLogEvent(Strict):
@@ -172,19 +301,58 @@ class CreateAuditLogEvent(Strict):
     event: AuditLogEventBody
 
 
+# What `audit_log_schemas.normalize_metadata_schema` reads: `{"key": "string", ...}`, or a
+# JSON Schema object of typed properties (its `required` naming some of them, which no schema
+# can say).
+MetadataSchema = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {"properties": False},
+                    "additionalProperties": {"enum": list(VALUE_TYPES)},
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": "object"},
+                        "properties": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "object",
+                                "properties": {"type": {"enum": list(VALUE_TYPES)}},
+                                "required": ["type"],
+                            },
+                        },
+                        "required": {"type": "array", "items": {"type": "string"}},
+                        "additionalProperties": {"type": "boolean"},
+                    },
+                    "additionalProperties": False,
+                    "anyOf": [{"required": ["type"]}, {"required": ["properties"]}],
+                },
+            ],
+            "description": 'The metadata\'s schema: `{"key": "string"}` (or number, integer, '
+            "boolean), or a JSON Schema object of such properties.",
+        }
+    ),
+]
+
+
 class AuditLogSchemaTargetBody(Strict):
     type: ShortText
-    metadata: dict[str, Any] | None = None
+    metadata: MetadataSchema | None = None
 
 
 class AuditLogSchemaActorBody(Strict):
-    metadata: dict[str, Any]
+    metadata: MetadataSchema
 
 
 class CreateAuditLogSchema(Strict):
     targets: list[AuditLogSchemaTargetBody] = Field(min_length=1, max_length=50)
     actor: AuditLogSchemaActorBody | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: MetadataSchema | None = None
 
 
 FilterList = list[Annotated[str, Field(max_length=255)]] | None
@@ -203,6 +371,26 @@ class CreateAuditLogExport(Strict):
     targets: FilterList = Field(default=None, max_length=100)
 
 
+def _exactly_one_retention(schema: dict) -> None:
+    """Either field, one of its allowed values, and the other absent or null."""
+    days = {"enum": list(RETENTION_DAYS)}
+    period = {"enum": list(RETENTION_PERIODS)}
+    schema["oneOf"] = [
+        {
+            "required": [given],
+            "properties": {given: allowed, other: {"type": "null"}},
+        }
+        for given, allowed, other in (
+            ("retention_period_in_days", days, "retention_period"),
+            ("retention_period", period, "retention_period_in_days"),
+        )
+    ]
+
+
 class UpdateAuditLogsRetention(Strict):
-    retention_period_in_days: int | None = None
+    """Exactly one of the two; the service names the values allowed in its refusal."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_retention)
+
+    retention_period_in_days: Annotated[int, WHOLE_NUMBER] | None = None
     retention_period: str | None = Field(default=None, max_length=16)

@@ -16,6 +16,7 @@ from portal.services.audit import audit_log_exports, log_streams
 from portal.services.audit.log_streams import StreamSettings
 from tasks import audit_logs as audit_log_jobs
 from tasks.periodic import EVERY
+from tests.api.document import body_is_valid
 from tests.factories import make_organization, org_with
 
 # For tests that run the due jobs: an organization without domains queues no DNS check.
@@ -447,3 +448,49 @@ def test_the_configuration_shows_retention_and_the_log_stream(app, api, org):
         "last_synced_at": None,
     }
     assert api.get("/organizations/org_nope/audit_log_configuration").status_code == 404
+
+
+# Where the OpenAPI document and the server disagreed (tests/api/test_fuzz.py found them).
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_a_whole_number(api, org):
+    path = "/organizations/{organization_id}/audit_logs_retention"
+    body = {"retention_period_in_days": 30.0}
+    assert body_is_valid("put", path, body)
+    response = api.put(path.format(organization_id=org.id), json=body)
+    assert response.status_code == 200
+    assert response.get_json() == {"retention_period_in_days": 30}
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"retention_period_in_days": 31}, {"retention_period": "1_WEEK"}]
+)
+def test_retention_values_the_document_refuses_are_refused(api, org, body):
+    path = "/organizations/{organization_id}/audit_logs_retention"
+    assert not body_is_valid("put", path, body)
+    assert api.put(path.format(organization_id=org.id), json=body).status_code == 422
+
+
+def test_an_action_holding_any_unicode_space_is_refused(api, org):
+    body = {"organization_id": org.id, "event": event(action="user\x85signed_in")}
+    assert not body_is_valid("post", "/audit_logs/events", body)
+    response = api.post("/audit_logs/events", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "event.action"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field"),
+    [
+        ({"type": "string", "properties": {}}, "metadata.type"),
+        ({"type": "object", "properties": None}, "metadata.properties"),
+        ({"type": "object", "required": [{"name": "role"}]}, "metadata.required"),
+    ],
+)
+def test_metadata_schemas_the_document_refuses_are_refused(api, metadata, field):
+    body = {"targets": [{"type": "user"}], "metadata": metadata}
+    path = "/audit_logs/actions/{action_name}/schemas"
+    assert not body_is_valid("post", path, body)
+    response = api.post(path.format(action_name="user.signed_in"), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == field

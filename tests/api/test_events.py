@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.services.infra.wire import timestamp
+from tests.api.document import query_is_valid
 from tests.factories import make_organization
 
 
@@ -77,3 +78,19 @@ def test_bad_event_queries_get_422(api, query, field):
     response = api.get(f"/events?{query}")
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("name", ["range_start", "range_end", "limit", "order"])
+def test_an_empty_typed_parameter_is_refused_as_the_document_says(api, name):
+    assert not query_is_valid("get", "/events", name, "")
+    response = api.get("/events", query_string={name: ""})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == name
+
+
+def test_an_empty_events_filter_is_no_filter_as_the_sdk_sends_it(api):
+    make_organization("Acme")
+    assert query_is_valid("get", "/events", "events", "")
+    response = api.get("/events?events=")
+    assert response.status_code == 200
+    assert [e["event"] for e in response.get_json()["data"]] == ["organization.created"]

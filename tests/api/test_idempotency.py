@@ -41,3 +41,18 @@ def test_an_empty_204_response_replays_as_empty(api):
     second = api.post("/portal/revoke_link", json=body, headers=headers)
     assert first.status_code == second.status_code == 204
     assert second.data == b""
+
+
+def test_a_replay_after_delete_answers_what_the_first_request_did(api):
+    """As WorkOS and Stripe do: the key replays its stored response for its whole lifetime,
+    even when the object it made is gone (docs/api-compatibility.md)."""
+    key = {"Idempotency-Key": "create-then-delete"}
+    first = api.post("/organizations", json={"name": "Gone"}, headers=key)
+    organization_id = first.get_json()["id"]
+    assert api.delete(f"/organizations/{organization_id}").status_code == 204
+    replay = api.post("/organizations", json={"name": "Gone"}, headers=key)
+    assert replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.get_json() == first.get_json()
+    assert api.get(f"/organizations/{organization_id}").status_code == 404
+    assert _count(Organization) == 0

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event, Organization
+from tests.api.document import body_is_valid, query_is_valid
 from tests.factories import make_organization
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -268,3 +269,60 @@ def test_deeply_nested_bodies_are_a_400_not_a_crash(api, body):
     response = api.post("/organizations", data=body, content_type="application/json")
     assert response.status_code in (400, 422)
     assert response.get_json()["code"] in ("invalid_request_body", "invalid_request_parameters")
+
+
+# Where the OpenAPI document and the server disagreed (tests/api/test_fuzz.py found them).
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("limit", ""), ("order", ""), ("domains", "bücher.example")]
+)
+def test_list_parameters_the_document_calls_invalid_are_refused(api, name, value):
+    assert not query_is_valid("get", "/organizations", name, value)
+    response = api.get("/organizations", query_string={name: value})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == name
+
+
+@pytest.mark.parametrize("domain", ["bücher.example", " acme.example", "acme.123"])
+def test_domains_outside_the_documented_form_are_refused(api, domain):
+    body = {"name": "A", "domain_data": [{"domain": domain}]}
+    assert not body_is_valid("post", "/organizations", body)
+    response = api.post("/organizations", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "domain_data.0.domain"
+
+
+def test_an_idn_in_its_xn_form_with_a_final_dot_is_accepted(api):
+    body = {"name": "A", "domains": ["XN--bcher-kva.example."]}
+    assert body_is_valid("post", "/organizations", body)
+    response = api.post("/organizations", json=body)
+    assert response.status_code == 201
+    assert [d["domain"] for d in response.get_json()["domains"]] == ["xn--bcher-kva.example"]
+
+
+def test_an_update_without_a_name_keeps_the_name(api, org):
+    body = {"external_id": "acme-7"}
+    assert body_is_valid("put", "/organizations/{organization_id}", body)
+    response = api.put(f"/organizations/{org.id}", json=body)
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Acme Corp"
+    assert response.get_json()["external_id"] == "acme-7"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "status"),
+    [
+        ({"k" * 40: "v" * 600}, 201),
+        ({f"k{i}": "v" for i in range(10)}, 201),
+        ({f"k{i}": "v" for i in range(11)}, 422),
+        ({"k" * 41: "v"}, 422),
+        ({"clé": "v"}, 422),
+        ({"k": "é"}, 422),
+        ({"k": "v" * 601}, 422),
+    ],
+)
+def test_metadata_limits_are_the_documented_ones(api, metadata, status):
+    body = {"name": "A", "metadata": metadata}
+    assert body_is_valid("post", "/organizations", body) == (status == 201)
+    assert api.post("/organizations", json=body).status_code == status

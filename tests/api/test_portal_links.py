@@ -9,6 +9,7 @@ from portal.models import PortalLink, PortalSession
 from portal.models.columns import utcnow
 from portal.services.infra import secret_tokens
 from portal.services.onboarding import link_tokens
+from tests.api.document import body_is_valid
 from tests.magic_links import token_of
 
 
@@ -150,3 +151,30 @@ def test_revoke_link_for_an_unknown_organization_is_404(api):
         "/portal/revoke_link", json={"organization": "org_nope", "external_user_id": "alice"}
     )
     assert response.status_code == 404
+
+
+# Where the OpenAPI document and the server disagreed (tests/api/test_fuzz.py found them).
+
+
+@pytest.mark.parametrize(("emails", "status"), [(["it@acme.com"], 422), ([], 201), (None, 201)])
+def test_it_contact_emails_are_documented_as_unsupported(api, org, emails, status):
+    body = {"organization": org.id, "intent": "sso", "it_contact_emails": emails}
+    assert body_is_valid("post", "/portal/generate_link", body) == (status == 201)
+    assert api.post("/portal/generate_link", json=body).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("http://[", 422),
+        ("https://app.example.com/a b", 422),
+        ("https://app.example.com:99999/", 422),
+        ("https://app.example.com/back?to=%2Fhome#top", 201),
+        ("http://localhost:3000/back", 201),
+        ("", 201),
+    ],
+)
+def test_return_urls_are_refused_or_accepted_as_the_document_says(api, org, url, status):
+    body = {"organization": org.id, "intent": "sso", "return_url": url}
+    assert body_is_valid("post", "/portal/generate_link", body) == (status == 201)
+    assert api.post("/portal/generate_link", json=body).status_code == status

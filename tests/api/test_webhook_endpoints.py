@@ -5,6 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import WebhookEndpoint
+from tests.api.document import body_is_valid
 
 URL = "https://1.1.1.1/hooks"
 
@@ -156,3 +157,24 @@ class TestWithPrivateAddressesAllowed:
 
     def test_loopback_urls_are_accepted(self, api):
         assert create(api, "http://127.0.0.1:8080/hooks").status_code == 201
+
+
+# Where the OpenAPI document and the server disagreed (tests/api/test_fuzz.py found them).
+
+
+@pytest.mark.parametrize(
+    "url", ['https://1.1.1.1/a"b', "https://1.1.1.1/{x}", "https://1.1.1.1/100%", "ftp://1.1.1.1/"]
+)
+def test_urls_the_document_refuses_are_refused(api, url):
+    body = {"endpoint_url": url, "events": ["organization.created"]}
+    assert not body_is_valid("post", "/webhook_endpoints", body)
+    response = api.post("/webhook_endpoints", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "endpoint_url"
+    assert db.session.query(WebhookEndpoint).count() == 0
+
+
+def test_a_percent_encoded_url_with_a_port_is_accepted(api):
+    body = {"endpoint_url": "https://1.1.1.1:65535/a%22b?x=1#top", "events": ["dsync.deleted"]}
+    assert body_is_valid("post", "/webhook_endpoints", body)
+    assert api.post("/webhook_endpoints", json=body).status_code == 201

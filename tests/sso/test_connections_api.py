@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Event
+from tests.api.document import body_is_valid
 from tests.factories import make_organization
 from tests.peers.saml_idp import make_key_pair
 
@@ -105,3 +106,25 @@ def test_list_filters_by_organization_type_and_domain(api, org):
     assert [c["id"] for c in by_domain] == [mine["id"]]
     by_type = api.get("/connections?connection_type=GenericOIDC").get_json()["data"]
     assert [c["organization_id"] for c in by_type] == [other.id]
+
+
+# Where the OpenAPI document and the server disagreed (tests/api/test_fuzz.py found them).
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"connection_type": "connection_not_found"}, 422),
+        ({"connection_type": "OktaSAML", "oidc_options": {"client_id": "x"}}, 422),
+        ({"connection_type": "OktaOIDC", "saml_options": {"idp_entity_id": "x"}}, 422),
+        ({"saml_options": {"idp_entity_id": "x"}, "oidc_options": {"client_id": "x"}}, 422),
+        ({"saml_options": {"idp_sso_url": "https://idp.test/a b"}}, 422),
+        ({"oidc_options": {"client_id": "x"}}, 201),
+        ({"connection_type": "OktaSAML", "oidc_options": {"client_id": None}}, 201),
+        ({"connection_type": "GenericSAML", "saml_options": {"idp_sso_url": ""}}, 201),
+    ],
+)
+def test_the_document_says_which_types_and_options_go_together(api, org, fields, status):
+    body = {"organization_id": org.id, **fields}
+    assert body_is_valid("post", "/connections", body) == (status == 201)
+    assert api.post("/connections", json=body).status_code == status

@@ -40,7 +40,9 @@ def _checked_json_schema(schema: dict, field: str) -> dict:
             f" (supported: {', '.join(sorted(SCHEMA_KEYS))}).",
             field=field,
         )
-    properties = schema.get("properties") or {}
+    if schema.get("type", "object") != "object":
+        raise InvalidInput(f'{field}.type must be "object".', field=f"{field}.type")
+    properties = schema.get("properties", {})
     if not isinstance(properties, dict):
         raise InvalidInput(f"{field}.properties must be an object.", field=f"{field}.properties")
     for key, definition in properties.items():
@@ -50,8 +52,10 @@ def _checked_json_schema(schema: dict, field: str) -> dict:
                 f"{', '.join(VALUE_TYPES)}.",
                 field=f"{field}.properties.{key}",
             )
-    required = schema.get("required") or []
-    if not isinstance(required, list) or not set(required) <= set(properties):
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(
+        isinstance(name, str) and name in properties for name in required
+    ):
         raise InvalidInput(
             f"{field}.required must list names found in {field}.properties.",
             field=f"{field}.required",

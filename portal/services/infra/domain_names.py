@@ -5,6 +5,21 @@ import re
 from portal.errors import InvalidInput
 
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# The form the API accepts, as the OpenAPI document states it: ASCII labels (an IDN in its
+# xn-- form), the last one starting with a letter, an optional final dot. Plain enough for every
+# regex dialect that reads it (JSON Schema's, pydantic's, hypothesis's).
+DOMAIN_PATTERN = (
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+)
+# `\Z`, not `$`: Python's `$` also matches before a final newline.
+_DOMAIN_FORM = re.compile(DOMAIN_PATTERN.removesuffix("$") + r"\Z")
+
+
+def has_domain_form(raw: str) -> bool:
+    """Whether `raw` matches DOMAIN_PATTERN."""
+    return _DOMAIN_FORM.match(raw) is not None
+
 
 # Public mail providers: anyone can get an address there, so owning one proves nothing about an
 # organization, and SSO or directory rules keyed on it would catch strangers. WorkOS refuses

@@ -13,6 +13,7 @@ production only https URLs are allowed.
 import contextlib
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -25,6 +26,21 @@ from flask import current_app
 from portal.errors import ConnectFailed, DestinationRefused, OutboundError
 
 MAX_URL_LENGTH = 2048
+# RFC 3986's characters, and percent escapes for the rest.
+URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+_PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+_REST = r"(?:[/?#](?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?"
+
+
+def url_pattern(scheme_and_host: str) -> str:
+    """The pattern of URLs starting with `scheme_and_host` (a regex), then a port, path, query
+    and fragment of RFC 3986's characters."""
+    return f"^{scheme_and_host}{_PORT}{_REST}$"
+
+
+# The form `check_url` accepts, as the OpenAPI document states it (a host by name or IPv4
+# address; the server also reads an [IPv6] host).
+URL_PATTERN = url_pattern(r"https?://[A-Za-z0-9.-]+")
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 64 * 1024
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -57,6 +73,11 @@ def check_url(url: str) -> SplitResult:
         raise DestinationRefused(f"The URL is longer than {MAX_URL_LENGTH} characters.")
     if not url.isascii() or any(c.isspace() or ord(c) < 32 for c in url):
         raise DestinationRefused("The URL must be ASCII without spaces (percent-encode the rest).")
+    if not URI_CHARACTERS.fullmatch(url):
+        raise DestinationRefused(
+            'The URL holds a character a URL cannot (such as " < > { } | \\ ^ `), or a % '
+            "not followed by two hex digits: percent-encode it."
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises on a port that is not a number in range)
