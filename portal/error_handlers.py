@@ -4,9 +4,11 @@ fragment for people)."""
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.errors import PortalError
@@ -56,6 +58,10 @@ PAGE_EXPLANATIONS = {
     422: ("Some of that cannot be used", "Go back, correct it and try again."),
     413: ("That upload is too large", "Choose a smaller file and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
+    503: (
+        "This portal cannot reach its database",
+        "Nothing you did caused this, and nothing you saved is lost. Try again in a minute.",
+    ),
     500: (
         "Something went wrong on our side",
         "Nothing you did caused this. Try again in a minute; if it keeps happening, "
@@ -65,6 +71,12 @@ PAGE_EXPLANATIONS = {
 
 # OAuth endpoints: their errors also carry RFC 6749's `error` and `error_description`.
 OAUTH_PATHS = ("/sso/token",)
+
+# The database refused, dropped or never took the connection (restart, failover, full pool).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_UNAVAILABLE_MESSAGE = "The service cannot reach its database. Try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
+
 SCIM_PATH_PREFIX = "/scim/"
 SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 # RFC 7644 3.12: what the IdP reads from an error of each status when we name no scimType.
@@ -186,6 +198,33 @@ def handle_rate_limited(error: RateLimitExceeded):
     return body, status, {"Retry-After": str(retry_after_seconds(error))}
 
 
+def handle_database_unavailable(error: Exception):
+    """A 503 its audience can act on, touching the database no more (the page is the plain
+    one: the dashboard's navigation and the admin's branding would read it)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        db.session.invalidate()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_scim():
+        body, status = _scim_error(503, DATABASE_UNAVAILABLE_MESSAGE)
+    elif wants_json():
+        body, status = _json_error(503, "service_unavailable", DATABASE_UNAVAILABLE_MESSAGE)
+    else:
+        body, status = _page_without_context_processors(503), 503
+    return body, status, headers
+
+
+def _page_without_context_processors(status: int) -> str:
+    # A blueprint's context processors may read the database (the admin's branding does).
+    title, message = PAGE_EXPLANATIONS[status]
+    template = "errors/_error.html" if request.htmx else "errors/error.html"
+    return current_app.jinja_env.get_template(template).render(
+        status=status, title=title, message=message, back_url=None
+    )
+
+
 def handle_csrf_error(error: CSRFError):
     if wants_json():
         return _json_error(400, "csrf_token_invalid", error.description)
@@ -201,5 +240,8 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
+
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

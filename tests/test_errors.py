@@ -3,8 +3,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import Organization
+from tests.dashboard_login import sign_in
+from tests.environment import config_for
+from tests.peers.dns_server import free_port
 
 
 def test_unknown_api_path_gets_a_workos_style_json_error(client):
@@ -83,3 +87,56 @@ def test_unexpected_error_is_logged_rolled_back_and_answered_cleanly(
     text = page.get_data(as_text=True)
     assert "Something went wrong on our side" in text
     assert "Traceback" not in text and "boom" not in text
+
+
+@pytest.fixture
+def app_without_its_database():
+    """An app whose PostgreSQL is down: nothing listens where its database should be."""
+    unreachable = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/portal"
+    app = create_app(config_for(unreachable, PROPAGATE_EXCEPTIONS=False))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_while_the_database_is_down_the_api_answers_503_json(app_without_its_database):
+    client = app_without_its_database.test_client()
+    response = client.get("/organizations", headers={"Authorization": "Bearer sk_anything"})
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "code": "service_unavailable",
+        "message": "The service cannot reach its database. Try again in a few seconds.",
+    }
+    assert response.headers["Retry-After"]
+
+
+def test_while_the_database_is_down_scim_answers_503_in_the_scim_error_schema(
+    app_without_its_database,
+):
+    client = app_without_its_database.test_client()
+    response = client.get(
+        "/scim/v2/directory_01/Users", headers={"Authorization": "Bearer any-token"}
+    )
+    assert response.status_code == 503
+    assert response.mimetype == "application/scim+json"
+    body = response.get_json()
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert body["status"] == "503"
+    assert "database" in body["detail"]
+    assert response.headers["Retry-After"]
+
+
+def test_while_the_database_is_down_pages_say_so_in_plain_words(app_without_its_database):
+    client = app_without_its_database.test_client()
+    htmx = {"HX-Request": "true"}
+    for response in (
+        sign_in(client),
+        client.post("/dashboard/login", headers=htmx),
+        # The admin's pages read its branding as they render; its error page must not.
+        client.get("/admin/launch?token=not-a-link"),
+    ):
+        assert response.status_code == 503
+        text = response.get_data(as_text=True)
+        assert "cannot reach its database" in text
+        assert "Try again in a minute" in text
+        assert "Traceback" not in text and "OperationalError" not in text
