@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +51,13 @@ class DirectoryUser(db.Model):
     __table_args__ = (
         UniqueConstraint("directory_id", "user_name_key"),
         Index("ix_directory_users_directory_id_id", "directory_id", "id"),
+        # Inactive users alone, to count them without reading the active ones.
+        Index(
+            "ix_directory_users_inactive",
+            "directory_id",
+            postgresql_where=text("NOT active"),
+            sqlite_where=text("active = 0"),  # as SQLAlchemy writes NOT active there
+        ),
     )
 
     id: Mapped[str] = id_column("directory_user")

@@ -241,3 +241,14 @@ def test_one_user_and_one_group_are_counted_in_the_singular(app, admin, org):
     assert "1 active users" not in page and "1 groups" not in page
     reset = _text(admin.get("/admin/directory-sync/reset"))
     assert "its 1 user, 1 group and their memberships" in reset
+
+
+def test_deactivated_and_removed_users_leave_the_active_count(app, admin, linked):
+    directory, token, ids = linked
+    scim = ScimClient(app, directory.id, token)
+    deactivate = [{"op": "replace", "value": {"active": False}}]
+    assert scim.patch(f"/Users/{ids['Ann']}", deactivate).status_code == 200
+    assert "2 active users, 1 deactivated" in _text(admin.get("/admin/directory-sync"))
+    assert scim.delete(f"/Users/{ids['Bob']}").status_code == 204
+    assert scim.delete(f"/Users/{ids['Ann']}").status_code == 204
+    assert "1 active user, 0 deactivated" in _text(admin.get("/admin/directory-sync"))

@@ -9,7 +9,7 @@ from portal.services.account import credentials
 from tests.factories import make_directory
 from tests.scim.scim_client import ScimClient, user_body
 
-MOST_STATEMENTS = 8
+MOST_STATEMENTS = 7
 
 
 def statements_of(client, path: str) -> list[str]:

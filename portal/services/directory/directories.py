@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import Directory, DirectoryGroup, DirectoryUser
+from portal.models import Directory, DirectoryGroup, DirectoryUser, DirectoryUserCount
 from portal.services.delivery import events
 from portal.services.directory import directory_attribute_maps, directory_shapes
 from portal.services.infra import secret_tokens, tenancy
@@ -116,22 +116,20 @@ def list_directories(
 
 
 def counts(directory_id: str) -> dict:
-    """Active and inactive users and groups of a directory."""
-    by_state = dict(
-        db.session.execute(
-            select(DirectoryUser.active, func.count())
-            .where(DirectoryUser.directory_id == directory_id)
-            .group_by(DirectoryUser.active)
-        ).all()
+    """Active and inactive users and groups of a directory, in one statement that reads no
+    active user: the total from the counters triggers keep, the inactive ones from their own
+    index."""
+    users = select(func.coalesce(func.sum(DirectoryUserCount.users), 0)).where(
+        DirectoryUserCount.directory_id == directory_id
     )
-    groups = db.session.scalar(
-        select(func.count()).where(DirectoryGroup.directory_id == directory_id)
+    inactive = select(func.count()).where(
+        DirectoryUser.directory_id == directory_id, ~DirectoryUser.active
     )
-    return {
-        "active": by_state.get(True, 0),
-        "inactive": by_state.get(False, 0),
-        "groups": groups or 0,
-    }
+    groups = select(func.count()).where(DirectoryGroup.directory_id == directory_id)
+    total, inactive_count, group_count = db.session.execute(
+        select(users.scalar_subquery(), inactive.scalar_subquery(), groups.scalar_subquery())
+    ).one()
+    return {"active": total - inactive_count, "inactive": inactive_count, "groups": group_count}
 
 
 def delete_directory(directory_id: str, organization_id: str | None = None) -> None:
