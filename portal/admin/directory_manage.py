@@ -31,11 +31,15 @@ def _page_number() -> int:
 @bp.get("/directory-sync/users")
 def directory_users():
     directory = _directory()
-    listing = directory_overview.search_users(directory, request.args.get("q", ""), _page_number())
+    query, page_number = request.args.get("q", ""), _page_number()
     if request.htmx:
+        listing = directory_overview.search_users(directory, query, page_number)
         body = render_template("admin/_directory_users.html", listing=listing)
     else:
-        body = directory_sync.page(listing=listing, directory=directory)
+        counts = directories.counts(directory.id)
+        users_total = counts["active"] + counts["inactive"]
+        listing = directory_overview.search_users(directory, query, page_number, users_total)
+        body = directory_sync.page(listing=listing, directory=directory, counts=counts)
     response = current_app.make_response(body)
     response.vary.add("HX-Request")
     return response

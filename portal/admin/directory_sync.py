@@ -15,6 +15,7 @@ def page(
     listing=None,
     token_error: str | None = None,
     directory=None,
+    counts: dict | None = None,
 ):
     """The section: provider choice, or set-up and then management of the directory (the
     caller's, when it has already read it)."""
@@ -28,12 +29,14 @@ def page(
         "was_reset": request.args.get("reset") == "done" and directory is None,
     }
     if directory is not None:
+        counts = counts or directories.counts(directory.id)
+        users_total = counts["active"] + counts["inactive"]
         context.update(
             guide=guide_for(directory.type),
             base_url=directories.scim_base_url(current_app.config["PORTAL_PUBLIC_URL"], directory),
-            counts=directories.counts(directory.id),
+            counts=counts,
             selection=group_sync.selection(directory),
-            listing=listing or directory_overview.search_users(directory),
+            listing=listing or directory_overview.search_users(directory, users_total=users_total),
         )
     return render_template("admin/directory_sync.html", **context), status
 

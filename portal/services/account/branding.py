@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.services.account import credentials
+from portal.services.account import credentials, settings_cache
 from portal.services.infra.redirect_urls import check_redirect_url
 
 DEFAULT_COLOR = "#1f5fbf"
@@ -30,6 +30,11 @@ class Branding:
 
 
 def settings() -> Branding:
+    """What every portal page shows, kept a few seconds per process (settings_cache)."""
+    return settings_cache.cached("branding", _read_settings)
+
+
+def _read_settings() -> Branding:
     env = credentials.environment()
     color = env.brand_color if env.brand_color and HEX_COLOR.match(env.brand_color) else None
     return Branding(

@@ -4,7 +4,6 @@
 
 import ipaddress
 import logging
-import time
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -14,14 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Environment
-from portal.services.account import credentials
+from portal.services.account import credentials, settings_cache
 from portal.services.infra.domain_names import normalize_domain
 
 log = logging.getLogger(__name__)
 
 MAX_ORIGINS = 50
-ORIGINS_TTL_SECONDS = 5
-_STORED_ORIGINS = "portal_stored_frame_origins"
 DEFAULT_PORTS = {"https": 443, "http": 80}
 LOCAL_HOSTS = ("localhost",)
 
@@ -33,21 +30,18 @@ def allowed_origins() -> list[str]:
 
 
 def stored_origins() -> list[str]:
-    """The dashboard's origins; read-only, and at most once per ORIGINS_TTL per process (this
-    runs while every portal response is built). A change is seen at once by the process that
-    made it and within ORIGINS_TTL by the others."""
-    cached = current_app.extensions.get(_STORED_ORIGINS)
-    now = time.monotonic()
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    """The dashboard's origins; read-only, as this runs while every portal response is built,
+    and kept a few seconds per process (settings_cache)."""
+    return list(settings_cache.cached("frame_origins", _read_stored_origins))
+
+
+def _read_stored_origins() -> list[str]:
     query = select(Environment.frame_ancestors).order_by(Environment.id).limit(1)
     try:
-        origins = list(db.session.scalar(query) or [])
+        return list(db.session.scalar(query) or [])
     except SQLAlchemyError:
         log.exception("could not read the allowed frame origins; using PORTAL_FRAME_ANCESTORS")
         return []
-    current_app.extensions[_STORED_ORIGINS] = (now + ORIGINS_TTL_SECONDS, origins)
-    return origins
 
 
 def update_origins(raw: str) -> list[str]:
@@ -59,7 +53,6 @@ def update_origins(raw: str) -> list[str]:
     env = credentials.environment()
     env.frame_ancestors = origins
     db.session.commit()
-    current_app.extensions.pop(_STORED_ORIGINS, None)
     return origins
 
 

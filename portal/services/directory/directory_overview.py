@@ -34,9 +34,12 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_users(directory: Directory, query: str = "", page: int = 1) -> UserPage:
+def search_users(
+    directory: Directory, query: str = "", page: int = 1, users_total: int | None = None
+) -> UserPage:
     """A page of the directory's users, by name, then username; `query` matches name, email
-    or username anywhere, ignoring case."""
+    or username anywhere, ignoring case. `users_total`: how many users the directory has, when
+    the caller has counted them already."""
     query = query.strip()[:MAX_QUERY]
     condition = DirectoryUser.directory_id == directory.id
     if query:
@@ -53,6 +56,8 @@ def search_users(directory: Directory, query: str = "", page: int = 1) -> UserPa
         )
     if query:
         total = db.session.scalar(select(func.count()).where(condition)) or 0
+    elif users_total is not None:
+        total = users_total
     else:  # the counters the triggers keep: no scan of a 100,000-user directory per page
         total = directory_users.count_users(directory.id)
     pages = max(1, -(-total // PER_PAGE))
