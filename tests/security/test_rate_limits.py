@@ -3,15 +3,25 @@ shape with Retry-After, and leaves other addresses, connections and emails alone
 real Redis and in memory alike. SCIM counts only refused tokens: an IdP with a good token
 is never slowed. docs/security.md ("Rate limits") points here."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from tests.factories import make_directory, make_organization, make_saml_connection
+from tests.peers.dns_server import free_port
 from tests.peers.redis_server import OwnRedis
 from tests.peers.saml_idp import SigningIdp
 
 LIMIT = 3
+PORTAL = str(Path(sys.executable).parent / "portal")
 SMALL_LIMITS = {
     name: f"{LIMIT} per minute"
     for name in (
@@ -241,3 +251,57 @@ class TestWhenRedisGoesAway:
         refused = [_scim(client, directory.id, "wrong").status_code for _ in range(LIMIT + 1)]
         assert refused == [401] * LIMIT + [429]
         assert _launch(_from(client, ADDRESS), "", "").status_code != 500
+
+
+def test_web_processes_share_their_counters_in_redis(redis_url, queue_name, tmp_path):
+    """Two gunicorn workers, one limit: the deployment's processes count together."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "REDIS_URL": redis_url,
+        "PORTAL_QUEUE_NAME": queue_name,
+        "PORTAL_PUBLIC_URL": "http://127.0.0.1",
+        "PORTAL_RATE_LIMITS_ENABLED": "true",
+        "PORTAL_RATE_LIMIT_SSO_TOKEN": f"{LIMIT * 2} per minute",
+    }
+    subprocess.run([PORTAL, "init"], env=environment, cwd=tmp_path, check=True, timeout=60)
+    port = free_port()
+    server = subprocess.Popen(
+        [PORTAL, "serve", "--port", str(port), "--workers", "2"],
+        env=environment,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(port)
+        statuses = [_post_token_over_http(port) for _ in range(LIMIT * 2 + 1)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert statuses == [401] * (LIMIT * 2) + [429]
+
+
+def _post_token_over_http(port: int) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/sso/token",
+        data=b'{"code": "guessed"}',
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  (loopback)
+            return answer.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def _wait_until_up(port: int, within: float = 60.0) -> None:
+    """Both workers up: the health check answers (it is not rate limited)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, "portal serve did not answer"
+            time.sleep(0.2)

@@ -4,6 +4,7 @@ how many were not recorded. Sign-ins portal started, and IdP-initiated sign-ins 
 are always recorded. docs/security.md ("Rate limits") points here."""
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import ConnectionSession, UnsolicitedResponseCount
 from portal.models.columns import utcnow
-from portal.services.sso import sign_in_retention
+from portal.services.sso import sign_in_retention, unsolicited_responses
 from tests.sso.sign_in_flow import REDIRECT_URI, redirect_params
 
 BUDGET = 3
@@ -133,3 +134,20 @@ def test_counts_of_hours_long_past_are_purged(saml, idp):
     assert _count(saml).received == 1
     sign_in_retention.purge_expired(now=utcnow() + timedelta(days=1, hours=1))
     assert db.session.scalars(select(UnsolicitedResponseCount)).all() == []
+
+
+def test_responses_arriving_together_never_record_more_than_the_budget(app, saml):
+    connection_id = saml.connection.id
+
+    def one_response(_) -> bool:
+        with app.app_context():
+            admitted = unsolicited_responses.admit(connection_id)
+            db.session.commit()
+            db.session.remove()
+            return admitted
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        admitted = list(pool.map(one_response, range(BUDGET * 4)))
+    assert admitted.count(True) == BUDGET
+    count = _count(saml)
+    assert (count.received, count.not_recorded) == (BUDGET * 4, BUDGET * 3)
