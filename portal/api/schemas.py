@@ -123,12 +123,21 @@ class OrganizationFields(Strict):
     stripe_customer_id: str | None = Field(default=None, max_length=255)
 
 
+# What Python's `str.strip` removes, spelled out: the service refuses a name of only these.
+NOT_BLANK = (
+    r"[^\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+ORGANIZATION_NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
+
+
 class CreateOrganization(OrganizationFields):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=255, json_schema_extra={"pattern": NOT_BLANK})
 
 
 class UpdateOrganization(OrganizationFields):
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    """`name` may be left out, not cleared: null is refused."""
+
+    name: Annotated[str | None, WithJsonSchema(ORGANIZATION_NAME)] = None
 
 
 class CreateOrganizationDomain(Strict):
