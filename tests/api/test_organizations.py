@@ -328,8 +328,8 @@ def test_metadata_limits_are_the_documented_ones(api, metadata, status):
     assert api.post("/organizations", json=body).status_code == status
 
 
-@pytest.mark.parametrize("body", [{"name": None}, {"name": " \u3000\x1c"}])
-def test_a_name_cannot_be_cleared_or_blank_as_the_document_says(api, org, body):
+@pytest.mark.parametrize("body", [{"name": None}, {"name": " \u3000\x1c"}, {"name": "x" * 256}])
+def test_a_name_cannot_be_cleared_blank_or_long_as_the_document_says(api, org, body):
     assert not body_is_valid("put", "/organizations/{organization_id}", body)
     response = api.put(f"/organizations/{org.id}", json=body)
     assert response.status_code == 422
