@@ -21,6 +21,7 @@ from portal.services.delivery.events import EVENT_TYPES
 from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
 from portal.services.infra.outbound import MAX_URL_LENGTH
 from portal.services.onboarding.portal_links import INTENTS
+from portal.services.organizations.organizations import EXTERNAL_ID_MAX
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 
 
@@ -41,7 +42,7 @@ class OrganizationFields(Strict):
     domains: list[DomainName] | None = Field(
         default=None, max_length=100, description="Deprecated: use domain_data."
     )
-    external_id: str | None = Field(default=None, max_length=64)
+    external_id: str | None = Field(default=None, min_length=1, max_length=EXTERNAL_ID_MAX)
     metadata: OrganizationMetadata | None = None
     allow_profiles_outside_organization: bool | None = None
     stripe_customer_id: str | None = Field(default=None, max_length=255)

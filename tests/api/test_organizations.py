@@ -336,3 +336,11 @@ def test_a_name_cannot_be_cleared_blank_or_long_as_the_document_says(api, org, b
     assert response.get_json()["errors"][0]["field"] == "name"
     assert not body_is_valid("post", "/organizations", body)
     assert api.post("/organizations", json=body).status_code == 422
+
+
+def test_an_empty_external_id_is_refused_as_the_document_says(api):
+    body = {"name": "A", "external_id": ""}
+    assert not body_is_valid("post", "/organizations", body)
+    response = api.post("/organizations", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "external_id"
