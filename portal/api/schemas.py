@@ -1,31 +1,27 @@
 """Request bodies of the API, as the WorkOS SDKs send them. Unknown fields are refused."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    WithJsonSchema,
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from portal.api.input_forms import (
+    ENDPOINT_URL_FORM,
+    IDP_URL_FORM,
+    NO_WHITESPACE,
+    NOT_BLANK,
+    REDIRECT_URL_FORM,
+    WHOLE_NUMBER,
+    DomainName,
+    MetadataSchema,
+    OrganizationMetadata,
+    UpdatedName,
 )
-from pydantic_core import PydanticCustomError
-
 from portal.services.audit.audit_log_events import RETENTION_DAYS, RETENTION_PERIODS
-from portal.services.audit.audit_log_schemas import VALUE_TYPES
 from portal.services.delivery.events import EVENT_TYPES
 from portal.services.delivery.webhooks import STATUSES as WEBHOOK_ENDPOINT_STATUSES
-from portal.services.infra.domain_names import DOMAIN_PATTERN, has_domain_form
-from portal.services.infra.outbound import MAX_URL_LENGTH, URL_PATTERN
-from portal.services.infra.redirect_urls import REDIRECT_URL_PATTERN
+from portal.services.infra.outbound import MAX_URL_LENGTH
 from portal.services.onboarding.portal_links import INTENTS
-from portal.services.organizations.organizations import (
-    METADATA_KEY_MAX,
-    METADATA_MAX_KEYS,
-    METADATA_VALUE_MAX,
-)
+from portal.services.organizations.organizations import EXTERNAL_ID_MAX
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES
 
 
@@ -34,77 +30,6 @@ class Strict(BaseModel):
 
     def provided(self) -> set[str]:
         return set(self.model_fields_set)
-
-
-def _domain_form(value: str) -> str:
-    if not has_domain_form(value):
-        raise PydanticCustomError(
-            "invalid",
-            "{value!r} is not a domain name like example.com (an IDN in its xn-- form)",
-            {"value": value},
-        )
-    return value
-
-
-DomainName = Annotated[
-    str,
-    Field(
-        max_length=253,
-        description="A domain name like example.com (an IDN in its xn-- form); not a public "
-        "mail provider's.",
-        json_schema_extra={"pattern": DOMAIN_PATTERN},
-    ),
-    AfterValidator(_domain_form),
-]
-# The form of a webhook URL; its host must also resolve to a public address (checked on
-# create, update and every delivery), which no pattern can say.
-ENDPOINT_URL_FORM = {
-    "pattern": URL_PATTERN,
-    "description": "An http(s) URL (https only in production) whose host resolves to a public "
-    "address.",
-}
-# An IdP's URL: empty (or null) leaves it unset.
-IDP_URL_FORM = {
-    "pattern": f"^(?:{URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
-    "description": "An http(s) URL (https only in production).",
-}
-
-# Where the IT admin is sent back to: empty (or null) for the default.
-REDIRECT_URL_FORM = {
-    "pattern": f"^(?:{REDIRECT_URL_PATTERN.removeprefix('^').removesuffix('$')})?$",
-    "description": "An https URL (http://localhost too, outside production).",
-}
-
-
-def _whole_number(value):
-    """JSON has one kind of number: 3.0 is the integer 3, as JSON Schema reads it."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-# After any constraints in an `Annotated`, or pydantic leaves them out of the JSON Schema.
-WHOLE_NUMBER = BeforeValidator(_whole_number)
-
-
-# What `organizations._valid_metadata` accepts, for the document (the service checks it).
-OrganizationMetadata = Annotated[
-    dict[str, str],
-    WithJsonSchema(
-        {
-            "type": "object",
-            "maxProperties": METADATA_MAX_KEYS,
-            "propertyNames": {"pattern": f"^[\\u0000-\\u007f]{{1,{METADATA_KEY_MAX}}}$"},
-            "additionalProperties": {
-                "type": "string",
-                "maxLength": METADATA_VALUE_MAX,
-                "pattern": "^[\\u0000-\\u007f]*$",
-            },
-            "description": f"At most {METADATA_MAX_KEYS} keys of 1 to {METADATA_KEY_MAX} ASCII "
-            f"characters, each a string of at most {METADATA_VALUE_MAX} ASCII characters.",
-        }
-    ),
-]
 
 
 class DomainData(Strict):
@@ -117,18 +42,20 @@ class OrganizationFields(Strict):
     domains: list[DomainName] | None = Field(
         default=None, max_length=100, description="Deprecated: use domain_data."
     )
-    external_id: str | None = Field(default=None, max_length=64)
+    external_id: str | None = Field(default=None, min_length=1, max_length=EXTERNAL_ID_MAX)
     metadata: OrganizationMetadata | None = None
     allow_profiles_outside_organization: bool | None = None
     stripe_customer_id: str | None = Field(default=None, max_length=255)
 
 
 class CreateOrganization(OrganizationFields):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=255, json_schema_extra={"pattern": NOT_BLANK})
 
 
 class UpdateOrganization(OrganizationFields):
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    """`name` may be left out, not cleared: null is refused."""
+
+    name: UpdatedName = None
 
 
 class CreateOrganizationDomain(Strict):
@@ -267,9 +194,6 @@ class CreateIdpCertificate(Strict):
     value: str = Field(min_length=1, max_length=20_000)
 
 
-# Unicode's White_Space, spelled out: `\s` means a different set in each regex dialect that
-# reads the document (pydantic's, JSON Schema's, Python's).
-NO_WHITESPACE = r"^[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
 AuditLogMetadata = dict[str, str | int | float | bool]
 ShortText = Annotated[str, Field(min_length=1, max_length=255)]
 
@@ -299,45 +223,6 @@ class AuditLogEventBody(Strict):
 class CreateAuditLogEvent(Strict):
     organization_id: str = Field(max_length=64)
     event: AuditLogEventBody
-
-
-# What `audit_log_schemas.normalize_metadata_schema` reads: `{"key": "string", ...}`, or a
-# JSON Schema object of typed properties (its `required` naming some of them, which no schema
-# can say).
-MetadataSchema = Annotated[
-    dict[str, Any],
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {
-                    "type": "object",
-                    "properties": {"properties": False},
-                    "additionalProperties": {"enum": list(VALUE_TYPES)},
-                },
-                {
-                    "type": "object",
-                    "properties": {
-                        "type": {"const": "object"},
-                        "properties": {
-                            "type": "object",
-                            "additionalProperties": {
-                                "type": "object",
-                                "properties": {"type": {"enum": list(VALUE_TYPES)}},
-                                "required": ["type"],
-                            },
-                        },
-                        "required": {"type": "array", "items": {"type": "string"}},
-                        "additionalProperties": {"type": "boolean"},
-                    },
-                    "additionalProperties": False,
-                    "anyOf": [{"required": ["type"]}, {"required": ["properties"]}],
-                },
-            ],
-            "description": 'The metadata\'s schema: `{"key": "string"}` (or number, integer, '
-            "boolean), or a JSON Schema object of such properties.",
-        }
-    ),
-]
 
 
 class AuditLogSchemaTargetBody(Strict):

@@ -4,7 +4,7 @@ document calls valid is accepted and one it calls invalid is refused (docs/secur
 "Generated requests")."""
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -65,6 +65,7 @@ def flatmap_body(context, body):
 
 
 KEYS = itertools.count()
+SECOND = timedelta(seconds=1)
 # Webhook endpoints must resolve to a public address, and there is no DNS here.
 PUBLIC_HOST = "1.1.1.1"
 
@@ -91,33 +92,39 @@ def within_rules_beyond_the_schema(case) -> None:
 
 
 def _ordered_range(values: dict) -> dict:
+    """The range with its ends swapped if it ends first, and a second long if empty."""
     try:
         start = datetime.fromisoformat(values["range_start"])
         end = datetime.fromisoformat(values["range_end"])
-        later = start > end
+        ordered = start < end
     except (KeyError, TypeError, ValueError):
         return values
-    if not later:
+    if ordered:
         return values
-    return {**values, "range_start": values["range_end"], "range_end": values["range_start"]}
+    if start > end:
+        return {**values, "range_start": values["range_end"], "range_end": values["range_start"]}
+    try:
+        return {**values, "range_end": (end + SECOND).isoformat()}
+    except OverflowError:
+        return {**values, "range_start": (start - SECOND).isoformat()}
+
+
+# The lists whose items must name something once, and the key holding that name.
+NAMED_ONCE = {"domain_data": "domain", "domains": None, "targets": "type"}
 
 
 def _named_once(body: dict) -> dict:
-    """Drop the items of `domain_data`, `domains` and `targets` that repeat an earlier one's
-    domain (compared as the server compares them) or type."""
+    """Drop the items of each NAMED_ONCE list that repeat an earlier one's name (a domain
+    compared as the server compares them)."""
     named = {}
-    for field, name_of in (
-        ("domain_data", lambda item: item.get("domain")),
-        ("domains", lambda item: item),
-        ("targets", lambda item: item.get("type")),
-    ):
+    for field, key in NAMED_ONCE.items():
         items = body.get(field)
-        if isinstance(items, list) and all(isinstance(item, dict | str) for item in items):
+        if isinstance(items, list):
             seen = {}
             for item in items:
-                name = name_of(item) if isinstance(item, dict) or field == "domains" else item
-                key = name.strip().rstrip(".").lower() if isinstance(name, str) else repr(name)
-                seen.setdefault(key, item)
+                name = item.get(key) if key and isinstance(item, dict) else item
+                compared = name.strip().rstrip(".").lower() if isinstance(name, str) else repr(name)
+                seen.setdefault(compared, item)
             named[field] = list(seen.values())
     return {**body, **named}
 

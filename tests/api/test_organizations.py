@@ -326,3 +326,21 @@ def test_metadata_limits_are_the_documented_ones(api, metadata, status):
     body = {"name": "A", "metadata": metadata}
     assert body_is_valid("post", "/organizations", body) == (status == 201)
     assert api.post("/organizations", json=body).status_code == status
+
+
+@pytest.mark.parametrize("body", [{"name": None}, {"name": " \u3000\x1c"}, {"name": "x" * 256}])
+def test_a_name_cannot_be_cleared_blank_or_long_as_the_document_says(api, org, body):
+    assert not body_is_valid("put", "/organizations/{organization_id}", body)
+    response = api.put(f"/organizations/{org.id}", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "name"
+    assert not body_is_valid("post", "/organizations", body)
+    assert api.post("/organizations", json=body).status_code == 422
+
+
+def test_an_empty_external_id_is_refused_as_the_document_says(api):
+    body = {"name": "A", "external_id": ""}
+    assert not body_is_valid("post", "/organizations", body)
+    response = api.post("/organizations", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "external_id"

@@ -163,7 +163,14 @@ class TestWithPrivateAddressesAllowed:
 
 
 @pytest.mark.parametrize(
-    "url", ['https://1.1.1.1/a"b', "https://1.1.1.1/{x}", "https://1.1.1.1/100%", "ftp://1.1.1.1/"]
+    "url",
+    [
+        'https://1.1.1.1/a"b',
+        "https://1.1.1.1/{x}",
+        "https://1.1.1.1/100%",
+        "https://1.1.1.1/a#b#c",
+        "ftp://1.1.1.1/",
+    ],
 )
 def test_urls_the_document_refuses_are_refused(api, url):
     body = {"endpoint_url": url, "events": ["organization.created"]}

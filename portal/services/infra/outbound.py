@@ -26,10 +26,12 @@ from flask import current_app
 from portal.errors import ConnectFailed, DestinationRefused, OutboundError
 
 MAX_URL_LENGTH = 2048
-# RFC 3986's characters, and percent escapes for the rest.
-URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+# RFC 3986's characters, percent escapes for the rest, and one `#` at most.
+_PART = r"(?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+URI_CHARACTERS = re.compile(f"{_PART}(?:#{_PART})?")
 _PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-_REST = r"(?:[/?#](?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?"
+_PIECE = r"(?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+_REST = f"(?:[/?]{_PIECE})?(?:#{_PIECE})?"
 
 
 def url_pattern(scheme_and_host: str) -> str:
@@ -75,8 +77,8 @@ def check_url(url: str) -> SplitResult:
         raise DestinationRefused("The URL must be ASCII without spaces (percent-encode the rest).")
     if not URI_CHARACTERS.fullmatch(url):
         raise DestinationRefused(
-            'The URL holds a character a URL cannot (such as " < > { } | \\ ^ `), or a % '
-            "not followed by two hex digits: percent-encode it."
+            'The URL holds a character a URL cannot (such as " < > { } | \\ ^ ` or a second #), '
+            "or a % not followed by two hex digits: percent-encode it."
         )
     try:
         parts = urlsplit(url)
