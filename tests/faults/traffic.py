@@ -4,6 +4,7 @@ back: the developer's API, an IdP's SCIM pushes and the IT admin's pages, over r
 import itertools
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -139,3 +140,31 @@ def keep_sending(tenant: Tenant, audience: str, outcomes: Outcomes, stop: thread
                 outcomes.record("page", tenant.page())
         except requests.RequestException as error:
             outcomes.failed(audience, error)
+
+
+def subscribe(tenant: Tenant, receiver, events: list[str]) -> str:
+    """Point a webhook endpoint at `receiver` (API), giving it the signing secret; its id."""
+    response = tenant.api(
+        "POST", "/webhook_endpoints", json={"endpoint_url": receiver.url, "events": events}
+    )
+    assert response.status_code == 201, response.text
+    receiver.secret = response.json()["secret"]
+    return response.json()["id"]
+
+
+@contextmanager
+def under_load(tenant: Tenant, audiences: tuple[str, ...]):
+    """A thread per audience sending back to back for the duration; yields their Outcomes."""
+    outcomes, stop = Outcomes(), threading.Event()
+    threads = [
+        threading.Thread(target=keep_sending, args=(tenant, audience, outcomes, stop))
+        for audience in audiences
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield outcomes
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
