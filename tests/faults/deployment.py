@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.peers.dns_server import free_port
 from tests.peers.portal_server import (
     PortalServer,
     deployment_env,
@@ -26,13 +27,17 @@ FAST_DELIVERY = {
 class Deployment:
     def __init__(self, postgres, folder: Path, redis=None, workers: int = 0, **settings: str):
         self.postgres, self.folder = postgres, folder
+        port = free_port()
+        # Links and SAML URLs name the address it is served at, as behind a real proxy.
+        settings.setdefault("PORTAL_PUBLIC_URL", f"http://127.0.0.1:{port}")
         self.env = deployment_env(postgres.url, redis.url if redis else "", **settings)
-        portal_cli("init", env=self.env, cwd=folder)
+        initialised = portal_cli("init", env=self.env, cwd=folder)
+        self.client_id = initialised.split("Client ID: ")[1].split()[0]
         self.workers: list[subprocess.Popen] = []
         for _ in range(workers):  # they boot while the web tier does
             self.start_worker()
         try:
-            self.server = PortalServer(self.env, folder / "serve.log")
+            self.server = PortalServer(self.env, folder / "serve.log", port=port)
         except BaseException:
             for worker in self.workers:
                 kill_process_group(worker)

@@ -65,7 +65,8 @@ def set_up_tenant(base_url: str, env: dict, cwd) -> Tenant:
     to the portal through a magic link (API)."""
     api_key = portal_cli("create-api-key", "--name", "faults", env=env, cwd=cwd).split()[-1]
     tenant = Tenant(base_url, api_key, "", "", "")
-    created = tenant.api("POST", "/organizations", json={"name": "Acme Corp"})
+    acme = {"name": "Acme Corp", "domain_data": [{"domain": "acme.test", "state": "verified"}]}
+    created = tenant.api("POST", "/organizations", json=acme)
     assert created.status_code == 201, created.text
     tenant.organization_id = created.json()["id"]
     directory = json.loads(

@@ -46,8 +46,10 @@ def portal_cli(*arguments: str, env: dict, cwd) -> str:
 class PortalServer:
     """`portal serve` on a free loopback port; its output goes to `log_path`."""
 
-    def __init__(self, env: dict, log_path: Path, workers: int = 2, threads: int = 2):
-        self.port = free_port()
+    def __init__(
+        self, env: dict, log_path: Path, workers: int = 2, threads: int = 2, port: int = 0
+    ):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         arguments = ["serve", "--port", str(self.port), "--workers", str(workers)]
