@@ -69,8 +69,11 @@ def test_a_delivery_whose_worker_is_killed_mid_job_is_retried_by_another_worker_
     held, retried = receiver.accepted()
     assert retried.event_id == held.event_id and retried.nth == 2
     assert receiver.processed == [held.event_id] and receiver.duplicates == 1
-    deliveries = deployment.postgres.query(
-        "SELECT event_id, state, attempt_count FROM webhook_deliveries"
+    # The retry's answer is being recorded: then the one delivery row says succeeded.
+    deliveries = "SELECT event_id, state, attempt_count FROM webhook_deliveries"
+    deployment.wait_until(
+        lambda: deployment.postgres.query(deliveries) == [(held.event_id, "succeeded", 1)],
+        "one delivery, succeeded",
+        10,
     )
-    assert deliveries == [(held.event_id, "succeeded", 1)]
     assert "took over the scheduler" in deployment.worker_log(1)
