@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.cookie_sessions import CookieSessionInterface
     from portal.dashboard.auth import load_dashboard_user
     from portal.extensions import csrf, db, htmx, login_manager, migrate
+    from portal.services.infra.database import end_request_session
     from portal.services.infra.queue import init_queue
 
     db.init_app(app)
@@ -72,7 +73,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     init_queue(app)
     app.session_interface = CookieSessionInterface()
-    app.teardown_request(lambda error: db.session.remove())
+    app.teardown_request(end_request_session)
 
 
 def _wire_services(app: Flask) -> None:

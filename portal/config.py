@@ -34,6 +34,11 @@ def _env_days(name: str, default: int) -> int:
     return _env_whole(name, default, "days")
 
 
+def _env_seconds(name: str) -> float:
+    """A number of seconds, 0 when unset."""
+    return float(os.environ.get(name) or 0)
+
+
 def _env_seconds_by_name(name: str) -> dict[str, float]:
     """`tasks.webhooks.relay=5,tasks.log_streams.relay=5` as {job name: seconds}."""
     pairs = (part.partition("=") for part in _env_list(name))
@@ -97,6 +102,11 @@ def from_environment(instance_path: str) -> dict:
             os.environ.get("PORTAL_PERIODIC_REARM_SECONDS") or 0
         ),
         "PORTAL_PERIODIC_EVERY_SECONDS": _env_seconds_by_name("PORTAL_PERIODIC_EVERY_SECONDS"),
+        # Shorter webhook and log stream delivery timings, for tests with real workers (0: the
+        # defaults in services/delivery: first retry 30 s, claim 60 s, lost after 5 minutes).
+        "PORTAL_DELIVERY_FIRST_RETRY_SECONDS": _env_seconds("PORTAL_DELIVERY_FIRST_RETRY_SECONDS"),
+        "PORTAL_DELIVERY_CLAIM_SECONDS": _env_seconds("PORTAL_DELIVERY_CLAIM_SECONDS"),
+        "PORTAL_DELIVERY_LOST_AFTER_SECONDS": _env_seconds("PORTAL_DELIVERY_LOST_AFTER_SECONDS"),
         # Without Redis, a thread in this process runs jobs; tests turn it off and run them.
         "PORTAL_INPROCESS_WORKER": True,
         "PORTAL_PUBLIC_URL": public_url,

@@ -205,7 +205,7 @@ def handle_database_unavailable(error: Exception):
     try:
         db.session.rollback()
     except DATABASE_UNAVAILABLE:
-        db.session.invalidate()
+        db.session().invalidate()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_scim():
         body, status = _scim_error(503, DATABASE_UNAVAILABLE_MESSAGE)

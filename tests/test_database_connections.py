@@ -62,3 +62,21 @@ def test_a_long_idle_connection_is_pinged_and_stays_usable(postgres_app, monkeyp
         assert db.session.scalar(text("SELECT to_regclass('pg_temp.ping_probe')")) is None
         assert db.session.scalar(text("SELECT pg_backend_pid()")) == pid
         db.session.remove()
+
+
+def test_a_request_whose_connection_the_server_ended_mid_transaction_still_gets_its_answer(
+    postgres_app,
+):
+    def read_then_lose_the_connection():
+        _terminate(db.session.scalar(text("SELECT pg_backend_pid()")))  # as a restart would
+        return "answered"
+
+    postgres_app.add_url_rule("/_lost_mid_transaction", view_func=read_then_lose_the_connection)
+    client = postgres_app.test_client()
+
+    # The transaction left open is ended as the request ends; its rollback cannot reach the
+    # server, and that must not turn the answer into a 500.
+    response = client.get("/_lost_mid_transaction")
+
+    assert response.status_code == 200
+    assert client.get("/healthz").status_code == 200

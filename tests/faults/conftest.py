@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.faults.deployment import Deployment
 from tests.peers.postgres_cluster import OwnPostgres
 from tests.peers.redis_server import OwnRedis
 
@@ -25,3 +26,18 @@ def own_redis():
     server = OwnRedis()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def make_deployment(own_postgres, tmp_path):
+    """`make_deployment(redis=None, workers=0, **settings)`: portal served on the test's own
+    PostgreSQL (and Redis), stopped with its workers after the test."""
+    made = []
+
+    def make(redis=None, workers=0, **settings):
+        made.append(Deployment(own_postgres, tmp_path, redis, workers, **settings))
+        return made[-1]
+
+    yield make
+    for deployment in made:
+        deployment.stop()

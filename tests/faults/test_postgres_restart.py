@@ -2,26 +2,15 @@
 audience's shape; once it is back, the same gunicorn workers serve again (no restart) and no
 write that got a 2xx is lost. The cluster is the test's own; the shared server is never touched."""
 
-import threading
 import time
 
 import pytest
 
 from tests.environment import sized
-from tests.faults.traffic import Outcomes, is_clean_503, keep_sending, set_up_tenant
-from tests.peers.portal_server import PortalServer, deployment_env, portal_cli
+from tests.faults.traffic import Outcomes, is_clean_503, set_up_tenant, under_load
 
 AUDIENCES = ("api", "scim", "page")
 DOWN_SECONDS = 2
-
-
-@pytest.fixture
-def served(own_postgres, tmp_path):
-    env = deployment_env(own_postgres.url)
-    portal_cli("init", env=env, cwd=tmp_path)
-    server = PortalServer(env, tmp_path / "serve.log")
-    yield env, server
-    server.stop()
 
 
 def _wait_for_successes(outcomes: Outcomes, since: dict, server, within: float = 30) -> dict:
@@ -37,19 +26,13 @@ def _wait_for_successes(outcomes: Outcomes, since: dict, server, within: float =
 
 
 def test_a_postgres_restart_under_load_gives_clean_503s_then_recovery_with_nothing_lost(
-    own_postgres, served, tmp_path
+    own_postgres, make_deployment, tmp_path
 ):
-    env, server = served
-    tenant = set_up_tenant(server.url, env, tmp_path)
+    deployment = make_deployment()  # jobs run in the web processes: no Redis here
+    server = deployment.server
+    tenant = set_up_tenant(server.url, deployment.env, tmp_path)
     workers = server.worker_pids()
-    outcomes, stop = Outcomes(), threading.Event()
-    threads = [
-        threading.Thread(target=keep_sending, args=(tenant, audience, outcomes, stop))
-        for audience in AUDIENCES
-    ]
-    for thread in threads:
-        thread.start()
-    try:
+    with under_load(tenant, AUDIENCES) as outcomes:
         successes = _wait_for_successes(outcomes, {}, server)
         for _ in range(sized(1, 5)):
             own_postgres.stop()
@@ -63,10 +46,6 @@ def test_a_postgres_restart_under_load_gives_clean_503s_then_recovery_with_nothi
             for audience, response in down.items():
                 assert is_clean_503(audience, response), (audience, response.text)
             successes = _wait_for_successes(outcomes, successes, server)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
 
     assert outcomes.unclean == []
     assert server.worker_pids() == workers  # served throughout by the same processes

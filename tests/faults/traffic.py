@@ -4,6 +4,7 @@ back: the developer's API, an IdP's SCIM pushes and the IT admin's pages, over r
 import itertools
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -64,7 +65,8 @@ def set_up_tenant(base_url: str, env: dict, cwd) -> Tenant:
     to the portal through a magic link (API)."""
     api_key = portal_cli("create-api-key", "--name", "faults", env=env, cwd=cwd).split()[-1]
     tenant = Tenant(base_url, api_key, "", "", "")
-    created = tenant.api("POST", "/organizations", json={"name": "Acme Corp"})
+    acme = {"name": "Acme Corp", "domain_data": [{"domain": "acme.test", "state": "verified"}]}
+    created = tenant.api("POST", "/organizations", json=acme)
     assert created.status_code == 201, created.text
     tenant.organization_id = created.json()["id"]
     directory = json.loads(
@@ -139,3 +141,31 @@ def keep_sending(tenant: Tenant, audience: str, outcomes: Outcomes, stop: thread
                 outcomes.record("page", tenant.page())
         except requests.RequestException as error:
             outcomes.failed(audience, error)
+
+
+def subscribe(tenant: Tenant, receiver, events: list[str]) -> str:
+    """Point a webhook endpoint at `receiver` (API), giving it the signing secret; its id."""
+    response = tenant.api(
+        "POST", "/webhook_endpoints", json={"endpoint_url": receiver.url, "events": events}
+    )
+    assert response.status_code == 201, response.text
+    receiver.secret = response.json()["secret"]
+    return response.json()["id"]
+
+
+@contextmanager
+def under_load(tenant: Tenant, audiences: tuple[str, ...]):
+    """A thread per audience sending back to back for the duration; yields their Outcomes."""
+    outcomes, stop = Outcomes(), threading.Event()
+    threads = [
+        threading.Thread(target=keep_sending, args=(tenant, audience, outcomes, stop))
+        for audience in audiences
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield outcomes
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()

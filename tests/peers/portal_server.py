@@ -28,6 +28,8 @@ def deployment_env(database_url: str, redis_url: str = "", **extra) -> dict:
         "PORTAL_PUBLIC_URL": "http://portal.test",
         "PORTAL_QUEUE_NAME": "portal-faults",
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": "true",
+        # gunicorn's control socket is one path per user: servers side by side would share it.
+        "GUNICORN_CMD_ARGS": "--no-control-socket",
         **extra,
     }
 
@@ -44,8 +46,10 @@ def portal_cli(*arguments: str, env: dict, cwd) -> str:
 class PortalServer:
     """`portal serve` on a free loopback port; its output goes to `log_path`."""
 
-    def __init__(self, env: dict, log_path: Path, workers: int = 2, threads: int = 2):
-        self.port = free_port()
+    def __init__(
+        self, env: dict, log_path: Path, workers: int = 2, threads: int = 2, port: int = 0
+    ):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         arguments = ["serve", "--port", str(self.port), "--workers", str(workers)]
@@ -99,3 +103,36 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise LookupError(f"no VmRSS for process {pid}")
+
+
+def start_portal_worker(env: dict, log_path: Path) -> subprocess.Popen:
+    """`portal worker` left running, leading a process group of its own (with its work horse
+    and scheduler), its output going to `log_path`."""
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            [PORTAL, "worker"],
+            env=env,
+            cwd=log_path.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def kill_process_group(process: subprocess.Popen) -> None:
+    """SIGKILL a process, its descendants and its group, as a power cut would. (RQ's work horse
+    leaves the worker's process group, so the descendants are found one by one.)"""
+    for pid in [*_descendants(process.pid), process.pid]:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [n for child in map(int, children) for n in (child, *_descendants(child))]

@@ -34,6 +34,12 @@ class OwnRedis:
     def flushall(self) -> None:
         Redis.from_url(self.url).flushall()
 
+    def kill(self) -> None:
+        """Kill the server outright (SIGKILL): it comes back empty, as it keeps nothing on disk."""
+        self._process.kill()
+        self._process.wait(timeout=10)
+        self._process = None
+
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()

@@ -30,7 +30,7 @@ class Arrival:
 class WebhookReceiver:
     """An HTTP server in a daemon thread; `url` is where to point an endpoint."""
 
-    def __init__(self, path: str = "/hooks"):
+    def __init__(self, path: str = "/hooks", port: int = 0):
         self.secret: str | None = None
         self.path = path
         # Which status to answer for an event's n-th arrival; 200 unless a test says otherwise.
@@ -41,7 +41,8 @@ class WebhookReceiver:
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._sdk = WorkOSClient(api_key="sk_receiver", client_id="client_receiver")
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        # A given port brings a receiver back up where a stopped one listened.
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
         # A short poll interval lets `stop` return at once rather than in half a second.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -49,8 +50,12 @@ class WebhookReceiver:
         self._thread.start()
 
     @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}{self.path}"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
     def stop(self) -> None:
         self._server.shutdown()

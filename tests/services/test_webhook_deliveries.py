@@ -20,8 +20,9 @@ from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookEndpoint
 from portal.models.columns import utcnow
 from portal.services.delivery import delivery_shapes, webhook_deliveries, webhooks
+from portal.services.delivery.delivery_claims import LOST_AFTER
 from portal.services.delivery.retries import RETRY_WINDOW, retry_delay
-from portal.services.delivery.webhook_deliveries import DELIVER_JOB, DISPATCH_JOB, LOST_AFTER
+from portal.services.delivery.webhook_deliveries import DELIVER_JOB, DISPATCH_JOB
 from portal.services.infra.queue import RedisJobQueue, enqueue, job_queue, resolve_job
 from portal.services.organizations import organizations
 from portal.services.organizations.organizations import OrganizationChanges

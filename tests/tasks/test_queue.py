@@ -100,7 +100,16 @@ class TestOnRealRedis:
         registry = ScheduledJobRegistry(app.config["PORTAL_QUEUE_NAME"], connection=connection)
         assert job_id in registry.get_job_ids()
         due = registry.get_scheduled_time(job_id)
-        assert timedelta(minutes=59) < due - utcnow() <= timedelta(hours=1)
+        assert timedelta(minutes=59) < due - utcnow() <= timedelta(hours=1, seconds=1)
+
+    def test_a_delayed_job_is_never_due_before_its_delay_has_passed(self, app):
+        # RQ's scheduler keeps whole seconds; a retry that started early found itself not due.
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        registry = ScheduledJobRegistry(app.config["PORTAL_QUEUE_NAME"], connection=connection)
+        for _ in range(20):
+            earliest = utcnow() + timedelta(seconds=1.5)
+            job_id = enqueue_in(timedelta(seconds=1.5), "tasks.portal_links.purge_expired")
+            assert registry.get_scheduled_time(job_id) >= earliest
 
     def test_enqueue_reports_a_redis_outage_clearly(self, app):
         from portal.services.infra.queue import RedisJobQueue

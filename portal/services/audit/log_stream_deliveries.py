@@ -12,14 +12,13 @@ from portal.extensions import db
 from portal.models import AuditLogEvent, LogStream, LogStreamDelivery
 from portal.models.columns import utcnow
 from portal.services.audit import log_streams
-from portal.services.delivery.delivery_claims import claim, unclaimed
+from portal.services.delivery.delivery_claims import claim, lost_after, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, after_attempt
 from portal.services.infra.queue import enqueue, enqueue_in
 
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "tasks.log_streams.deliver"
-LOST_AFTER = timedelta(minutes=5)
 RELAY_BATCH = 500
 
 
@@ -92,7 +91,7 @@ def _record(delivery_id: str, status: int | None, text: str) -> str:
 def relay() -> int:
     """Queue again the due deliveries the queue never ran; returns how many."""
     now = utcnow()
-    cutoff = now - LOST_AFTER
+    cutoff = now - lost_after()
     lost = and_(
         LogStreamDelivery.state == "pending",
         LogStreamDelivery.next_attempt_at <= now,

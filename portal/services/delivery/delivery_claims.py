@@ -7,9 +7,17 @@ from sqlalchemy import or_, update
 
 from portal.extensions import db
 from portal.models.columns import utcnow
+from portal.services.delivery.retries import configured
 
 # Longer than an attempt can last: a claim this old belongs to a worker that died.
 CLAIM_FOR = timedelta(seconds=60)
+# A job due this long ago that has not run is presumed lost; the relay queues it again.
+LOST_AFTER = timedelta(minutes=5)
+
+
+def lost_after() -> timedelta:
+    """LOST_AFTER, unless PORTAL_DELIVERY_LOST_AFTER_SECONDS shortens it."""
+    return configured("PORTAL_DELIVERY_LOST_AFTER_SECONDS", LOST_AFTER)
 
 
 def unclaimed(model, now: datetime):
@@ -29,7 +37,7 @@ def claim(model, delivery_id: str, *conditions) -> bool:
             unclaimed(model, now),
             *conditions,
         )
-        .values(claimed_until=now + CLAIM_FOR)
+        .values(claimed_until=now + configured("PORTAL_DELIVERY_CLAIM_SECONDS", CLAIM_FOR))
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.columns import utcnow
 from portal.services.delivery import delivery_shapes, events
-from portal.services.delivery.delivery_claims import claim, unclaimed
+from portal.services.delivery.delivery_claims import claim, lost_after, unclaimed
 from portal.services.delivery.retries import RETRY_WINDOW, TIMEOUT_SECONDS, after_attempt
 from portal.services.infra import outbound, tenancy
 from portal.services.infra.database import listen_once
@@ -39,8 +39,6 @@ DELIVER_JOB = "tasks.webhooks.deliver"
 RELAY_JOB = "tasks.webhooks.relay"
 SIGNATURE_HEADER = "WorkOS-Signature"
 RESPONSE_BODY_KEPT = 2048
-# A job due this long ago that has not run is presumed lost; the relay queues it again.
-LOST_AFTER = timedelta(minutes=5)
 DISPATCH_BATCH = 500
 RELAY_BATCH = 200
 RELAY_MAX_BATCHES = 25
@@ -319,7 +317,7 @@ def _requeue_lost() -> int:
 
 def _lost(now: datetime):
     """Pending, due, not being attempted, and either never queued or queued long ago."""
-    cutoff = now - LOST_AFTER
+    cutoff = now - lost_after()
     return and_(
         WebhookDelivery.state == "pending",
         WebhookDelivery.next_attempt_at <= now,

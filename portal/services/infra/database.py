@@ -1,13 +1,19 @@
-"""Connection settings per database engine, a liveness check for pooled connections, and
-`listen_once` for the SQLAlchemy hooks the factory registers."""
+"""Connection settings per database engine, a liveness check for pooled connections, the
+end of each request's session, and `listen_once` for the SQLAlchemy hooks the factory
+registers."""
 
+import logging
 import select
 import time
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.pool import Pool
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
 
 # A pooled PostgreSQL connection idle longer than this is pinged with a round trip before use
 # (a firewall or proxy may have dropped it without a word); one in steady use is not.
@@ -28,6 +34,18 @@ def configure_connections() -> None:
     listen_once(Engine, "connect", _configure_sqlite)
     listen_once(Pool, "checkin", _note_checkin)
     listen_once(Pool, "checkout", _refuse_dead_connection)
+
+
+def end_request_session(error: BaseException | None = None) -> None:
+    """Close the request's session (a teardown). A connection the server ended in the middle
+    of a transaction (a restart) cannot be rolled back: it is discarded instead, so the answer
+    already made stands rather than turning into a 500."""
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as lost:
+        log.warning("discarding a database connection the server closed: %s", lost)
+        db.session().invalidate()
+        db.session.remove()
 
 
 def _configure_sqlite(dbapi_connection, connection_record):

@@ -11,7 +11,7 @@ import itertools
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 
@@ -27,6 +27,19 @@ def resolve_job(name: str):
         raise ValueError(f"jobs live in the tasks package, not {name!r}")
     module_name, _, function_name = name.rpartition(".")
     return getattr(importlib.import_module(module_name), function_name)
+
+
+def not_before(delay: timedelta) -> datetime:
+    """When a job delayed by `delay` may start, to the whole second, rounded up.
+
+    RQ's scheduler keeps whole seconds and drops the fraction, so a job due at 12:00:30.7
+    could start at 12:00:30.0; a job that checks it is due (a delivery retry) then found it was
+    not yet, did nothing, and the delivery waited minutes for the relay. Rounded up, it waits.
+    """
+    run_at = datetime.now(UTC) + delay
+    if run_at.microsecond:
+        run_at = run_at.replace(microsecond=0) + timedelta(seconds=1)
+    return run_at
 
 
 class RedisJobQueue:
@@ -52,7 +65,9 @@ class RedisJobQueue:
         queue = self.rq_queue()
         try:
             if delay:
-                job = queue.enqueue_in(delay, name, args=args, kwargs=kwargs, job_id=job_id)
+                job = queue.enqueue_at(
+                    not_before(delay), name, args=args, kwargs=kwargs, job_id=job_id
+                )
             elif job_id and self._waiting(job_id):
                 return job_id  # already queued to run now: one run does it
             else:
