@@ -50,6 +50,9 @@ RATE_LIMITS = {
     # SAML ACS and OIDC callback, per client address and connection (a whole office behind
     # one address signs in through one connection at nine o'clock).
     "PORTAL_RATE_LIMIT_SSO_RESPONSES": "120 per minute",
+    # /sso/authorize, per client address: each start writes a sign-in attempt (an office
+    # behind one address starts many at nine o'clock).
+    "PORTAL_RATE_LIMIT_SSO_AUTHORIZE": "300 per minute",
     # /sso/token, per client address (the host app's servers).
     "PORTAL_RATE_LIMIT_SSO_TOKEN": "600 per minute",
     # Dashboard sign-in form posts, per client address and per email.

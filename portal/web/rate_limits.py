@@ -1,6 +1,8 @@
 """Rate limits on the endpoints strangers can reach, through Flask-Limiter.
 
 - SAML ACS and OIDC callback, per client address and connection: PORTAL_RATE_LIMIT_SSO_RESPONSES
+- /sso/authorize (each start writes an attempt), per client address:
+  PORTAL_RATE_LIMIT_SSO_AUTHORIZE
 - POST /sso/token, per client address: PORTAL_RATE_LIMIT_SSO_TOKEN
 - POST dashboard sign-in, per client address and per email:
   PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_IP, PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_EMAIL
@@ -61,6 +63,12 @@ VIEW_LIMITS = (
         "PORTAL_RATE_LIMIT_SSO_RESPONSES",
         _address_and_connection,
         SIGN_IN_WAIT,
+    ),
+    ViewLimit(
+        "sso.authorize",
+        "PORTAL_RATE_LIMIT_SSO_AUTHORIZE",
+        client_address,
+        "Too many sign-ins were started from your network. Wait a minute and try again.",
     ),
     ViewLimit(
         "sso.token",

@@ -28,8 +28,6 @@ def deployment_env(database_url: str, redis_url: str = "", **extra) -> dict:
         "PORTAL_PUBLIC_URL": "http://portal.test",
         "PORTAL_QUEUE_NAME": "portal-faults",
         "PORTAL_OUTBOUND_ALLOW_PRIVATE": "true",
-        # gunicorn's control socket is one path per user: servers side by side would share it.
-        "GUNICORN_CMD_ARGS": "--no-control-socket",
         **extra,
     }
 

@@ -27,6 +27,7 @@ SMALL_LIMITS = {
     for name in (
         "PORTAL_RATE_LIMIT_SSO_RESPONSES",
         "PORTAL_RATE_LIMIT_SSO_TOKEN",
+        "PORTAL_RATE_LIMIT_SSO_AUTHORIZE",
         "PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_IP",
         "PORTAL_RATE_LIMIT_DASHBOARD_SIGN_IN_EMAIL",
         "PORTAL_RATE_LIMIT_ADMIN_LAUNCH",
@@ -87,6 +88,11 @@ def _oidc_callback(client, connection_id, email):
     return client.get(f"/sso/oidc/{connection_id}/callback", query_string={"state": "forged"})
 
 
+def _authorize(client, connection_id, email):
+    query = {"connection": connection_id, "response_type": "code", "state": "s"}
+    return client.get("/sso/authorize", query_string=query)
+
+
 def _token(client, connection_id, email):
     return client.post("/sso/token", json={"client_id": "client_x", "code": "guessed"})
 
@@ -102,6 +108,7 @@ def _launch(client, connection_id, email):
 CASES = {
     "saml_acs": Case(_acs, "page", ("connection",)),
     "oidc_callback": Case(_oidc_callback, "page", ("connection",)),
+    "sso_authorize": Case(_authorize, "page"),
     "sso_token": Case(_token, "oauth"),
     "dashboard_sign_in": Case(_dashboard_sign_in, "page"),
     "admin_launch": Case(_launch, "page"),
