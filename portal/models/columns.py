@@ -52,4 +52,10 @@ def created_at_column() -> Mapped[datetime]:
 
 
 def updated_at_column() -> Mapped[datetime]:
-    return mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    return mapped_column(UTCDateTime(), nullable=False, default=_created_at_or_now, onupdate=utcnow)
+
+
+def _created_at_or_now(context) -> datetime:
+    # A new row's updated_at is its created_at to the microsecond, as WorkOS answers a create
+    # (two utcnow() calls can straddle a millisecond of the wire format).
+    return context.get_current_parameters().get("created_at") or utcnow()

@@ -1,26 +1,25 @@
-from datetime import UTC, datetime, timedelta
-
-import pytest
-from sqlalchemy import select
+"""A new row's `updated_at` is its `created_at`, exactly: WorkOS answers a create with both
+equal, and SDK users compare them to tell an untouched object."""
 
 from portal.extensions import db
-from portal.models import Organization
+from portal.models import Organization, WebhookEndpoint
+from portal.services.delivery import webhooks
+from tests.factories import make_organization
 
 
-def test_timestamps_come_back_as_aware_utc(app):
-    org = Organization(name="Acme")
-    db.session.add(org)
+def test_a_new_row_was_updated_when_it_was_created(app):
+    made = [make_organization(f"Org {n}", domains=[]).id for n in range(20)]
+    endpoint_id = webhooks.create_endpoint("https://1.1.1.1/hooks", ["organization.created"]).id
+    db.session.expire_all()
+    rows = [db.session.get(Organization, org_id) for org_id in made]
+    rows.append(db.session.get(WebhookEndpoint, endpoint_id))
+    assert all(row.updated_at == row.created_at for row in rows)
+
+
+def test_a_change_moves_updated_at_only(app):
+    org = make_organization("Acme", domains=[])
+    created = org.created_at
+    org.name = "Acme Corp"
     db.session.commit()
     db.session.expire_all()
-    loaded = db.session.scalars(select(Organization)).one()
-    assert loaded.created_at.tzinfo is not None
-    assert loaded.created_at.utcoffset() == timedelta(0)
-    assert abs(datetime.now(UTC) - loaded.created_at) < timedelta(minutes=1)
-
-
-def test_naive_datetimes_are_refused(app):
-    org = Organization(name="Acme", created_at=datetime(2026, 1, 1))
-    db.session.add(org)
-    with pytest.raises(Exception, match="naive datetime"):
-        db.session.commit()
-    db.session.rollback()
+    assert org.created_at == created and org.updated_at > created
