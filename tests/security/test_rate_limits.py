@@ -117,7 +117,9 @@ CASES = {
 
 def _assert_shape(response, shape: str) -> None:
     assert response.status_code == 429
-    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    # The minute's window opened with the first of this test's few requests: what is left of
+    # it, not a fixed figure (a loaded machine may have spent some seconds since).
+    assert 40 <= int(response.headers["Retry-After"]) <= 60
     if shape == "page":
         assert response.mimetype == "text/html"
         assert "Wait a minute" in response.get_data(as_text=True)
