@@ -1,6 +1,8 @@
 """Fixtures: the app on real PostgreSQL and SQLite, real Redis, and clean state per test.
 
-Every test that uses `app` runs once per database (`--databases`, default both). Each test
+Every test that uses `app` runs once per database (`--databases`, default both), but for
+tests marked `databases("postgresql")`: those of real worker processes, which deployments run
+on PostgreSQL (the jobs' own logic runs in-process on both). Each test
 session gets its own PostgreSQL database and its own Redis queue names, so parallel runs and
 leftovers cannot interfere. An unreachable service fails the tests that need it, never
 skips them (`make test` starts the services first).
@@ -49,9 +51,9 @@ def pytest_addoption(parser):
 def pytest_generate_tests(metafunc):
     if "database_url" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("databases").split(",")
-        metafunc.parametrize(
-            "database_url", [b for b in BACKENDS if b in chosen], indirect=True, scope="session"
-        )
+        only = metafunc.definition.get_closest_marker("databases")
+        backends = [b for b in BACKENDS if b in chosen and (not only or b in only.args)]
+        metafunc.parametrize("database_url", backends, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -189,6 +189,11 @@ def _registrations() -> dict:
     }
 
 
+# Libraries too slow to import for every process start (each `portal` command, web and worker
+# process); the modules that need them import them when first called.
+LOADED_AT_FIRST_USE = {"scim2_models"}
+
+
 def _probe(apps: int) -> dict:
     """Import every module of portal and tasks, build `apps` apps, and say what is registered
     (run in a fresh interpreter: `python -c`)."""
@@ -206,7 +211,13 @@ def _probe(apps: int) -> dict:
 
     for _ in range(apps):
         create_app(TEST_APP_CONFIG)
-    return {"imported": imported, "library clock skew": library_skew, **_registrations()}
+    loaded = {name.partition(".")[0] for name in sys.modules}
+    return {
+        "imported": imported,
+        "library clock skew": library_skew,
+        "loaded at first use": sorted(LOADED_AT_FIRST_USE & loaded),
+        **_registrations(),
+    }
 
 
 def _probe_fresh_interpreter(apps: int) -> dict:
@@ -275,6 +286,7 @@ def test_importing_every_module_registers_nothing():
     assert state["python3-saml"] == []
     assert state["saml clock skew"] == state["library clock skew"]
     assert state["user loader"] is None
+    assert state["loaded at first use"] == []
 
 
 def test_create_app_wires_each_hook_once_however_many_apps_it_builds():

@@ -60,6 +60,7 @@ class TestOnRealRedis:
         registry.remove(job_id)
         queue.enqueue_job(queue.fetch_job(job_id))
 
+    @pytest.mark.databases("postgresql")
     def test_a_record_added_while_polling_verifies_the_domain(
         self, app, rq, dns_server, project_root
     ):
@@ -95,6 +96,7 @@ class TestOnRealRedis:
         ).one()
         assert verified.data["id"] == domain.id
 
+    @pytest.mark.databases("postgresql")
     def test_a_domain_the_worker_verifies_reaches_webhooks_and_completes_its_setup_link(
         self, app, dns_server, make_receiver, project_root
     ):
@@ -121,6 +123,7 @@ class TestOnRealRedis:
         assert receiver.processed == verified
         assert all(arrival.signature_ok for arrival in receiver.arrivals)
 
+    @pytest.mark.databases("postgresql")
     def test_after_seven_days_without_the_record_the_domain_fails(
         self, app, rq, dns_server, project_root
     ):

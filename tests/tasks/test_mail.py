@@ -132,6 +132,7 @@ class TestOnRealRedis:
     def app_config(self, redis_url, queue_name):
         return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
 
+    @pytest.mark.databases("postgresql")
     def test_a_real_worker_retries_until_the_smtp_server_is_back(
         self, app, dashboard_client, org, smtp_server, project_root
     ):

@@ -64,6 +64,7 @@ class TestOnRealRedis:
             due = registry.get_scheduled_time(job_id) - utcnow()
             assert timedelta(minutes=14) < due <= timedelta(minutes=15, seconds=1)  # rounded up
 
+    @pytest.mark.databases("postgresql")
     def test_the_next_run_outlives_the_finished_one(self, app, project_root):
         periodic.start_all()
         result = run_worker_burst(app, project_root)

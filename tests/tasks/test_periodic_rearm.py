@@ -97,6 +97,7 @@ def _relay_has_only_a_scheduled_run(app) -> bool:
     return bool(_relay_jobs(app, "scheduled")) and not _relay_jobs(app, "started")
 
 
+@pytest.mark.databases("postgresql")
 def test_events_are_all_delivered_once_after_redis_is_flushed_mid_stream(
     app, api, own_redis, worker, make_receiver, tmp_path
 ):
@@ -139,6 +140,7 @@ def test_events_are_all_delivered_once_after_redis_is_flushed_mid_stream(
     assert len(receiver.arrivals) == 7
 
 
+@pytest.mark.databases("postgresql")
 def test_a_worker_started_while_redis_is_down_arms_the_periodic_jobs_once_it_is_back(
     app, own_redis, worker, tmp_path
 ):

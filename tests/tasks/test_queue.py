@@ -78,6 +78,7 @@ class TestOnRealRedis:
     def app_config(self, redis_url, queue_name):
         return {"REDIS_URL": redis_url, "PORTAL_QUEUE_NAME": queue_name}
 
+    @pytest.mark.databases("postgresql")
     def test_a_real_worker_process_runs_an_enqueued_job(self, app, links, project_root):
         _, fresh_id = links
         job_id = enqueue("tasks.portal_links.purge_expired")

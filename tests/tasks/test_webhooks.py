@@ -54,6 +54,7 @@ def all_event_ids(*types: str) -> list[str]:
     )
 
 
+@pytest.mark.databases("postgresql")
 def test_events_written_while_redis_is_down_are_all_delivered_by_a_real_worker(
     app, api, rq_queue, make_receiver, project_root
 ):

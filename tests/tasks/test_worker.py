@@ -44,6 +44,7 @@ def test_a_listener_that_read_the_unsubscribe_reply_first_stops_within_its_wait(
     assert not worker.pubsub_thread.is_alive()
 
 
+@pytest.mark.databases("postgresql")
 class TestWorkerProcess:
     @pytest.fixture
     def app_config(self, redis_url, queue_name):

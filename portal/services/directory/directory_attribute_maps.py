@@ -5,17 +5,16 @@ extension, so a typo is refused instead of silently yielding nothing."""
 import re
 from functools import cache
 
-from scim2_models import EnterpriseUser, User
 from sqlalchemy import select
 
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Directory, DirectoryUser
 from portal.services.delivery import events
-from portal.services.directory import directory_shapes
+from portal.services.directory import directory_shapes, scim_schema
 from portal.services.directory.scim_paths import split_schema
 
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+ENTERPRISE = scim_schema.ENTERPRISE
 BASE_DEFAULTS = {
     "department": f"{ENTERPRISE}:department",
     "division": f"{ENTERPRISE}:division",
@@ -46,14 +45,13 @@ def defaults_for(directory_type: str) -> dict[str, str]:
 def _known() -> dict[str | None, dict[str, tuple[str, dict[str, str]]]]:
     """schema (None: core) -> attribute (lowercase) -> (its name, {sub lowercase: sub name})."""
     known: dict[str | None, dict[str, tuple[str, dict[str, str]]]] = {}
-    for schema, model in ((None, User), (ENTERPRISE, EnterpriseUser)):
+    for schema, attributes in scim_schema.user_attributes(frozenset(NEVER_MAPPED)).items():
         known[schema] = {
             attribute.name.lower(): (
                 attribute.name,
                 {sub.name.lower(): sub.name for sub in attribute.sub_attributes or []},
             )
-            for attribute in model.to_schema().attributes
-            if attribute.name not in NEVER_MAPPED
+            for attribute in attributes
         }
     return known
 
