@@ -86,9 +86,10 @@ class PortalServer:
         return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
-        self._process.send_signal(signal.SIGTERM)
+        """gunicorn's quick shutdown (SIGQUIT): a graceful one waits out keep-alive clients."""
+        self._process.send_signal(signal.SIGQUIT)
         try:
-            self._process.wait(timeout=30)
+            self._process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             with suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)

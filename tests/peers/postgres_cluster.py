@@ -1,5 +1,6 @@
-"""A PostgreSQL cluster of the test's own on loopback, to stop and start under load (never the
-shared server). initdb refuses to run as root, so as root the cluster runs as `postgres`."""
+"""A PostgreSQL cluster of the tests' own on loopback, to stop and start under load (never the
+shared server). initdb refuses to run as root, so as root the cluster runs as `postgres`.
+One cluster serves a test process's fault tests in turn, each on a database of its own."""
 
 import glob
 import os
@@ -26,7 +27,7 @@ class OwnPostgres:
         self._bin = _binaries()
         self._dir = tempfile.mkdtemp(prefix="portal-pg-")
         self._data = os.path.join(self._dir, "data")
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/portal"
+        self.database = "portal"
         if os.geteuid() == 0:
             shutil.chown(self._dir, "postgres")
         self._run("initdb", "-D", self._data, "-A", "trust", "-U", "postgres", "--no-sync")
@@ -37,21 +38,35 @@ class OwnPostgres:
         self._run("pg_ctl", "-D", self._data, "-o", options, "-l", log, "-w", "start")
         self._wait_until_ready()
 
-    def create_database(self) -> None:
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    @property
+    def running(self) -> bool:
+        return os.path.exists(os.path.join(self._data, "postmaster.pid"))
+
+    def create_database(self, name: str) -> None:
+        """An empty database `name`, which `url` and `query` use from now on."""
         with psycopg.connect(self._admin_dsn("postgres"), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE portal")
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.database = name
+
+    def drop_database(self) -> None:
+        with psycopg.connect(self._admin_dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def stop(self) -> None:
         """A fast shutdown, as an operator's restart does: every connection is ended."""
         self._run("pg_ctl", "-D", self._data, "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        if os.path.exists(os.path.join(self._data, "postmaster.pid")):
+        if self.running:
             self._run("pg_ctl", "-D", self._data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def query(self, sql: str) -> list[tuple]:
-        with psycopg.connect(self._admin_dsn("portal")) as conn:
+        with psycopg.connect(self._admin_dsn(self.database)) as conn:
             return conn.execute(sql).fetchall()
 
     def _admin_dsn(self, database: str) -> str:
