@@ -12,11 +12,13 @@ from tests.peers.dns_server import free_port
 from tests.portal_command import PORTAL
 
 
-@pytest.fixture
-def environment(tmp_path):
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory):
+    """The `make run` setup, initialised once: doctor only reads it."""
+    folder = tmp_path_factory.mktemp("doctor")
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "DATABASE_URL": f"sqlite:///{folder / 'portal.db'}",
         "REDIS_URL": "",
         "PORTAL_ENV": "development",
         "PORTAL_PUBLIC_URL": "http://localhost:5000",
