@@ -26,6 +26,7 @@ from portal.services.sso import (
     connections,
     oidc_rp,
     pending_idp,
+    pkce,
     profiles,
     saml_sp,
     sign_in_attempts,
@@ -109,11 +110,18 @@ def choose_connection(
     return found
 
 
-def start(connection: Connection, redirect_uri: str, client_state: str | None) -> str:
-    """Record the attempt and return the IdP URL to send the browser to."""
-    return _begin(
-        connection, ConnectionSession(redirect_uri=redirect_uri, client_state=client_state)
+def start(
+    connection: Connection,
+    redirect_uri: str,
+    client_state: str | None,
+    code_challenge: str | None = None,
+) -> str:
+    """Record the attempt (with the host app's PKCE challenge, if it sent one) and return the
+    IdP URL to send the browser to."""
+    session = ConnectionSession(
+        redirect_uri=redirect_uri, client_state=client_state, code_challenge=code_challenge
     )
+    return _begin(connection, session)
 
 
 def start_portal_test(connection: Connection, target: str | None = None) -> tuple[str, str]:
@@ -250,14 +258,27 @@ def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
         )
 
 
-def exchange_code(code: str) -> tuple[str, int, dict]:
-    """Trade a one-time code for an access token and the profile; single use, 10 minutes."""
-    grant = db.session.scalars(
-        select(SignInGrant).where(SignInGrant.code_hash == secret_tokens.digest(code or ""))
+def exchange_code(
+    code: str | None, client_id: str | None, secret: str | None, verifier: str | None
+) -> tuple[str, int, dict]:
+    """Trade a one-time code for an access token and the profile; single use, 10 minutes.
+
+    The caller proves itself with an API key as its secret, or, for a code issued with a
+    PKCE challenge, with the challenge's verifier (a public client has no secret)."""
+    if secret or not verifier:
+        require_client(client_id, secret)
+    elif client_id != credentials.environment().client_id:
+        raise SignInError("invalid_client", "Send this portal's client_id with the code.", 401)
+    found = db.session.execute(
+        select(SignInGrant, ConnectionSession.code_challenge)
+        .join(ConnectionSession, SignInGrant.connection_session_id == ConnectionSession.id)
+        .where(SignInGrant.code_hash == secret_tokens.digest(code or ""))
     ).first()
     now = utcnow()
-    if grant is None or grant.code_expires_at <= now:
+    if found is None or found[0].code_expires_at <= now:
         raise SignInError("invalid_grant", "The code is invalid or has expired.")
+    grant, challenge = found
+    _check_proof(challenge, verifier)
     claimed = db.session.execute(
         update(SignInGrant)
         .where(SignInGrant.id == grant.id, SignInGrant.code_used_at.is_(None))
@@ -270,6 +291,28 @@ def exchange_code(code: str) -> tuple[str, int, dict]:
     grant.access_token_expires_at = now + ACCESS_TOKEN_LIFETIME
     db.session.commit()
     return token, int(ACCESS_TOKEN_LIFETIME.total_seconds()), grant.profile
+
+
+def _check_proof(challenge: str | None, verifier: str | None) -> None:
+    """The code's PKCE challenge against the verifier sent, both ways: a verifier for a code
+    issued without a challenge is refused too, so PKCE cannot be stripped off on the way."""
+    if challenge is None:
+        if verifier:
+            raise SignInError(
+                "invalid_grant",
+                "This code was issued without a code_challenge, so a code_verifier cannot "
+                "prove anything: send the client secret (an API key) without code_verifier.",
+            )
+        return
+    if not verifier:
+        raise SignInError(
+            "invalid_grant",
+            "This code was issued for a code_challenge: send its code_verifier.",
+        )
+    if not pkce.matches(challenge, verifier):
+        raise SignInError(
+            "invalid_grant", "code_verifier does not match the code_challenge of this sign-in."
+        )
 
 
 def profile_for_token(token: str) -> dict:
