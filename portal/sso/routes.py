@@ -35,7 +35,9 @@ def saml_metadata(connection_id):
 
 @bp.post("/saml/<connection_id>/acs")
 def saml_acs(connection_id):
-    outcome = sign_in.finish_saml(connection_id, request.form.get("SAMLResponse", ""))
+    outcome = sign_in.finish_saml(
+        connection_id, request.form.get("SAMLResponse", ""), request.form.get("RelayState")
+    )
     if outcome.redirect_url:
         return redirect(outcome.redirect_url)
     return _error_page(400, explain(outcome.error_code or "invalid_response"))

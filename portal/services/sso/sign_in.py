@@ -44,6 +44,8 @@ PORTAL_TEST_PATH = "/admin/sso/sign-in-tests/"
 CODE_LIFETIME = timedelta(minutes=10)
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
 PAYLOAD_LIMIT = 64 * 1024
+# Refusals of a response the IdP sent on its own, without a request of ours.
+IDP_INITIATED_REFUSALS = ("unsolicited_response", "no_default_redirect_uri")
 
 
 @dataclass
@@ -52,11 +54,6 @@ class Outcome:
 
     redirect_url: str | None
     error_code: str | None = None
-
-
-def allowed_redirect_uris() -> list[str]:
-    """PORTAL_REDIRECT_URIS and the redirect URIs allowed in the dashboard."""
-    return sign_in_redirects.allowed()
 
 
 def check_client(client_id: str | None, redirect_uri: str | None) -> str:
@@ -202,14 +199,17 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
     return _succeed(attempt, profile)
 
 
-def finish_saml(connection_id: str, saml_response: str) -> Outcome:
-    """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
+def finish_saml(connection_id: str, saml_response: str, relay_state: str | None = None) -> Outcome:
+    """Validate the IdP's answer; success yields a one-time code on the redirect URI.
+
+    An IdP-initiated response (no InResponseTo) goes to its RelayState if that is one of the
+    registered redirect URIs, else to the default one; never anywhere else."""
     try:
         xml, root = saml_sp.parse_response(saml_response)
     except SignInRefused as refusal:
         _record_orphan(connections.get_connection(connection_id), refusal, saml_response)
         return Outcome(None, refusal.code)
-    attempt = _attempt_for(connection_id, root.get("InResponseTo"))
+    attempt = _attempt_for(connection_id, root.get("InResponseTo"), relay_state)
     if isinstance(attempt, SignInRefused):
         _record_orphan(connections.get_connection(connection_id), attempt, saml_response)
         return Outcome(None, attempt.code)
@@ -237,7 +237,7 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
             raise
         # An IdP-initiated attempt's row went with the rollback: record it again.
         replay = sign_in_attempts.get(attempt.id) or _idp_initiated_attempt(
-            connections.get_connection(connection_id)
+            connections.get_connection(connection_id), attempt.redirect_uri
         )
         sign_in_checks.record_passed(
             replay, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
@@ -324,13 +324,18 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-def _attempt_for(connection_id: str, request_id: str | None) -> Attempt | SignInRefused:
+def _attempt_for(
+    connection_id: str, request_id: str | None, relay_state: str | None = None
+) -> Attempt | SignInRefused:
     """The started attempt this response answers, or why there is none."""
     if request_id is None:
         connection = connections.get_connection(connection_id)
         if not connection.allow_idp_initiated:
             return SignInRefused("unsolicited_response")
-        return _idp_initiated_attempt(connection)
+        redirect_uri = _idp_initiated_destination(relay_state)
+        if redirect_uri is None:
+            return SignInRefused("no_default_redirect_uri")
+        return _idp_initiated_attempt(connection, redirect_uri)
     attempt = sign_in_attempts.find(connection_id, request_id)
     if attempt is None:
         connections.get_connection(connection_id)  # an unknown connection is a 404
@@ -340,12 +345,20 @@ def _attempt_for(connection_id: str, request_id: str | None) -> Attempt | SignIn
     return attempt
 
 
-def _idp_initiated_attempt(connection: Connection) -> Attempt:
-    uris = allowed_redirect_uris()
+def _idp_initiated_destination(relay_state: str | None) -> str | None:
+    """The RelayState when it is a registered redirect URI (an IdP deep link), else the
+    default redirect URI: an unsolicited response must never choose where a code goes."""
+    if relay_state and sign_in_redirects.is_allowed(relay_state):
+        return relay_state
+    return sign_in_redirects.default()
+
+
+def _idp_initiated_attempt(connection: Connection, redirect_uri: str | None) -> Attempt:
     session = ConnectionSession(
         connection_id=connection.id,
         organization_id=connection.organization_id,
-        redirect_uri=uris[0] if uris else None,
+        redirect_uri=redirect_uri,
+        idp_initiated=True,
     )
     db.session.add(session)
     db.session.flush()
@@ -412,6 +425,7 @@ def _orphan(connection: Connection, refusal: SignInRefused, raw: str) -> Connect
         completed_at=utcnow(),
         explanation=explain(refusal.code),
         response_payload=_clip(_decoded(raw, connection.protocol)),
+        idp_initiated=refusal.code in IDP_INITIATED_REFUSALS,
     )
     sign_in_checks.record_failed(session, connection.protocol, refusal.code)
     return session

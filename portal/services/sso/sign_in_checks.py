@@ -23,6 +23,7 @@ SAML_CHECKS = (
             "reused_in_response_to",
             "wrong_in_response_to",
             "unsolicited_response",
+            "no_default_redirect_uri",
         },
     ),
     (
