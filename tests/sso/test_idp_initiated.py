@@ -70,6 +70,7 @@ def test_turned_on_by_the_it_admin_it_signs_in_once(saml, idp, admin_client):
     assert "started by the IdP" in admin.get("/admin/sso").get_data(as_text=True)
     detail = admin.get(f"/admin/sso/sessions/{accepted.id}").get_data(as_text=True)
     assert "IdP-initiated" in detail
+    assert "Started by the IdP, which this connection allows" in detail
 
 
 @pytest.mark.parametrize(
