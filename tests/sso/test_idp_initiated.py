@@ -10,6 +10,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import ConnectionSession, SignInGrant
 from portal.services.account import sign_in_redirects
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_organization, make_saml_connection
 from tests.sso.sign_in_flow import REDIRECT_URI, redirect_params
 
@@ -167,3 +169,18 @@ def test_an_it_admin_of_another_organization_cannot_turn_it_on_here(saml, idp, a
     assert theirs.allow_idp_initiated
     assert not saml.connection.allow_idp_initiated
     assert _post(saml, _unsolicited(saml, idp)).status_code == 400
+
+
+def test_an_oidc_connection_refuses_the_saml_only_switch(saml, client):
+    oidc = connections.create_connection(
+        saml.connection.organization_id, ConnectionSettings(connection_type="GenericOIDC")
+    )
+    answer = client.patch(
+        f"/connections/{oidc.id}",
+        json={"saml_options": {"idp_initiated_enabled": True}},
+        headers={"Authorization": f"Bearer {saml.api_key}"},
+    )
+    assert answer.status_code == 422
+    assert "OIDC type" in answer.get_json()["message"]
+    db.session.refresh(oidc)
+    assert not oidc.allow_idp_initiated

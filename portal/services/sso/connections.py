@@ -126,6 +126,7 @@ def update_connection(connection_id: str, settings: ConnectionSettings) -> Conne
             "connection_type cannot change after creation; create a new connection instead.",
             code="connection_type_not_updatable",
         )
+    _check_type(connection.connection_type, settings)
     if "name" in settings.provided and settings.name:
         connection.name = settings.name
     if "external_id" in settings.provided:
