@@ -16,9 +16,7 @@ def authorize():
     except SignInError as refusal:
         return _error_page(400, refusal.message)
     try:
-        challenge = pkce.challenge_of(
-            args.get("code_challenge"), args.get("code_challenge_method")
-        )
+        challenge = pkce.challenge_of(args.get("code_challenge"), args.get("code_challenge_method"))
         connection = sign_in.choose_connection(
             args.get("connection"), args.get("organization"), args.get("domain")
         )

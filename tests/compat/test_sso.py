@@ -86,9 +86,7 @@ def test_a_used_code_is_refused_by_the_sdk_call(workos, app, base_url, idp, conn
         workos.sso.get_profile_and_token(code=code)
 
 
-def test_a_public_client_signs_in_with_the_sdks_pkce_calls(
-    workos, app, base_url, idp, connection
-):
+def test_a_public_client_signs_in_with_the_sdks_pkce_calls(workos, app, base_url, idp, connection):
     public = create_public_client(client_id=workos.client_id, base_url=base_url)
     [redirect_uri] = app.config["PORTAL_REDIRECT_URIS"]
     started = public.sso.get_authorization_url_with_pkce(

@@ -45,9 +45,7 @@ class SamlSetup:
             "grant_type": "authorization_code",
             **fields,
         }
-        return self.client.post(
-            "/sso/token", json={k: v for k, v in body.items() if v is not None}
-        )
+        return self.client.post("/sso/token", json={k: v for k, v in body.items() if v is not None})
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -155,7 +155,9 @@ def test_the_developer_sets_it_through_the_connections_api(saml, idp, client):
     off = {"saml_options": {"idp_initiated_enabled": False}}
     assert client.patch(url, json=off, headers=headers).status_code == 200
     assert _post(saml, _unsolicited(saml, idp)).status_code == 400
-    wrong = client.patch(url, json={"saml_options": {"idp_initiated_enabled": "yes"}}, headers=headers)
+    wrong = client.patch(
+        url, json={"saml_options": {"idp_initiated_enabled": "yes"}}, headers=headers
+    )
     assert wrong.status_code == 422
 
 
