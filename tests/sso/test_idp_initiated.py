@@ -186,3 +186,15 @@ def test_an_oidc_connection_refuses_the_saml_only_switch(saml, client):
     assert "OIDC type" in answer.get_json()["message"]
     db.session.refresh(oidc)
     assert not oidc.allow_idp_initiated
+
+
+def test_the_developer_sets_it_in_the_dashboard(saml, idp, dashboard_client):
+    org_id = saml.connection.organization_id
+    url = f"/dashboard/organizations/{org_id}/connections/{saml.connection.id}/idp-initiated"
+    turned = dashboard_client.post(url, data={"enabled": "yes"}, follow_redirects=True)
+    assert "now accepts sign-ins started from the identity provider" in turned.get_data(
+        as_text=True
+    )
+    assert "code" in redirect_params(_post(saml, _unsolicited(saml, idp)))
+    dashboard_client.post(url, data={"enabled": "no"})
+    assert _post(saml, _unsolicited(saml, idp)).status_code == 400

@@ -251,6 +251,14 @@ def _apply(connection: Connection, settings: ConnectionSettings) -> None:
     db.session.flush()
 
 
+def set_idp_initiated_of(organization_id: str, connection_id: str, enabled: bool) -> Connection:
+    """The switch as the dashboard sets it: the organization's own SAML connection only."""
+    connection = tenancy.owned(Connection, connection_id, organization_id)
+    if connection.protocol != "saml":
+        raise InvalidInput("Only SAML connections have IdP-initiated sign-in.")
+    return set_idp_initiated(connection, enabled)
+
+
 def set_idp_initiated(connection: Connection, enabled: bool) -> Connection:
     """Accept, or refuse, this SAML connection's IdP-initiated sign-ins."""
     connection.allow_idp_initiated = enabled

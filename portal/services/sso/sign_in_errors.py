@@ -27,8 +27,9 @@ EXPLANATIONS = {
     "a sign-in that nobody started in the app can be used to sign a person in to an account "
     "of someone else's choosing (login CSRF). To allow it, the IT admin turns on “Sign-in "
     "from the identity provider's dashboard” on the portal's Single sign-on page, or the "
-    "app's developer sets saml_options.idp_initiated_enabled on the connection through the "
-    "API. Until then, start the sign-in from the app.",
+    "app's developer turns it on in the dashboard (the organization's page) or sets "
+    "saml_options.idp_initiated_enabled through the API. Until then, start the sign-in "
+    "from the app.",
     "no_default_redirect_uri": "The IdP started this sign-in on its own, but the app has no "
     "redirect URI to receive it. The app's developer adds one in the dashboard under "
     "Settings → Redirects (the first one listed receives these sign-ins).",
