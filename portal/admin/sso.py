@@ -137,6 +137,11 @@ def reset_sso():
     return _saved(sso_setup.reset)
 
 
+@bp.post("/sso/idp-initiated")
+def set_idp_initiated():
+    return _saved(sso_setup.set_idp_initiated, request.form.get("enabled") == "yes")
+
+
 @bp.post("/sso/idp/pending/discard")
 def discard_pending_idp():
     return _saved(sso_setup.discard_pending)

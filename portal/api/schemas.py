@@ -144,6 +144,11 @@ class SamlOptions(Strict):
     idp_entity_id: str | None = Field(default=None, max_length=1024)
     idp_sso_url: str | None = Field(default=None, max_length=2048, json_schema_extra=IDP_URL_FORM)
     idp_signing_certs: list[str] | None = Field(default=None, max_length=5)
+    idp_initiated_enabled: bool | None = Field(
+        default=None,
+        description="portal's own: accept IdP-initiated sign-ins (off by default: login CSRF); "
+        "they land on the default redirect URI. See docs/api-compatibility.md.",
+    )
 
 
 class OidcOptions(Strict):

@@ -8,6 +8,7 @@ from portal.services.infra.pagination import PageRequest
 from portal.services.infra.validation import by_field
 from portal.services.onboarding import onboarding, portal_links
 from portal.services.organizations import organization_domains, organizations
+from portal.services.sso import connections
 
 PAGE_SIZE = 20
 FEATURES = (
@@ -78,6 +79,15 @@ def verify_domain(organization_id, domain_id):
         flash(refusal.message)
     else:
         flash(f"Marked {domain.domain} as verified.")
+    return redirect(url_for("dashboard.organization", organization_id=organization_id))
+
+
+@bp.post("/organizations/<organization_id>/connections/<connection_id>/idp-initiated")
+def set_idp_initiated(organization_id, connection_id):
+    enabled = request.form.get("enabled") == "yes"
+    connection = connections.set_idp_initiated_of(organization_id, connection_id, enabled)
+    state = "accepts" if enabled else "refuses"
+    flash(f"{connection.name} now {state} sign-ins started from the identity provider.")
     return redirect(url_for("dashboard.organization", organization_id=organization_id))
 
 

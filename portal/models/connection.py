@@ -118,6 +118,12 @@ class ConnectionSession(db.Model):
     client_state: Mapped[str | None] = mapped_column(Text)
     oidc_nonce: Mapped[str | None] = mapped_column(String(128))
     oidc_code_verifier: Mapped[str | None] = mapped_column(String(128))
+    # The host app's PKCE challenge (S256), checked against its verifier at /sso/token.
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    # Started by the IdP on its own (no AuthnRequest of ours), accepted or refused.
+    idp_initiated: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     request_payload: Mapped[str | None] = mapped_column(Text)
     response_payload: Mapped[str | None] = mapped_column(Text)
     assertion_id: Mapped[str | None] = mapped_column(String(255))

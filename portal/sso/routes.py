@@ -1,7 +1,7 @@
 from flask import Response, redirect, render_template, request
 
 from portal.errors import PortalError, SignInError
-from portal.services.sso import saml_sp, sign_in
+from portal.services.sso import pkce, saml_sp, sign_in
 from portal.services.sso.connections import get_connection
 from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
@@ -16,10 +16,11 @@ def authorize():
     except SignInError as refusal:
         return _error_page(400, refusal.message)
     try:
+        challenge = pkce.challenge_of(args.get("code_challenge"), args.get("code_challenge_method"))
         connection = sign_in.choose_connection(
             args.get("connection"), args.get("organization"), args.get("domain")
         )
-        return redirect(sign_in.start(connection, redirect_uri, args.get("state")))
+        return redirect(sign_in.start(connection, redirect_uri, args.get("state"), challenge))
     except PortalError as refusal:
         return redirect(sign_in.error_redirect(redirect_uri, refusal, args.get("state")))
 
@@ -32,7 +33,9 @@ def saml_metadata(connection_id):
 
 @bp.post("/saml/<connection_id>/acs")
 def saml_acs(connection_id):
-    outcome = sign_in.finish_saml(connection_id, request.form.get("SAMLResponse", ""))
+    outcome = sign_in.finish_saml(
+        connection_id, request.form.get("SAMLResponse", ""), request.form.get("RelayState")
+    )
     if outcome.redirect_url:
         return redirect(outcome.redirect_url)
     return _error_page(400, explain(outcome.error_code or "invalid_response"))
@@ -52,10 +55,14 @@ def token():
         body = request.get_json(silent=True) or request.form
     except RecursionError:
         raise SignInError("invalid_request", "The request body is nested too deeply.") from None
-    sign_in.require_client(body.get("client_id"), body.get("client_secret") or bearer_token())
     if body.get("grant_type", "authorization_code") != "authorization_code":
         raise SignInError("unsupported_grant_type", "Only authorization_code is supported.")
-    access_token, expires_in, profile = sign_in.exchange_code(body.get("code"))
+    access_token, expires_in, profile = sign_in.exchange_code(
+        _text(body, "code"),
+        _text(body, "client_id"),
+        _text(body, "client_secret") or bearer_token(),
+        _text(body, "code_verifier"),
+    )
     return {
         "token_type": "Bearer",
         "access_token": access_token,
@@ -70,6 +77,13 @@ def profile():
     if token is None:
         raise SignInError("invalid_token", "Send the access token as a Bearer token.", 401)
     return sign_in.profile_for_token(token)
+
+
+def _text(body, key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise SignInError("invalid_request", f"{key} must be a string.")
+    return value
 
 
 def _error_page(status: int, message: str):

@@ -3,6 +3,8 @@
 from playwright.sync_api import expect
 
 from portal.services.organizations import organization_domains
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.browser.evidence import accessibility_violations, screenshot
 from tests.pages import shown_to_copy
 
@@ -34,3 +36,20 @@ def test_invite_an_admin_and_watch_the_checklist_update(page, portal, org, sign_
     expect(page.locator("#setup-tables .badge-verified")).to_have_text("verified", timeout=10_000)
     assert page.locator("h1").count() == 1  # fragments were swapped, not a page
     screenshot(page, "dashboard-organization")
+
+
+def test_turn_on_idp_initiated_sign_in_for_a_connection(page, portal, org, sign_in_to_dashboard):
+    _, server = portal
+    connections.create_connection(org.id, ConnectionSettings(connection_type="OktaSAML"))
+    page.goto(server.url + "/")
+    sign_in_to_dashboard(page)
+    page.goto(f"{server.url}/dashboard/organizations/{org.id}")
+    table = page.get_by_role("region", name="SSO connections")
+    expect(table).to_contain_text("Off")
+    table.get_by_role("button", name="Turn on IdP-initiated sign-in").click()
+    expect(page.get_by_role("region", name="SSO connections")).to_contain_text("On")
+    expect(
+        page.get_by_text("now accepts sign-ins started from the identity provider")
+    ).to_be_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "dashboard-idp-initiated-on")

@@ -81,3 +81,13 @@ def test_sso_setup_and_test_sign_in(csp_page, portal, org, admin_link, tmp_path)
     page.get_by_role("button", name="Discard the new settings").click()
     page.get_by_role("heading", name="4. Test sign-in").wait_for()
     assert page.get_by_text("New settings waiting for a test").count() == 0
+
+    # Sign-in from the IdP's dashboard: off, with the reason; one click turns it on.
+    section = page.get_by_role("region", name="Sign-in from Okta (SAML)'s dashboard")
+    expect(section).to_contain_text("login CSRF")
+    section.get_by_role("button", name="Turn on sign-in from Okta (SAML)'s dashboard").click()
+    expect(section).to_contain_text("On: people can also sign in")
+    assert accessibility_violations(page) == []
+    screenshot(page, "sso-idp-initiated-on")
+    db.session.expire_all()
+    assert db.session.get(Connection, connection.id).allow_idp_initiated

@@ -4,7 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
 import pytest
-from workos import BadRequestError, NotFoundError
+from workos import AuthenticationError, BadRequestError, NotFoundError
+from workos.public_client import create_public_client
 
 from tests.factories import WITH_VERIFIED_DOMAIN, make_saml_connection
 from tests.peers.saml_idp import SigningIdp
@@ -27,11 +28,11 @@ def connection(org, idp, base_url, tmp_path):
     return connection
 
 
-def _browser_sign_in(workos, app, base_url, idp, connection) -> dict:
+def _browser_sign_in(workos, app, base_url, idp, connection, url: str | None = None) -> dict:
     """What the user's browser does: follow the SDK's URL to the IdP and post its answer."""
     public_url = app.config["PORTAL_PUBLIC_URL"]
     [redirect_uri] = app.config["PORTAL_REDIRECT_URIS"]
-    url = workos.sso.get_authorization_url(
+    url = url or workos.sso.get_authorization_url(
         redirect_uri=redirect_uri, connection=connection.id, state="opaque-state"
     )
     assert url.startswith(f"{base_url}/sso/authorize?")
@@ -83,3 +84,22 @@ def test_a_used_code_is_refused_by_the_sdk_call(workos, app, base_url, idp, conn
     workos.sso.get_profile_and_token(code=code)
     with pytest.raises(BadRequestError):
         workos.sso.get_profile_and_token(code=code)
+
+
+def test_a_public_client_signs_in_with_the_sdks_pkce_calls(workos, app, base_url, idp, connection):
+    public = create_public_client(client_id=workos.client_id, base_url=base_url)
+    [redirect_uri] = app.config["PORTAL_REDIRECT_URIS"]
+    started = public.sso.get_authorization_url_with_pkce(
+        redirect_uri=redirect_uri, connection=connection.id
+    )
+    params = _browser_sign_in(workos, app, base_url, idp, connection, started["url"])
+    assert params["state"] == started["state"]
+    with pytest.raises(BadRequestError):
+        public.sso.get_profile_and_token_pkce(code=params["code"], code_verifier="x" * 43)
+    with pytest.raises(AuthenticationError):
+        public.sso.get_profile_and_token(code=params["code"])
+    result = public.sso.get_profile_and_token_pkce(
+        code=params["code"], code_verifier=started["code_verifier"]
+    )
+    assert result.profile.email == "jane@acme.test"
+    public.close()

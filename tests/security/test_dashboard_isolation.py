@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from portal.dashboard.auth import PUBLIC_ENDPOINTS
 from portal.extensions import db
-from portal.models import Event, OrganizationDomain, WebhookDelivery
+from portal.models import Connection, Event, OrganizationDomain, WebhookDelivery
 from portal.services.account import credentials
 from portal.services.delivery import webhook_deliveries, webhooks
 from portal.services.onboarding import mail
+from portal.services.sso import connections
+from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_organization
 from tests.url_map import methods_of, rules_of
 
@@ -36,6 +38,8 @@ def seeded(app):
     second = webhooks.create_endpoint("http://127.0.0.1:9/second", ["organization.created"])
     a = make_organization("Alpha Org", domains=["alpha.test"])
     b = make_organization("Bravo Org", domains=["bravo-secret.test"])
+    for org in (a, b):
+        connections.create_connection(org.id, ConnectionSettings(connection_type="OktaSAML"))
     webhook_deliveries.dispatch(db.session.scalars(select(Event.id)).all())
     key, _ = credentials.create_api_key("Bravo secret key")
     message = mail.send("it@bravo-secret.test", "Bravo secret subject", "Hello", b.id)
@@ -67,7 +71,12 @@ def _ids(seeded) -> dict[str, str]:
         "event_id": db.session.scalars(select(Event.id)).first(),
         "endpoint_id": endpoint_id,
         "delivery_id": delivery.id,
+        "connection_id": _connection_of(seeded["a"]).id,
     }
+
+
+def _connection_of(org) -> Connection:
+    return db.session.scalars(select(Connection).where(Connection.organization_id == org.id)).one()
 
 
 def _guarded_rules(app):
@@ -125,6 +134,15 @@ def test_a_domain_of_b_under_organization_a_is_a_404_and_stays_pending(dashboard
     assert dashboard_client.post(url).status_code == 404
     db.session.expire_all()
     assert db.session.get(OrganizationDomain, b.domains[0].id).state == "pending"
+
+
+def test_a_connection_of_b_under_organization_a_is_a_404_and_unchanged(dashboard_client, seeded):
+    a, b = seeded["a"], seeded["b"]
+    theirs = _connection_of(b)
+    url = f"/dashboard/organizations/{a.id}/connections/{theirs.id}/idp-initiated"
+    assert dashboard_client.post(url, data={"enabled": "yes"}).status_code == 404
+    db.session.expire_all()
+    assert not db.session.get(Connection, theirs.id).allow_idp_initiated
 
 
 def test_a_delivery_of_one_endpoint_under_another_is_a_404_and_not_sent(dashboard_client, seeded):

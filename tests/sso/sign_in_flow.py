@@ -1,6 +1,9 @@
 """The host app's side of a sign-in: send the person to /sso/authorize, let the IdP's answer
 reach our ACS or callback, read the redirect back to the app, and trade its code."""
 
+import base64
+import hashlib
+import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,15 +36,23 @@ class SamlSetup:
         return self.client.post(urlsplit(self.acs_url).path, data={"SAMLResponse": saml_response})
 
     def token(self, code: str):
-        return self.client.post(
-            "/sso/token",
-            json={
-                "client_id": credentials.environment().client_id,
-                "client_secret": self.api_key,
-                "grant_type": "authorization_code",
-                "code": code,
-            },
-        )
+        return self.exchange(code=code, client_secret=self.api_key)
+
+    def exchange(self, **fields):
+        """POST /sso/token with these fields (None leaves one out) beside our client id."""
+        body = {
+            "client_id": credentials.environment().client_id,
+            "grant_type": "authorization_code",
+            **fields,
+        }
+        return self.client.post("/sso/token", json={k: v for k, v in body.items() if v is not None})
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE code verifier and its S256 challenge, made as a host app makes them."""
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def redirect_params(response) -> dict:

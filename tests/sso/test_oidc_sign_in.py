@@ -12,7 +12,7 @@ from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
 from tests.factories import make_api_key, make_organization
 from tests.peers.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
-from tests.sso.sign_in_flow import REDIRECT_URI, SamlSetup, redirect_params
+from tests.sso.sign_in_flow import REDIRECT_URI, SamlSetup, pkce_pair, redirect_params
 
 USER = {
     "sub": "00u1",
@@ -53,9 +53,9 @@ def oidc(app, client, provider):
     return SamlSetup(connection, "", "", client, make_api_key())
 
 
-def _sign_in(oidc, provider):
+def _sign_in(oidc, provider, **authorize):
     """The browser: authorize → provider (which signs the user in) → our callback."""
-    start = oidc.authorize()
+    start = oidc.authorize(**authorize)
     assert start.status_code == 302, start.get_data(as_text=True)
     at_provider = httpx.get(start.headers["Location"], follow_redirects=False)
     assert at_provider.status_code == 302, at_provider.text
@@ -72,6 +72,17 @@ def test_a_provider_sign_in_yields_a_profile(oidc, provider):
     assert profile["connection_type"] == "GenericOIDC"
     db.session.refresh(oidc.connection)
     assert oidc.connection.state == "active"
+
+
+def test_a_public_client_signs_in_through_oidc_with_pkce(oidc, provider):
+    verifier, challenge = pkce_pair()
+    params = redirect_params(
+        _sign_in(oidc, provider, code_challenge=challenge, code_challenge_method="S256")
+    )
+    assert oidc.exchange(code=params["code"]).status_code == 401
+    answer = oidc.exchange(code=params["code"], code_verifier=verifier)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["profile"]["connection_type"] == "GenericOIDC"
 
 
 @pytest.mark.parametrize(

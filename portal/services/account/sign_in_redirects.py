@@ -21,6 +21,12 @@ def allowed() -> list[str]:
     return list(dict.fromkeys([*current_app.config["PORTAL_REDIRECT_URIS"], *stored()]))
 
 
+def default() -> str | None:
+    """Where a sign-in the app did not start (IdP-initiated) lands: the first URI of the
+    dashboard's list, else the first of PORTAL_REDIRECT_URIS; None when there is none."""
+    return next(iter([*stored(), *current_app.config["PORTAL_REDIRECT_URIS"]]), None)
+
+
 def is_allowed(redirect_uri: str) -> bool:
     """Whether /sso/authorize may redirect to this URI."""
     if redirect_uri in current_app.config["PORTAL_REDIRECT_URIS"]:

@@ -126,6 +126,7 @@ def update_connection(connection_id: str, settings: ConnectionSettings) -> Conne
             "connection_type cannot change after creation; create a new connection instead.",
             code="connection_type_not_updatable",
         )
+    _check_type(connection.connection_type, settings)
     if "name" in settings.provided and settings.name:
         connection.name = settings.name
     if "external_id" in settings.provided:
@@ -250,6 +251,22 @@ def _apply(connection: Connection, settings: ConnectionSettings) -> None:
     db.session.flush()
 
 
+def set_idp_initiated_of(organization_id: str, connection_id: str, enabled: bool) -> Connection:
+    """The switch as the dashboard sets it: the organization's own SAML connection only."""
+    connection = tenancy.owned(Connection, connection_id, organization_id)
+    if connection.protocol != "saml":
+        raise InvalidInput("Only SAML connections have IdP-initiated sign-in.")
+    return set_idp_initiated(connection, enabled)
+
+
+def set_idp_initiated(connection: Connection, enabled: bool) -> Connection:
+    """Accept, or refuse, this SAML connection's IdP-initiated sign-ins."""
+    connection.allow_idp_initiated = enabled
+    connection.updated_at = utcnow()
+    db.session.commit()
+    return connection
+
+
 def _check_url(url: str | None, field: str) -> None:
     """A URL the browser or portal will go to later must be one it can go to."""
     if not url:
@@ -269,6 +286,8 @@ def _apply_saml(connection: Connection, saml: dict) -> None:
         connection.saml_idp_sso_url = saml["idp_sso_url"]
     if saml.get("idp_metadata_url"):
         connection.saml_idp_metadata_url = saml["idp_metadata_url"]
+    if saml.get("idp_initiated_enabled") is not None:
+        connection.allow_idp_initiated = saml["idp_initiated_enabled"]
     for index, pem in enumerate(saml.get("idp_signing_certs") or []):
         add_certificate(connection, pem, field=f"saml_options.idp_signing_certs.{index}")
 

@@ -26,6 +26,7 @@ from portal.services.sso import (
     connections,
     oidc_rp,
     pending_idp,
+    pkce,
     profiles,
     saml_sp,
     sign_in_attempts,
@@ -43,6 +44,8 @@ PORTAL_TEST_PATH = "/admin/sso/sign-in-tests/"
 CODE_LIFETIME = timedelta(minutes=10)
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
 PAYLOAD_LIMIT = 64 * 1024
+# Refusals of a response the IdP sent on its own, without a request of ours.
+IDP_INITIATED_REFUSALS = ("unsolicited_response", "no_default_redirect_uri")
 
 
 @dataclass
@@ -51,11 +54,6 @@ class Outcome:
 
     redirect_url: str | None
     error_code: str | None = None
-
-
-def allowed_redirect_uris() -> list[str]:
-    """PORTAL_REDIRECT_URIS and the redirect URIs allowed in the dashboard."""
-    return sign_in_redirects.allowed()
 
 
 def check_client(client_id: str | None, redirect_uri: str | None) -> str:
@@ -109,11 +107,18 @@ def choose_connection(
     return found
 
 
-def start(connection: Connection, redirect_uri: str, client_state: str | None) -> str:
-    """Record the attempt and return the IdP URL to send the browser to."""
-    return _begin(
-        connection, ConnectionSession(redirect_uri=redirect_uri, client_state=client_state)
+def start(
+    connection: Connection,
+    redirect_uri: str,
+    client_state: str | None,
+    code_challenge: str | None = None,
+) -> str:
+    """Record the attempt (with the host app's PKCE challenge, if it sent one) and return the
+    IdP URL to send the browser to."""
+    session = ConnectionSession(
+        redirect_uri=redirect_uri, client_state=client_state, code_challenge=code_challenge
     )
+    return _begin(connection, session)
 
 
 def start_portal_test(connection: Connection, target: str | None = None) -> tuple[str, str]:
@@ -194,14 +199,17 @@ def finish_oidc(connection_id: str, params: dict) -> Outcome:
     return _succeed(attempt, profile)
 
 
-def finish_saml(connection_id: str, saml_response: str) -> Outcome:
-    """Validate the IdP's answer; success yields a one-time code on the redirect URI."""
+def finish_saml(connection_id: str, saml_response: str, relay_state: str | None = None) -> Outcome:
+    """Validate the IdP's answer; success yields a one-time code on the redirect URI.
+
+    An IdP-initiated response (no InResponseTo) goes to its RelayState if that is one of the
+    registered redirect URIs, else to the default one; never anywhere else."""
     try:
         xml, root = saml_sp.parse_response(saml_response)
     except SignInRefused as refusal:
         _record_orphan(connections.get_connection(connection_id), refusal, saml_response)
         return Outcome(None, refusal.code)
-    attempt = _attempt_for(connection_id, root.get("InResponseTo"))
+    attempt = _attempt_for(connection_id, root.get("InResponseTo"), relay_state)
     if isinstance(attempt, SignInRefused):
         _record_orphan(connections.get_connection(connection_id), attempt, saml_response)
         return Outcome(None, attempt.code)
@@ -229,7 +237,7 @@ def finish_saml(connection_id: str, saml_response: str) -> Outcome:
             raise
         # An IdP-initiated attempt's row went with the rollback: record it again.
         replay = sign_in_attempts.get(attempt.id) or _idp_initiated_attempt(
-            connections.get_connection(connection_id)
+            connections.get_connection(connection_id), attempt.redirect_uri
         )
         sign_in_checks.record_passed(
             replay, "readable", "in_response_to", *sign_in_checks.SAML_VALIDATION
@@ -250,14 +258,27 @@ def _assertion_seen(connection_id: str, assertion_id: str) -> bool:
         )
 
 
-def exchange_code(code: str) -> tuple[str, int, dict]:
-    """Trade a one-time code for an access token and the profile; single use, 10 minutes."""
-    grant = db.session.scalars(
-        select(SignInGrant).where(SignInGrant.code_hash == secret_tokens.digest(code or ""))
+def exchange_code(
+    code: str | None, client_id: str | None, secret: str | None, verifier: str | None
+) -> tuple[str, int, dict]:
+    """Trade a one-time code for an access token and the profile; single use, 10 minutes.
+
+    The caller proves itself with an API key as its secret, or, for a code issued with a
+    PKCE challenge, with the challenge's verifier (a public client has no secret)."""
+    if secret or not verifier:
+        require_client(client_id, secret)
+    elif client_id != credentials.environment().client_id:
+        raise SignInError("invalid_client", "Send this portal's client_id with the code.", 401)
+    found = db.session.execute(
+        select(SignInGrant, ConnectionSession.code_challenge)
+        .join(ConnectionSession, SignInGrant.connection_session_id == ConnectionSession.id)
+        .where(SignInGrant.code_hash == secret_tokens.digest(code or ""))
     ).first()
     now = utcnow()
-    if grant is None or grant.code_expires_at <= now:
+    if found is None or found[0].code_expires_at <= now:
         raise SignInError("invalid_grant", "The code is invalid or has expired.")
+    grant, challenge = found
+    _check_proof(challenge, verifier)
     claimed = db.session.execute(
         update(SignInGrant)
         .where(SignInGrant.id == grant.id, SignInGrant.code_used_at.is_(None))
@@ -272,6 +293,28 @@ def exchange_code(code: str) -> tuple[str, int, dict]:
     return token, int(ACCESS_TOKEN_LIFETIME.total_seconds()), grant.profile
 
 
+def _check_proof(challenge: str | None, verifier: str | None) -> None:
+    """The code's PKCE challenge against the verifier sent, both ways: a verifier for a code
+    issued without a challenge is refused too, so PKCE cannot be stripped off on the way."""
+    if challenge is None:
+        if verifier:
+            raise SignInError(
+                "invalid_grant",
+                "This code was issued without a code_challenge, so a code_verifier cannot "
+                "prove anything: send the client secret (an API key) without code_verifier.",
+            )
+        return
+    if not verifier:
+        raise SignInError(
+            "invalid_grant",
+            "This code was issued for a code_challenge: send its code_verifier.",
+        )
+    if not pkce.matches(challenge, verifier):
+        raise SignInError(
+            "invalid_grant", "code_verifier does not match the code_challenge of this sign-in."
+        )
+
+
 def profile_for_token(token: str) -> dict:
     grant = db.session.scalars(
         select(SignInGrant).where(SignInGrant.access_token_hash == secret_tokens.digest(token))
@@ -281,13 +324,18 @@ def profile_for_token(token: str) -> dict:
     return grant.profile
 
 
-def _attempt_for(connection_id: str, request_id: str | None) -> Attempt | SignInRefused:
+def _attempt_for(
+    connection_id: str, request_id: str | None, relay_state: str | None = None
+) -> Attempt | SignInRefused:
     """The started attempt this response answers, or why there is none."""
     if request_id is None:
         connection = connections.get_connection(connection_id)
         if not connection.allow_idp_initiated:
             return SignInRefused("unsolicited_response")
-        return _idp_initiated_attempt(connection)
+        redirect_uri = _idp_initiated_destination(relay_state)
+        if redirect_uri is None:
+            return SignInRefused("no_default_redirect_uri")
+        return _idp_initiated_attempt(connection, redirect_uri)
     attempt = sign_in_attempts.find(connection_id, request_id)
     if attempt is None:
         connections.get_connection(connection_id)  # an unknown connection is a 404
@@ -297,12 +345,20 @@ def _attempt_for(connection_id: str, request_id: str | None) -> Attempt | SignIn
     return attempt
 
 
-def _idp_initiated_attempt(connection: Connection) -> Attempt:
-    uris = allowed_redirect_uris()
+def _idp_initiated_destination(relay_state: str | None) -> str | None:
+    """The RelayState when it is a registered redirect URI (an IdP deep link), else the
+    default redirect URI: an unsolicited response must never choose where a code goes."""
+    if relay_state and sign_in_redirects.is_allowed(relay_state):
+        return relay_state
+    return sign_in_redirects.default()
+
+
+def _idp_initiated_attempt(connection: Connection, redirect_uri: str | None) -> Attempt:
     session = ConnectionSession(
         connection_id=connection.id,
         organization_id=connection.organization_id,
-        redirect_uri=uris[0] if uris else None,
+        redirect_uri=redirect_uri,
+        idp_initiated=True,
     )
     db.session.add(session)
     db.session.flush()
@@ -369,6 +425,7 @@ def _orphan(connection: Connection, refusal: SignInRefused, raw: str) -> Connect
         completed_at=utcnow(),
         explanation=explain(refusal.code),
         response_payload=_clip(_decoded(raw, connection.protocol)),
+        idp_initiated=refusal.code in IDP_INITIATED_REFUSALS,
     )
     sign_in_checks.record_failed(session, connection.protocol, refusal.code)
     return session

@@ -23,6 +23,7 @@ SAML_CHECKS = (
             "reused_in_response_to",
             "wrong_in_response_to",
             "unsolicited_response",
+            "no_default_redirect_uri",
         },
     ),
     (
@@ -106,6 +107,8 @@ OIDC_EXCHANGE = (
     "userinfo",
 )
 OTHER = "other"
+# What the InResponseTo check means for a sign-in the IdP started, which answers no request.
+IDP_INITIATED_LABEL = "Started by the IdP, which this connection allows (no InResponseTo)"
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def checklist(session: ConnectionSession, protocol: str) -> list[Check]:
     explanation = session.explanation or explain(session.error_code or "")
     listed = [
         Check(
-            label,
+            IDP_INITIATED_LABEL if key == "in_response_to" and session.idp_initiated else label,
             results.get(key, "not_reached"),
             explanation if results.get(key) == "failed" else "",
         )

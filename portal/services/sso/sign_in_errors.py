@@ -22,8 +22,17 @@ EXPLANATIONS = {
     "reused_in_response_to": "A response to this sign-in request was already used. Start the "
     "sign-in again from the app.",
     "replayed_assertion": "This assertion was already used once and cannot be used again.",
-    "unsolicited_response": "The IdP started this sign-in on its own (IdP-initiated), which "
-    "this connection does not allow. Start the sign-in from the app instead.",
+    "unsolicited_response": "The IdP started this sign-in on its own (IdP-initiated, e.g. "
+    "from its app dashboard), which this connection does not accept. It is off by default: "
+    "a sign-in that nobody started in the app can be used to sign a person in to an account "
+    "of someone else's choosing (login CSRF). To allow it, the IT admin turns on “Sign-in "
+    "from the identity provider's dashboard” on the portal's Single sign-on page, or the "
+    "app's developer turns it on in the dashboard (the organization's page) or sets "
+    "saml_options.idp_initiated_enabled through the API. Until then, start the sign-in "
+    "from the app.",
+    "no_default_redirect_uri": "The IdP started this sign-in on its own, but the app has no "
+    "redirect URI to receive it. The app's developer adds one in the dashboard under "
+    "Settings → Redirects (the first one listed receives these sign-ins).",
     "sha1_rejected": "The IdP signs with SHA-1, which is no longer safe. Set the signature "
     "and digest algorithms to SHA-256 in the IdP.",
     "forbidden_transform": "The signature uses a transform we do not accept. Use the IdP's "

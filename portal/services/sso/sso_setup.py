@@ -136,6 +136,12 @@ def set_oidc(
     return connections.update_connection(connection.id, ConnectionSettings(oidc=oidc))
 
 
+def set_idp_initiated(organization_id: str, enabled: bool) -> Connection:
+    """Accept, or refuse, sign-ins the IdP starts on its own (SAML only; off by default)."""
+    connection = _saml_connection(organization_id)
+    return connections.set_idp_initiated(connection, enabled)
+
+
 def discard_pending(organization_id: str) -> None:
     """Forget the saved-but-untested IdP settings; the live ones stay."""
     connection = require_connection(organization_id)
