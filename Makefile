@@ -30,23 +30,21 @@ run: $(VENV)/.installed-run $(HTMX)
 	echo; \
 	exec $(FLASK) run --host $(HOST) --port $(PORT)
 
+# ensure-services prints the PostgreSQL URL the suite can use (its own role on a fresh machine).
 test: $(VENV)/.installed-test $(HTMX)
-	@bash .ci/ensure-services
-	@bash .ci/ensure-tools
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	@url=$$(bash .ci/ensure-services) && bash .ci/ensure-tools && $(BIN)/ruff check . \
+	  && TEST_POSTGRES_URL=$$url $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The inner loop: SQLite only, without the tests that start whole deployments.
 test-fast: $(VENV)/.installed-test $(HTMX)
-	@bash .ci/ensure-services
+	@bash .ci/ensure-services >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --databases sqlite \
 	  --ignore tests/deployment --ignore tests/faults $(PYTEST_ARGS)
 
 # The long runs (generated requests, faults, load) at full size; `make test` runs them small.
 soak: $(VENV)/.installed-test $(HTMX)
-	@bash .ci/ensure-services
-	@bash .ci/ensure-tools
-	PORTAL_SOAK=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	@url=$$(bash .ci/ensure-services) && bash .ci/ensure-tools \
+	  && TEST_POSTGRES_URL=$$url PORTAL_SOAK=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
