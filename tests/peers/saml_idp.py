@@ -111,7 +111,10 @@ class SigningIdp:
         sign_response: bool = True,
         sign_assertion: bool = True,
         sha1: bool = False,
+        encrypt_to: str | None = None,
     ) -> str:
+        """`encrypt_to`: a certificate (PEM) to encrypt the assertion to, as an IdP does with
+        the SP encryption certificate it was given."""
         identity = attributes or {
             "mail": [email],
             "givenName": ["Jane"],
@@ -130,6 +133,11 @@ class SigningIdp:
             sign_assertion=sign_assertion,
             sign_alg=xmldsig.SIG_RSA_SHA1 if sha1 else xmldsig.SIG_RSA_SHA256,
             digest_alg=xmldsig.DIGEST_SHA1 if sha1 else xmldsig.DIGEST_SHA256,
+            encrypt_assertion=encrypt_to is not None,
+            encrypt_cert_assertion=encrypt_to,
+            # pysaml2 breaks its own assertion signature when it makes the encrypted
+            # assertion "self-contained", and cannot encrypt an unsigned one without that.
+            encrypt_assertion_self_contained=not sign_assertion,
         )
         return base64.b64encode(str(response).encode()).decode()
 
