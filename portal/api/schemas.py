@@ -144,6 +144,9 @@ class SamlOptions(Strict):
     idp_entity_id: str | None = Field(default=None, max_length=1024)
     idp_sso_url: str | None = Field(default=None, max_length=2048, json_schema_extra=IDP_URL_FORM)
     idp_signing_certs: list[str] | None = Field(default=None, max_length=5)
+    # portal's additions (WorkOS has no such fields): see docs/sso.md, "SP certificates".
+    request_binding: Literal["HTTP-Redirect", "HTTP-POST"] | None = None
+    require_encrypted_assertions: bool | None = None
 
 
 class OidcOptions(Strict):
