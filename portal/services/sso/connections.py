@@ -114,6 +114,8 @@ def create_connection(organization_id: str, settings: ConnectionSettings) -> Con
     )
     db.session.add(connection)
     _apply(connection, settings)
+    if settings.saml:
+        sp_certificates.import_key_pairs(connection, settings.saml)
     connection.state = "validating" if is_configured(connection) else "draft"
     db.session.commit()
     sp_certificates.ensure_key_pairs(connection)

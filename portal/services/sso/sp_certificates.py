@@ -87,6 +87,31 @@ def apply_options(connection: Connection, options: dict) -> None:
     connection.updated_at = utcnow()
 
 
+def import_key_pairs(connection: Connection, saml: dict) -> None:
+    """The developer's own key pairs from `saml_options` (a new connection's), in the
+    caller's transaction: a signing pair turns signing on, as WorkOS does."""
+    signing = saml.get("sp_signing_key_pair")
+    encryption = saml.get("sp_encryption_key_pairs") or []
+    if not signing and not encryption:
+        return
+    db.session.flush()  # the connection's id
+    field = "saml_options.sp_signing_key_pair"
+    if signing:
+        pair = sp_keys.imported(
+            connection.id, "signing", "active", signing["key"], signing["cert"], field
+        )
+        db.session.add(pair)
+        connection.saml_sign_requests = True
+    for index, given in enumerate(encryption):
+        field = f"saml_options.sp_encryption_key_pairs.{index}"
+        status = "active" if index == 0 else "next"
+        db.session.add(
+            sp_keys.imported(
+                connection.id, "encryption", status, given["key"], given["cert"], field
+            )
+        )
+
+
 def ensure_key_pairs(connection: Connection) -> None:
     """The key pairs the connection's options need, made on first use (commits if so)."""
     if connection.protocol != "saml":

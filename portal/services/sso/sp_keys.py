@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import Conflict, NotFound
+from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import SpKeyPair
 from portal.services.infra import encryption, tenancy
@@ -132,6 +132,38 @@ def reencrypt_secrets() -> int:
     return changed
 
 
+def imported(connection_id: str, use: str, status: str, key_pem: str, cert_pem: str, field: str):
+    """A key pair the developer brings (WorkOS's `sp_signing_key_pair` and
+    `sp_encryption_key_pairs`), checked: an RSA key of 2048 bits or more, and the
+    certificate of that very key, valid now. Not saved: the caller adds it."""
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem.encode())
+        key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            "Send the PEM private key (unencrypted) as `key` and its PEM X.509 certificate "
+            "as `cert`.",
+            field=field,
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < KEY_SIZE:
+        raise InvalidInput(f"The key must be an RSA key of {KEY_SIZE} bits or more.", field=field)
+    if certificate.public_key() != key.public_key():
+        raise InvalidInput("The certificate is not the certificate of this key.", field=field)
+    now = datetime.now(UTC)
+    if not certificate.not_valid_before_utc <= now < certificate.not_valid_after_utc:
+        raise InvalidInput("The certificate is not valid now.", field=field)
+    pair = SpKeyPair(
+        connection_id=connection_id,
+        use=use,
+        status=status,
+        certificate=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+    )
+    pair.private_key = _pem(key)
+    return pair
+
+
 def _generate(connection_id: str, use: str, status: str) -> SpKeyPair:
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     common_name = f"portal SP {use} {connection_id}"[:64]
@@ -155,12 +187,16 @@ def _generate(connection_id: str, use: str, status: str) -> SpKeyPair:
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
     )
-    pair.private_key = key.private_bytes(
+    pair.private_key = _pem(key)
+    return pair
+
+
+def _pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    return pair
 
 
 def _commit_or_conflict(use: str) -> None:
