@@ -71,14 +71,7 @@ def test_a_signed_posted_request_and_an_encrypted_answer_sign_jane_in(
     _, server = portal
     callback = f"{host_apps[0].url}/callback"
     monkeypatch.setitem(app.config, "PORTAL_REDIRECT_URIS", [callback])
-    query = {
-        "client_id": credentials.environment().client_id,
-        "redirect_uri": callback,
-        "response_type": "code",
-        "connection": strict_connection.id,
-        "state": "ssp-state",
-    }
-    page.goto(f"{server.url}/sso/authorize?{urlencode(query)}")
+    page.goto(_authorize_url(server, strict_connection, callback, state="ssp-state"))
     # portal's form page posts itself on to SimpleSAMLphp, which asks for the password.
     page.get_by_label("Username").fill(simplesamlphp.USER)
     page.get_by_label("Password").fill(simplesamlphp.PASSWORD)
@@ -105,12 +98,7 @@ def test_the_post_page_works_without_javascript(
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        query = {
-            "client_id": credentials.environment().client_id,
-            "redirect_uri": callback,
-            "connection": strict_connection.id,
-        }
-        page.goto(f"{server.url}/sso/authorize?{urlencode(query)}")
+        page.goto(_authorize_url(server, strict_connection, callback))
         button = page.get_by_role("button", name="Continue to sign in")
         expect(button).to_be_visible()
         button.click()
@@ -128,12 +116,14 @@ def test_simplesamlphp_refuses_an_unsigned_request(
     db.session.commit()
     callback = f"{host_apps[0].url}/callback"
     monkeypatch.setitem(app.config, "PORTAL_REDIRECT_URIS", [callback])
-    query = {
-        "client_id": credentials.environment().client_id,
-        "redirect_uri": callback,
-        "connection": strict_connection.id,
-    }
-    page.goto(f"{server.url}/sso/authorize?{urlencode(query)}")
+    page.goto(_authorize_url(server, strict_connection, callback))
     expect(page.get_by_text("but no signature found on message", exact=False)).to_be_visible()
     expect(page.get_by_label("Password")).to_have_count(0)
     screenshot(page, "simplesamlphp-unsigned-request")
+
+
+def _authorize_url(server, connection, callback: str, **extra) -> str:
+    """Where the host app sends the person: /sso/authorize for this connection."""
+    client_id = credentials.environment().client_id
+    query = {"client_id": client_id, "redirect_uri": callback, "connection": connection.id}
+    return f"{server.url}/sso/authorize?{urlencode({**query, **extra})}"
