@@ -18,7 +18,7 @@ from portal.services.directory import directories
 from portal.services.onboarding import mail, onboarding, portal_links
 from portal.services.operations import diagnosis
 from portal.services.organizations import demo
-from portal.services.sso import connections, pending_idp
+from portal.services.sso import connections, pending_idp, sp_keys
 
 portal_cli = AppGroup("portal", help="Manage this portal deployment.")
 
@@ -289,9 +289,11 @@ def rotate_secrets_command():
         stream_count = log_streams.reencrypt_credentials()
         client_count = connections.reencrypt_secrets() + pending_idp.reencrypt_secrets()
         mail_count = mail.reseal_links()
+        sp_key_count = sp_keys.reencrypt_secrets()
     except SecretUnreadable as error:
         _fail(f"{error}. Add the key that sealed it to SECRET_KEY_FALLBACKS and run this again.")
     click.echo(f"Re-encrypted {count} webhook secret(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {stream_count} log stream key(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted {client_count} OIDC client secret(s) under the current SECRET_KEY.")
     click.echo(f"Re-encrypted the setup link of {mail_count} mail(s) still to be sent.")
+    click.echo(f"Re-encrypted {sp_key_count} SAML SP private key(s) under the current SECRET_KEY.")

@@ -1,5 +1,6 @@
 """Test data made through the services, as the app itself would make it."""
 
+import functools
 from datetime import timedelta
 
 import pytest
@@ -93,3 +94,33 @@ def make_saml_connection(org: Organization, idp, connection_type: str = "OktaSAM
             },
         ),
     )
+
+
+@functools.cache
+def _sp_key_material() -> tuple[str, str]:
+    """One SP certificate and key per test process: generating RSA keys is slow."""
+    from portal.services.sso import sp_keys
+
+    pair = sp_keys._generate("conn_factory", "signing", "active")
+    return pair.certificate, pair.private_key
+
+
+def make_sp_key_pair(connection, use: str, status: str = "active"):
+    """A saved SP key pair of `connection` (one shared key: fine where only ids matter)."""
+    from portal.models import SpKeyPair
+
+    certificate, private_key = _sp_key_material()
+    pair = SpKeyPair(
+        connection_id=connection.id,
+        use=use,
+        status=status,
+        certificate=certificate,
+        not_before=utcnow(),
+        not_after=utcnow() + timedelta(days=365),
+    )
+    pair.private_key = private_key
+    db.session.add(pair)
+    if use == "signing" and status == "active":
+        connection.saml_sign_requests = True
+    db.session.commit()
+    return pair

@@ -62,10 +62,10 @@ def refresh_certificates():
 @bp.post("/certificates/<certificate_id>/sign-in-tests")
 def test_certificate(certificate_id):
     try:
-        url, _ = certificate_renewal.start_test(g.organization.id, certificate_id)
+        idp_request, _ = certificate_renewal.start_test(g.organization.id, certificate_id)
     except SignInError as refusal:
         return certificates_page(refusal, 422)
-    return test_launch_page(url)
+    return test_launch_page(idp_request)
 
 
 @bp.post("/certificates/<certificate_id>/retire")

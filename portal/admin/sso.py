@@ -53,6 +53,7 @@ def sso_page(error: PortalError | None = None, status: int = 200):
             sp=saml_sp.sp_urls(connection.id),
             redirect_uri=oidc_rp.callback_url(connection.id),
             certificates=sso_setup.certificate_views(connection),
+            sp_certificates=sso_setup.sp_certificate_views(connection),
             sign_ins=connection_sessions.sign_ins(organization.id, connection.id),
             map_fields=sso_attribute_maps.FIELDS,
             custom_text=sso_attribute_maps.as_text(connection.attribute_map),
@@ -152,3 +153,34 @@ def set_attribute_map():
     form = request.form
     standard = {key: form.get(f"map_{key}", "") for key in sso_attribute_maps.FIELDS}
     return _saved(sso_setup.set_attribute_map, standard, form.get("custom", ""))
+
+
+@bp.post("/sso/request-options")
+def set_request_options():
+    form = request.form
+    return _saved(
+        sso_setup.set_request_options,
+        form.get("sign_requests") == "on",
+        form.get("binding", ""),
+        form.get("require_encrypted") == "on",
+    )
+
+
+@bp.post("/sso/sp-certificates/add")
+def add_sp_certificate():
+    return _saved(sso_setup.add_sp_certificate, request.form.get("use", ""))
+
+
+@bp.post("/sso/sp-certificates/promote")
+def promote_sp_certificate():
+    return _saved(sso_setup.promote_sp_certificate, request.form.get("use", ""))
+
+
+@bp.get("/sso/sp-certificates/<key_pair_id>")
+def download_sp_certificate(key_pair_id):
+    """The certificate as a file to upload at the IdP (its private key never leaves)."""
+    pair = sso_setup.sp_certificate(g.organization.id, key_pair_id)
+    response = current_app.response_class(pair.certificate, mimetype="application/x-pem-file")
+    filename = f"sp-{pair.use}-{pair.status}.pem"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

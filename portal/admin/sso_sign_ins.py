@@ -7,22 +7,27 @@ from portal.admin import bp
 from portal.admin.sso import sso_page
 from portal.errors import SignInError
 from portal.services.sso import connection_sessions, sso_setup
+from portal.services.sso.saml_sp import IdpRequest
+from portal.web.idp_post import post_to_idp
 
 
 @bp.post("/sso/sign-in-tests")
 def start_sign_in_test():
     try:
-        url, _ = connection_sessions.start_test(g.organization.id)
+        idp_request, _ = connection_sessions.start_test(g.organization.id)
     except SignInError as refusal:
         return sso_page(refusal, 422)
-    return test_launch_page(url)
+    return test_launch_page(idp_request)
 
 
-def test_launch_page(idp_url: str):
+def test_launch_page(idp_request: IdpRequest):
     """The new tab's first page: it goes on to the IdP by navigation, which our CSP allows;
-    a redirect answering the form would be refused by `form-action 'self'`."""
+    a redirect answering the form would be refused by `form-action 'self'`. A request sent
+    by the HTTP-POST binding goes by its own form page instead."""
+    if idp_request.form:
+        return post_to_idp(idp_request.url, idp_request.form)
     response = current_app.make_response(
-        render_template("admin/sso_test_launch.html", idp_url=idp_url)
+        render_template("admin/sso_test_launch.html", idp_url=idp_request.url)
     )
     response.headers["Cache-Control"] = "no-store"  # going back must not replay the attempt
     return response

@@ -1,11 +1,12 @@
-"""`/connections`: SSO connections and their IdP signing certificates."""
+"""`/connections`: SSO connections, their IdP signing certificates and portal's own SP
+signing and encryption certificates."""
 
 from portal.api import bp
 from portal.api.idempotency import idempotent
 from portal.api.parsing import json_body, page_request, text_param
 from portal.api.schemas import CreateConnection, CreateIdpCertificate, UpdateConnection
 from portal.services.infra import wire
-from portal.services.sso import connection_shapes, connections
+from portal.services.sso import connection_shapes, connections, sp_certificates
 from portal.services.sso.connections import ConnectionSettings
 
 
@@ -81,4 +82,44 @@ def create_connection_saml_idp_signing_cert(connection_id):
 @bp.delete("/connections/<connection_id>/saml_idp_signing_certs/<certificate_id>")
 def delete_connection_saml_idp_signing_cert(connection_id, certificate_id):
     connections.remove_certificate(connection_id, certificate_id)
+    return "", 204
+
+
+@bp.get("/connections/<connection_id>/saml_sp_signing_cert")
+def list_connection_saml_sp_signing_cert(connection_id):
+    pair = sp_certificates.signing_certificate(connections.get_connection(connection_id))
+    return connection_shapes.sp_certificate(pair)
+
+
+@bp.post("/connections/<connection_id>/saml_sp_signing_cert")
+@idempotent
+def create_connection_saml_sp_signing_cert(connection_id):
+    pair = sp_certificates.create_signing(connections.get_connection(connection_id))
+    return connection_shapes.sp_certificate(pair), 201
+
+
+@bp.delete("/connections/<connection_id>/saml_sp_signing_cert/<signing_certificate_id>")
+def delete_connection_saml_sp_signing_cert(connection_id, signing_certificate_id):
+    connection = connections.get_connection(connection_id)
+    sp_certificates.delete(connection, signing_certificate_id, "signing")
+    return "", 204
+
+
+@bp.get("/connections/<connection_id>/saml_sp_encryption_certs")
+def list_connection_saml_sp_encryption_certs(connection_id):
+    pairs = sp_certificates.encryption_certificates(connections.get_connection(connection_id))
+    return {"object": "list", "data": [connection_shapes.sp_certificate(p) for p in pairs]}
+
+
+@bp.post("/connections/<connection_id>/saml_sp_encryption_certs")
+@idempotent
+def create_connection_saml_sp_encryption_cert(connection_id):
+    pair = sp_certificates.create_encryption(connections.get_connection(connection_id))
+    return connection_shapes.sp_certificate(pair), 201
+
+
+@bp.delete("/connections/<connection_id>/saml_sp_encryption_certs/<encryption_certificate_id>")
+def delete_connection_saml_sp_encryption_cert(connection_id, encryption_certificate_id):
+    connection = connections.get_connection(connection_id)
+    sp_certificates.delete(connection, encryption_certificate_id, "encryption")
     return "", 204

@@ -1,4 +1,5 @@
-"""The SSO part of the OpenAPI document: `/connections` and IdP signing certificates."""
+"""The SSO part of the OpenAPI document: `/connections`, IdP signing certificates and
+portal's SP certificates."""
 
 from portal.api import schemas
 from portal.api.openapi_builders import (
@@ -40,7 +41,15 @@ def connection_schemas() -> dict:
                 "domains": {"type": "array", "items": ref("ConnectionDomain")},
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
-            }
+                "saml_options": closed_object(
+                    {
+                        "request_binding": {"enum": ["HTTP-Redirect", "HTTP-POST"]},
+                        "require_encrypted_assertions": {"type": "boolean"},
+                    }
+                )
+                | {"description": "portal's addition, on SAML connections only."},
+            },
+            optional=("saml_options",),
         ),
         "ConnectionList": list_of("Connection"),
         "SamlIdpSigningCertificate": closed_object(
@@ -54,6 +63,25 @@ def connection_schemas() -> dict:
             }
         ),
         "SamlIdpSigningCertificateList": list_of("SamlIdpSigningCertificate"),
+        **{
+            f"SamlSp{use.title()}Certificate": closed_object(
+                {
+                    "object": {"const": f"saml_sp_{use}_certificate"},
+                    "id": {"type": "string"},
+                    "value": {"type": "string", "description": "PEM; the private key stays."},
+                    "not_before": NULLABLE_TIMESTAMP,
+                    "not_after": NULLABLE_TIMESTAMP,
+                    "created_at": TIMESTAMP,
+                }
+            )
+            for use in ("signing", "encryption")
+        },
+        "SamlSpEncryptionCertificateList": closed_object(
+            {
+                "object": {"const": "list"},
+                "data": {"type": "array", "items": ref("SamlSpEncryptionCertificate")},
+            }
+        ),
     }
 
 
@@ -142,6 +170,73 @@ def connection_paths() -> dict:
                 tag,
                 {204: response("Deleted.")},
                 errors=(404, 409),
+            ),
+        },
+        **_sp_certificate_paths(connection_id, tag),
+    }
+
+
+def _sp_certificate_paths(connection_id: dict, tag: str) -> dict:
+    signing_id = path_parameter("signing_certificate_id", "The signing certificate's id.")
+    encryption_id = path_parameter("encryption_certificate_id", "The certificate's id.")
+    signing = response("The request signing certificate.", "SamlSpSigningCertificate")
+    encryption = response("The encryption certificate.", "SamlSpEncryptionCertificate")
+    deleted = {204: response("Deleted.")}
+    return {
+        "/connections/{connection_id}/saml_sp_signing_cert": {
+            "parameters": [connection_id],
+            "get": operation(
+                "list_connection_saml_sp_signing_cert",
+                "The certificate the IdP checks our signed requests with",
+                tag,
+                {200: signing},
+                errors=(400, 404),
+            ),
+            "post": operation(
+                "create_connection_saml_sp_signing_cert",
+                "Make a request signing key pair (requests are signed from now on)",
+                tag,
+                {201: signing},
+                errors=(400, 404, 409),
+                parameters=[IDEMPOTENCY_KEY],
+            ),
+        },
+        "/connections/{connection_id}/saml_sp_signing_cert/{signing_certificate_id}": {
+            "parameters": [connection_id, signing_id],
+            "delete": operation(
+                "delete_connection_saml_sp_signing_cert",
+                "Remove the request signing key pair (requests go unsigned)",
+                tag,
+                deleted,
+                errors=(400, 404),
+            ),
+        },
+        "/connections/{connection_id}/saml_sp_encryption_certs": {
+            "parameters": [connection_id],
+            "get": operation(
+                "list_connection_saml_sp_encryption_certs",
+                "The certificates the IdP may encrypt assertions to",
+                tag,
+                {200: response("Every one, oldest first.", "SamlSpEncryptionCertificateList")},
+                errors=(400, 404),
+            ),
+            "post": operation(
+                "create_connection_saml_sp_encryption_cert",
+                "Add an encryption key pair (at most two: the active one and the next)",
+                tag,
+                {201: encryption},
+                errors=(400, 404, 409),
+                parameters=[IDEMPOTENCY_KEY],
+            ),
+        },
+        "/connections/{connection_id}/saml_sp_encryption_certs/{encryption_certificate_id}": {
+            "parameters": [connection_id, encryption_id],
+            "delete": operation(
+                "delete_connection_saml_sp_encryption_cert",
+                "Remove an encryption key pair (assertions encrypted to it no longer open)",
+                tag,
+                deleted,
+                errors=(400, 404),
             ),
         },
     }

@@ -149,6 +149,22 @@ class SamlOptions(Strict):
         description="portal's own: accept IdP-initiated sign-ins (off by default: login CSRF); "
         "they land on the default redirect URI. See docs/api-compatibility.md.",
     )
+    # portal's additions (WorkOS has no such fields): see docs/sso.md, "SP certificates".
+    request_binding: Literal["HTTP-Redirect", "HTTP-POST"] | None = None
+    require_encrypted_assertions: bool | None = None
+
+
+class KeyPair(Strict):
+    key: str = Field(min_length=1, max_length=20_000)
+    cert: str = Field(min_length=1, max_length=20_000)
+
+
+class CreateSamlOptions(SamlOptions):
+    """On create only, as in WorkOS: the developer's own SP key pairs (else portal makes them
+    when first needed)."""
+
+    sp_signing_key_pair: KeyPair | None = None
+    sp_encryption_key_pairs: list[KeyPair] | None = Field(default=None, max_length=2)
 
 
 class OidcOptions(Strict):
@@ -189,6 +205,7 @@ class CreateConnection(ConnectionFields):
     model_config = ConfigDict(json_schema_extra=_options_match_type)
 
     organization_id: str = Field(max_length=64)
+    saml_options: CreateSamlOptions | None = None
 
 
 class UpdateConnection(ConnectionFields):

@@ -28,6 +28,10 @@ class SsoGuide:
     idp_values_hint: str = ""
     # the attribute map a new connection starts with: profile field -> attribute the IdP sends
     attribute_map: dict = field(default_factory=dict, compare=False)
+    # SAML: when this IdP wants signed or POST-bound requests, or encrypts assertions
+    request_security: str = ""
+    # whether its administrator usually uploads our SP certificates (the setup opens them)
+    uploads_sp_certificates: bool = False
 
     @property
     def protocol(self) -> str:

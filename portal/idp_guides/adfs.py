@@ -37,5 +37,13 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Once the SP encryption certificate below exists, AD FS reads it from the SP "
+            "metadata and encrypts every assertion to it (we decrypt them; update the trust "
+            "from the metadata if it was imported before). To have AD FS check signed "
+            "requests, turn request signing on below and update the trust the same way. "
+            "Choose HTTP-POST if a proxy in front of AD FS cuts long URLs."
+        ),
+        uploads_sp_certificates=True,
     ),
 )

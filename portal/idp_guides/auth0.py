@@ -31,5 +31,10 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Auth0 needs none of these by default; if its add-on settings ask for signed "
+            "requests or encrypted assertions, turn the matching options on below and give "
+            "it the certificates."
+        ),
     ),
 )

@@ -42,5 +42,9 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Usually off. Turn these on only if your CyberArk app asks for signed requests "
+            "or encrypts assertions, and give it the certificates below."
+        ),
     ),
 )

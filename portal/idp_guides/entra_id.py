@@ -50,6 +50,14 @@ SSO_GUIDES = (
             "last_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
             "groups": "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
         },
+        request_security=(
+            "Entra ID encrypts tokens only once you give it our certificate: in the "
+            "enterprise app open Token encryption, import the SP encryption certificate "
+            "below and activate it. Entra checks signed requests only if you upload the SP "
+            "signing certificate under Verification certificates; then turn request signing "
+            "on below."
+        ),
+        uploads_sp_certificates=True,
     ),
     SsoGuide(
         "EntraIdOIDC",

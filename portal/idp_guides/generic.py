@@ -43,6 +43,13 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Turn these on if your IdP requires signed requests, receives requests by "
+            "HTTP-POST, or encrypts assertions. Its administrator uploads the certificates "
+            "below, or imports the SP metadata URL, which lists them (and the next ones "
+            "during a rotation)."
+        ),
+        uploads_sp_certificates=True,
     ),
     SsoGuide(
         "GenericOIDC",

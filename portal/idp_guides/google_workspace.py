@@ -33,5 +33,9 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Google Workspace neither checks signed requests nor encrypts assertions: leave "
+            "these options off."
+        ),
     ),
 )

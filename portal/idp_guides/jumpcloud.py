@@ -43,5 +43,9 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "JumpCloud signs its responses and needs nothing from us: leave these options "
+            "off unless its administrator asks."
+        ),
     ),
 )

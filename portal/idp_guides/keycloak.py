@@ -35,5 +35,12 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Keycloak's SAML clients require signed requests by default (Keys tab, Client "
+            "signature required): turn request signing on below and import the SP signing "
+            "certificate on that tab, or switch the requirement off. Encrypt assertions on "
+            "the same tab uses the SP encryption certificate."
+        ),
+        uploads_sp_certificates=True,
     ),
 )

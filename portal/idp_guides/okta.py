@@ -51,6 +51,12 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Optional. Under Show Advanced Settings, Okta can encrypt the assertion "
+            "(Assertion Encryption: Encrypted, with the SP encryption certificate below) "
+            "and check signed requests (Signed Requests, with the SP signing certificate); "
+            "turn the matching options on below."
+        ),
     ),
     SsoGuide(
         "OktaOIDC",

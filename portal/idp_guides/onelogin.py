@@ -48,5 +48,9 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Usually off. If your OneLogin app encrypts assertions, give it the SP "
+            "encryption certificate below (create it first)."
+        ),
     ),
 )

@@ -48,5 +48,14 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "PingFederate may require signed AuthnRequests (SP connection, Protocol "
+            "Settings, Signature Policy) and encrypt assertions (Encryption Policy). Then "
+            "turn request signing on below and upload the SP signing certificate under "
+            "Signature Verification Settings, and the SP encryption certificate under the "
+            "encryption settings. Choose HTTP-POST if the connection's Allowable SAML "
+            "Bindings leave out Redirect."
+        ),
+        uploads_sp_certificates=True,
     ),
 )

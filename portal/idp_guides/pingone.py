@@ -30,5 +30,10 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=(
+            "Optional. PingOne can encrypt assertions (with the SP encryption certificate "
+            "below) and verify signed requests (with the SP signing certificate); turn the "
+            "matching options on below."
+        ),
     ),
 )

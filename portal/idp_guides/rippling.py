@@ -39,5 +39,6 @@ SSO_GUIDES = (
             "last_name": "lastName",
             "groups": "groups",
         },
+        request_security=("Rippling needs none of these: leave them off."),
     ),
 )

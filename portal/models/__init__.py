@@ -16,6 +16,7 @@ from portal.models.connection import (
     ConnectionSession,
     IdpCertificate,
     SignInGrant,
+    SpKeyPair,
     UnsolicitedResponseCount,
 )
 from portal.models.credentials import ApiKey, DashboardUser, Environment
@@ -66,6 +67,7 @@ __all__ = [
     "PortalLink",
     "PortalSession",
     "SignInGrant",
+    "SpKeyPair",
     "UnsolicitedResponseCount",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",

@@ -40,6 +40,16 @@ class Connection(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(255))
     attribute_map: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     allow_idp_initiated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # How portal's AuthnRequests go out, and whether a plain (unencrypted) assertion is refused.
+    saml_sign_requests: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    saml_request_binding: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="redirect", server_default="redirect"
+    )
+    saml_require_encrypted_assertions: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     saml_idp_entity_id: Mapped[str | None] = mapped_column(Text)
     saml_idp_sso_url: Mapped[str | None] = mapped_column(Text)
     saml_idp_metadata_url: Mapped[str | None] = mapped_column(Text)
@@ -91,6 +101,39 @@ class IdpCertificate(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     connection: Mapped[Connection] = relationship(back_populates="certificates")
+
+
+class SpKeyPair(db.Model):
+    """One of portal's own key pairs for a SAML connection: it signs AuthnRequests
+    (`use` signing) or opens assertions the IdP encrypted to it (`use` encryption).
+
+    Per use, one `active` pair and at most one `next`: the next one is published in the SP
+    metadata (and, for encryption, already opens assertions) before it is promoted.
+    """
+
+    __tablename__ = "sp_key_pairs"
+    __table_args__ = (UniqueConstraint("connection_id", "use", "status"),)
+
+    id: Mapped[str] = id_column("sp_key_pair")
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    use: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    certificate: Mapped[str] = mapped_column(Text, nullable=False)
+    # Sealed with `portal.services.infra.encryption`: the database alone cannot sign or open.
+    encrypted_private_key: Mapped[str] = mapped_column(Text, nullable=False)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def private_key(self) -> str:
+        return encryption.decrypt(self.encrypted_private_key)
+
+    @private_key.setter
+    def private_key(self, pem: str) -> None:
+        self.encrypted_private_key = encryption.encrypt(pem)
 
 
 class ConnectionSession(db.Model):

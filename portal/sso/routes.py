@@ -6,6 +6,7 @@ from portal.services.sso.connections import get_connection
 from portal.services.sso.sign_in_errors import explain
 from portal.sso import bp
 from portal.web.bearer import bearer_token
+from portal.web.idp_post import post_to_idp
 
 
 @bp.get("/authorize")
@@ -20,9 +21,12 @@ def authorize():
         connection = sign_in.choose_connection(
             args.get("connection"), args.get("organization"), args.get("domain")
         )
-        return redirect(sign_in.start(connection, redirect_uri, args.get("state"), challenge))
+        idp_request = sign_in.start(connection, redirect_uri, args.get("state"), challenge)
     except PortalError as refusal:
         return redirect(sign_in.error_redirect(redirect_uri, refusal, args.get("state")))
+    if idp_request.form:
+        return post_to_idp(idp_request.url, idp_request.form)
+    return redirect(idp_request.url)
 
 
 @bp.get("/saml/<connection_id>/metadata")

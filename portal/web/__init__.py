@@ -8,6 +8,7 @@ What each blueprint gets:
 | api, scim, sso   | `bearer.bearer_token()` for the API key, directory token, access token |
 | admin, dashboard | `nul_refusals.refuse_nul_in_page_input`, `signed_out.redirect_signed_out` |
 | all five         | `rate_limits`: put on views by `create_app`; scim counts refused tokens |
+| admin, sso       | `idp_post.post_to_idp`: the page posting a SAML request to the IdP    |
 
 Reading a caller's token
 - `bearer.bearer_token()`: the token of an `Authorization: Bearer <token>` header, or None.

@@ -64,3 +64,7 @@ for (const type of ["focusout", "mouseover"]) {
     if (popup && !popup.contains(event.relatedTarget)) popup.classList.remove("dismissed");
   });
 }
+
+// A form with data-autosubmit (a SAML request posted to the IdP) goes as soon as the page
+// is read; its own button does the same where scripts do not run.
+document.querySelectorAll("form[data-autosubmit]").forEach((form) => form.submit());

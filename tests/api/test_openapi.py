@@ -25,7 +25,7 @@ from portal.services.organizations import organization_domains
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
 from tests.environment import config_for
-from tests.factories import make_directory, make_organization
+from tests.factories import make_directory, make_organization, make_sp_key_pair
 from tests.peers.saml_idp import make_key_pair
 from tests.scim.scim_client import provision_user_in_group
 
@@ -102,7 +102,31 @@ def _connection_ids(org, folder) -> dict:
         "connection_id": connection.id,
         "certificate_id": connection.certificates[0].id,
         "second_certificate": pems[2],
+        "signing_certificate_id": make_sp_key_pair(connection, "signing").id,
+        "encryption_certificate_id": make_sp_key_pair(connection, "encryption").id,
     }
+
+
+def test_sp_certificates_answer_documented_201_409_and_400(api, document, ids):
+    # A first signing pair (201), a third encryption pair (409), an OIDC connection (400).
+    assert api.delete(fill(SP_SIGNING_ONE, ids)).status_code == 204
+    created = api.post(fill(SP_SIGNING, ids))
+    assert created.status_code == 201
+    assert_matches_document(document, created, SP_SIGNING, "post")
+    assert api.post(fill(SP_ENCRYPTION, ids)).status_code == 201
+    too_many = api.post(fill(SP_ENCRYPTION, ids))
+    assert too_many.status_code == 409
+    assert_matches_document(document, too_many, SP_ENCRYPTION, "post")
+    oidc = connections.create_connection(
+        ids["organization_id"],
+        ConnectionSettings(connection_type="GenericOIDC", oidc={"client_id": "c"}),
+    )
+    for path, method in operations(document):
+        if path in SP_PATHS:
+            url = fill(path, {**ids, "connection_id": oidc.id})
+            response = api.open(url, method=method.upper())
+            assert response.status_code == 400, (path, method)
+            assert_matches_document(document, response, path, method)
 
 
 def test_removing_the_last_certificate_of_a_live_connection_is_a_documented_409(api, document, ids):
@@ -281,6 +305,11 @@ DIRECTORY = "/directories/{directory_id}"
 CONNECTION = "/connections/{connection_id}"
 CERTIFICATES = CONNECTION + "/saml_idp_signing_certs"
 CERTIFICATE = CERTIFICATES + "/{certificate_id}"
+SP_SIGNING = CONNECTION + "/saml_sp_signing_cert"
+SP_SIGNING_ONE = SP_SIGNING + "/{signing_certificate_id}"
+SP_ENCRYPTION = CONNECTION + "/saml_sp_encryption_certs"
+SP_ENCRYPTION_ONE = SP_ENCRYPTION + "/{encryption_certificate_id}"
+SP_PATHS = (SP_SIGNING, SP_SIGNING_ONE, SP_ENCRYPTION, SP_ENCRYPTION_ONE)
 # Public addresses, so no DNS is needed and the outbound address rules accept them.
 HOOK_URL = "https://1.1.1.1/hooks"
 OTHER_HOOK_URL = "https://1.0.0.1/hooks"
@@ -294,6 +323,8 @@ MISSING = {
     "group_id": "directory_group_01M00000000000000000000000",
     "connection_id": "conn_01M00000000000000000000000",
     "certificate_id": "cert_01M00000000000000000000000",
+    "signing_certificate_id": "sp_key_pair_01M00000000000000000000000",
+    "encryption_certificate_id": "sp_key_pair_01M00000000000000000000000",
     "action_name": "nobody.did_this",
     "export_id": "audit_log_export_01M00000000000000000000000",
 }
@@ -451,6 +482,12 @@ CALLS = [
     Call("post", CERTIFICATES, 201, body={"value": "{second_certificate}"}),
     Call("post", CERTIFICATES, 422, body={"value": "not a certificate"}),
     Call("delete", CERTIFICATE, 204),
+    Call("get", SP_SIGNING, 200),
+    Call("post", SP_SIGNING, 409),
+    Call("delete", SP_SIGNING_ONE, 204),
+    Call("get", SP_ENCRYPTION, 200),
+    Call("post", SP_ENCRYPTION, 201),
+    Call("delete", SP_ENCRYPTION_ONE, 204),
     Call(
         "post",
         "/audit_logs/events",
@@ -517,6 +554,12 @@ NOT_FOUND_CALLS = [
         (CERTIFICATES, "get"),
         (CERTIFICATES, "post"),
         (CERTIFICATE, "delete"),
+        (SP_SIGNING, "get"),
+        (SP_SIGNING, "post"),
+        (SP_SIGNING_ONE, "delete"),
+        (SP_ENCRYPTION, "get"),
+        (SP_ENCRYPTION, "post"),
+        (SP_ENCRYPTION_ONE, "delete"),
         (ACTION_SCHEMAS, "get"),
         (AUDIT_EXPORT, "get"),
         (ORGANIZATION + "/audit_log_configuration", "get"),
@@ -622,6 +665,10 @@ def test_every_documented_status_is_exercised_here(document):
     exercised = {(c.path, c.method, str(c.status)) for c in CALLS + NOT_FOUND_CALLS}
     exercised |= {("/healthz", "get", "503"), (DOMAIN + "/verify", "post", "400")}
     exercised |= {(CERTIFICATE, "delete", "409"), (DOMAIN + "/verify", "post", "409")}
+    exercised |= {(SP_SIGNING, "post", "201"), (SP_ENCRYPTION, "post", "409")}
+    exercised |= {
+        (path, method, "400") for path, method in operations(document) if path in SP_PATHS
+    }
     exercised |= {(DOWNLOAD, "get", status) for status in ("200", "403", "404")}
     for (path, method), operation in operations(document).items():
         exercised |= {(path, method, "401")} if needs_key(operation) else set()

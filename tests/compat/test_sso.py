@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
 import pytest
-from workos import AuthenticationError, BadRequestError, NotFoundError
+from workos import AuthenticationError, BadRequestError, ConflictError, NotFoundError
 from workos.public_client import create_public_client
 
 from tests.factories import WITH_VERIFIED_DOMAIN, make_saml_connection
@@ -103,3 +103,34 @@ def test_a_public_client_signs_in_with_the_sdks_pkce_calls(workos, app, base_url
     )
     assert result.profile.email == "jane@acme.test"
     public.close()
+
+
+def test_the_sdk_manages_sp_signing_certificates(workos, connection):
+    with pytest.raises(NotFoundError):
+        workos.sso.list_connection_saml_sp_signing_cert(connection.id)
+    created = workos.sso.create_connection_saml_sp_signing_cert(connection.id)
+    assert created.object == "saml_sp_signing_certificate"
+    assert created.value.startswith("-----BEGIN CERTIFICATE-----")
+    assert created.not_after > created.not_before
+    assert workos.sso.list_connection_saml_sp_signing_cert(connection.id).id == created.id
+    with pytest.raises(ConflictError) as conflict:
+        workos.sso.create_connection_saml_sp_signing_cert(connection.id)
+    assert conflict.value.code == "sp_signing_cert_already_exists"
+    workos.sso.delete_connection_saml_sp_signing_cert(connection.id, created.id)
+    with pytest.raises(NotFoundError):
+        workos.sso.list_connection_saml_sp_signing_cert(connection.id)
+
+
+def test_the_sdk_appends_and_deletes_sp_encryption_certificates(workos, connection):
+    assert workos.sso.list_connection_saml_sp_encryption_certs(connection.id).data == []
+    first = workos.sso.create_connection_saml_sp_encryption_cert(connection.id)
+    second = workos.sso.create_connection_saml_sp_encryption_cert(connection.id)
+    assert first.object == second.object == "saml_sp_encryption_certificate"
+    listed = workos.sso.list_connection_saml_sp_encryption_certs(connection.id)
+    assert [c.id for c in listed.data] == [first.id, second.id]
+    with pytest.raises(ConflictError) as conflict:
+        workos.sso.create_connection_saml_sp_encryption_cert(connection.id)
+    assert conflict.value.code == "too_many_sp_encryption_certs"
+    workos.sso.delete_connection_saml_sp_encryption_cert(connection.id, first.id)
+    listed = workos.sso.list_connection_saml_sp_encryption_certs(connection.id)
+    assert [c.id for c in listed.data] == [second.id]

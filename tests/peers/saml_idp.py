@@ -14,11 +14,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from saml2 import BINDING_HTTP_REDIRECT, xmldsig
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, xmldsig
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.config import IdPConfig
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.server import Server
+from saml2.sigver import verify_redirect_signature
 
 IDP_ENTITY_ID = "https://idp.example.test/saml"
 IDP_SSO_URL = "https://idp.example.test/sso"
@@ -58,6 +59,7 @@ class SigningIdp:
     def __init__(self, folder: Path, key_name: str = "idp"):
         self.key_path, self.cert_path, self.certificate = make_key_pair(folder, key_name)
         self.sp_metadata_files: list[Path] = []
+        self.require_signed_requests = False
         self._server: Server | None = None
 
     @property
@@ -78,8 +80,12 @@ class SigningIdp:
                 "metadata": {"local": [str(p) for p in self.sp_metadata_files]},
                 "service": {
                     "idp": {
+                        "want_authn_requests_signed": self.require_signed_requests,
                         "endpoints": {
-                            "single_sign_on_service": [(IDP_SSO_URL, BINDING_HTTP_REDIRECT)]
+                            "single_sign_on_service": [
+                                (IDP_SSO_URL, BINDING_HTTP_REDIRECT),
+                                (IDP_SSO_URL, BINDING_HTTP_POST),
+                            ]
                         },
                         "policy": {"default": {"lifetime": {"minutes": 5}}},
                         "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
@@ -89,16 +95,39 @@ class SigningIdp:
         )
         return Server(config=config)
 
-    def trust_service_provider(self, *metadata_files: Path) -> None:
-        """Know these SPs (their metadata XML files); the IdP is rebuilt on next use."""
+    def trust_service_provider(
+        self, *metadata_files: Path, require_signed_requests: bool = False
+    ) -> None:
+        """Know these SPs (their metadata XML files; signed requests are checked against the
+        certificates there); the IdP is rebuilt on next use."""
         self.sp_metadata_files[:] = list(metadata_files)
+        self.require_signed_requests = require_signed_requests
         self._server = None
 
     def request_id(self, idp_redirect_url: str) -> str:
-        """Read the AuthnRequest from the redirect URL as the IdP would, and return its ID."""
-        query = parse_qs(urlsplit(idp_redirect_url).query)
-        request = self.server.parse_authn_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
+        """Read the AuthnRequest from the redirect URL as the IdP would (its query-string
+        signature checked when signed requests are required), and return its ID."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(idp_redirect_url).query).items()}
+        request = self.server.parse_authn_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
         return request.message.id
+
+    def posted_request_id(self, saml_request: str) -> str:
+        """Read an AuthnRequest posted by the HTTP-POST binding, its signature checked
+        against the SP's metadata when signed requests are required; return its ID."""
+        return self.server.parse_authn_request(saml_request, BINDING_HTTP_POST).message.id
+
+    def redirect_signature_holds(self, idp_redirect_url: str, certificate_pem: str) -> bool:
+        """Whether the query-string signature of an HTTP-Redirect request verifies with
+        this certificate (what an IdP requiring signed requests checks)."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(idp_redirect_url).query).items()}
+        body = "".join(line for line in certificate_pem.strip().splitlines() if "-----" not in line)
+        return verify_redirect_signature(query, self.server.sec.sec_backend, cert=body)
 
     def respond(
         self,
@@ -111,7 +140,10 @@ class SigningIdp:
         sign_response: bool = True,
         sign_assertion: bool = True,
         sha1: bool = False,
+        encrypt_to: str | None = None,
     ) -> str:
+        """`encrypt_to`: a certificate (PEM) to encrypt the assertion to, as an IdP does with
+        the SP encryption certificate it was given."""
         identity = attributes or {
             "mail": [email],
             "givenName": ["Jane"],
@@ -130,6 +162,11 @@ class SigningIdp:
             sign_assertion=sign_assertion,
             sign_alg=xmldsig.SIG_RSA_SHA1 if sha1 else xmldsig.SIG_RSA_SHA256,
             digest_alg=xmldsig.DIGEST_SHA1 if sha1 else xmldsig.DIGEST_SHA256,
+            encrypt_assertion=encrypt_to is not None,
+            encrypt_cert_assertion=encrypt_to,
+            # pysaml2 breaks its own assertion signature when it makes the encrypted
+            # assertion "self-contained", and cannot encrypt an unsigned one without that.
+            encrypt_assertion_self_contained=not sign_assertion,
         )
         return base64.b64encode(str(response).encode()).decode()
 

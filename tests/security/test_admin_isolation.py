@@ -20,12 +20,13 @@ from portal.models import (
     Event,
     IdpCertificate,
     OrganizationDomain,
+    SpKeyPair,
 )
 from portal.services.audit import audit_log_events, audit_log_exports
 from portal.services.directory import directory_groups, directory_users
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
-from tests.factories import make_directory, make_organization
+from tests.factories import make_directory, make_organization, make_sp_key_pair
 from tests.peers.saml_idp import make_key_pair
 from tests.scim.scim_client import GROUP_SCHEMA, user_body
 from tests.url_map import methods_of, rules_of
@@ -41,6 +42,7 @@ def tenants(app, tmp_path):
         b.id, ConnectionSettings(connection_type="OktaSAML", name="Bravo SSO")
     )
     connections.add_certificate(connection, make_key_pair(tmp_path, "bravo")[2])
+    make_sp_key_pair(connection, "encryption")
     db.session.add(
         ConnectionSession(
             connection_id=connection.id,
@@ -88,11 +90,15 @@ def _ids_of(b) -> dict[str, str]:
     certificate = db.session.scalars(
         select(IdpCertificate).join(Connection).where(Connection.organization_id == b.id)
     ).first()
+    key_pair = db.session.scalars(
+        select(SpKeyPair).join(Connection).where(Connection.organization_id == b.id)
+    ).one()
     return {
         "domain_id": b.domains[0].id,
         "session_id": session.id,
         "export_id": export.id,
         "certificate_id": certificate.id,
+        "key_pair_id": key_pair.id,
     }
 
 
@@ -143,3 +149,4 @@ def test_organization_a_cannot_read_or_change_organization_b(app, admin_client, 
     b_directory = db.session.scalars(select(Directory).where(Directory.organization_id == b.id))
     assert b_directory.one().synced_group_ids is None
     assert db.session.scalars(select(Event.id)).all() == events_before
+    assert [p.status for p in db.session.scalars(select(SpKeyPair))] == ["active"]

@@ -9,12 +9,17 @@ route fails `test_every_api_route_is_classified` until someone says which kind i
 import pytest
 
 from portal.extensions import db
-from portal.models import Connection, IdpCertificate, PortalLink
+from portal.models import Connection, IdpCertificate, PortalLink, SpKeyPair
 from portal.services.audit import audit_log_exports
 from portal.services.directory import directory_groups, directory_users
 from portal.services.sso import connections
 from portal.services.sso.connections import ConnectionSettings
-from tests.factories import make_directory, make_organization, make_portal_link
+from tests.factories import (
+    make_directory,
+    make_organization,
+    make_portal_link,
+    make_sp_key_pair,
+)
 from tests.peers.saml_idp import make_key_pair
 from tests.scim.scim_client import GROUP_SCHEMA, user_body
 from tests.url_map import rules_of
@@ -29,6 +34,10 @@ CROSSINGS = {
     "api.download_audit_log_export": "test_an_exports_download_token_opens_no_other_export",
     "api.revoke_link": "test_revoking_a_user_in_one_organization_leaves_the_same_user_id_elsewhere",
     "api.list_connection_saml_idp_signing_certs": "test_a_connection_lists_its_own_certificates",
+    "api.delete_connection_saml_sp_signing_cert": "test_a_foreign_sp_certificate_is_not_dropped",
+    "api.delete_connection_saml_sp_encryption_cert": "test_a_foreign_sp_certificate_is_not_dropped",
+    "api.list_connection_saml_sp_signing_cert": "test_a_connection_shows_its_sp_certificates",
+    "api.list_connection_saml_sp_encryption_certs": "test_a_connection_shows_its_sp_certificates",
     "api.create_connection": "test_an_external_id_of_bs_connection_makes_a_new_one_for_a",
     "api.list_events": "test_lists_filtered_by_organization_hold_only_that_organization",
     "api.list_connections": "test_lists_filtered_by_organization_hold_only_that_organization",
@@ -54,6 +63,8 @@ SINGLE_PARENT = {
         "api.update_connection",
         "api.delete_connection",
         "api.create_connection_saml_idp_signing_cert",
+        "api.create_connection_saml_sp_signing_cert",
+        "api.create_connection_saml_sp_encryption_cert",
         "api.get_directory",
         "api.delete_directory",
         "api.get_directory_group",
@@ -194,6 +205,29 @@ def test_lists_filtered_by_organization_hold_only_that_organization(api, a, b):
 def test_a_connection_lists_its_own_certificates(api, a, b):
     listed = api.get(f"/connections/{a.connection.id}/saml_idp_signing_certs").get_json()
     assert [c["id"] for c in listed["data"]] == [a.certificate.id]
+
+
+@pytest.mark.parametrize("use", ["signing", "encryption"])
+def test_a_foreign_sp_certificate_is_not_dropped(api, a, b, use):
+    theirs = make_sp_key_pair(b.connection, use)
+    make_sp_key_pair(a.connection, use)
+    path = "saml_sp_signing_cert" if use == "signing" else "saml_sp_encryption_certs"
+    response = api.delete(f"/connections/{a.connection.id}/{path}/{theirs.id}")
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "entity_not_found"
+    db.session.expire_all()
+    assert db.session.get(SpKeyPair, theirs.id) is not None
+
+
+def test_a_connection_shows_its_sp_certificates(api, a, b):
+    ours = make_sp_key_pair(a.connection, "signing")
+    mine = make_sp_key_pair(a.connection, "encryption")
+    make_sp_key_pair(b.connection, "signing", status="next")
+    make_sp_key_pair(b.connection, "encryption", status="next")
+    signing = api.get(f"/connections/{a.connection.id}/saml_sp_signing_cert").get_json()
+    assert signing["id"] == ours.id
+    listed = api.get(f"/connections/{a.connection.id}/saml_sp_encryption_certs").get_json()
+    assert [c["id"] for c in listed["data"]] == [mine.id]
 
 
 def test_an_external_id_of_bs_connection_makes_a_new_one_for_a(api, a, b):

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db
 from portal.models import Connection
+from portal.models.columns import utcnow
 from portal.services.infra import encryption
 from portal.services.sso import connections, pending_idp
 from portal.services.sso.connections import ConnectionSettings
@@ -65,12 +66,33 @@ def test_client_secrets_follow_a_secret_key_rotation(app, runner):
     assert pending_idp._pending_secret(reloaded.pending_idp) == "the-next-secret"
 
 
+def _connection_at_0014() -> str:
+    """An OIDC connection written as the schema of revision 0014 holds it (the model has
+    columns added since, so it cannot write one there)."""
+    org = make_organization("Acme", domains=["acme.test"])
+    db.session.execute(
+        text(
+            "INSERT INTO connections (id, organization_id, name, connection_type, state,"
+            " attribute_map, allow_idp_initiated, oidc_discovery_endpoint, oidc_client_id,"
+            " created_at, updated_at) VALUES ('conn_old', :org, 'Acme', 'GenericOIDC',"
+            " 'validating', '{}', false, :discovery, :client_id, :now, :now)"
+        ),
+        {
+            "org": org.id,
+            "discovery": OIDC["discovery_endpoint"],
+            "client_id": OIDC["client_id"],
+            "now": utcnow(),
+        },
+    )
+    return "conn_old"
+
+
 def test_the_migration_encrypts_secrets_stored_in_the_clear(tmp_path):
     app = create_app(config_for(f"sqlite:///{tmp_path / 'old.db'}"))
     directory = app.extensions["migrate"].directory
     with app.app_context():
         upgrade(directory=directory, revision="0014_log_stream_synced")
-        connection = _connection()
+        connection_id = _connection_at_0014()
         pending = {**OIDC, "client_secret": "the-next-secret"}
         db.session.execute(
             text("UPDATE connections SET oidc_client_secret = :secret, pending_idp = :pending"),
@@ -78,10 +100,10 @@ def test_the_migration_encrypts_secrets_stored_in_the_clear(tmp_path):
         )
         db.session.commit()
         upgrade(directory=directory)
-        secret, stored_pending = _stored(connection.id)
+        secret, stored_pending = _stored(connection_id)
         assert "the-client-secret" not in secret and "the-next-secret" not in stored_pending
         db.session.expire_all()
-        reloaded = db.session.get(Connection, connection.id)
+        reloaded = db.session.get(Connection, connection_id)
         assert reloaded.oidc_client_secret == "the-client-secret"
         assert pending_idp._pending_secret(reloaded.pending_idp) == "the-next-secret"
         db.session.remove()

@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.models import Connection, IdpCertificate
 from portal.services.sso import connections, idp_metadata, sign_in, sso_setup
 from portal.services.sso.certificates import read_certificate
+from portal.services.sso.saml_sp import IdpRequest
 
 
 def saml_connection(organization_id: str) -> Connection:
@@ -59,8 +60,9 @@ def refresh_from_metadata(organization_id: str) -> list[IdpCertificate]:
     return _add_untested(connection, usable)
 
 
-def start_test(organization_id: str, certificate_id: str) -> tuple[str, str]:
-    """A test sign-in checked against this one certificate only: (IdP URL, session id)."""
+def start_test(organization_id: str, certificate_id: str) -> tuple[IdpRequest, str]:
+    """A test sign-in checked against this one certificate only: (the way to the IdP,
+    session id)."""
     connection = saml_connection(organization_id)
     certificate = connections.certificate_of(connection.id, certificate_id)
     return sign_in.start_portal_test(connection, certificate.id)

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import ConnectionSession
 from portal.services.infra import tenancy
 from portal.services.sso import pending_idp, sign_in, sso_setup, unsolicited_responses
+from portal.services.sso.saml_sp import IdpRequest
 
 PAGE_SIZE = 10
 # Ids are time-sortable, so sorting by id is sorting by the time the attempt started.
@@ -68,8 +69,9 @@ def sign_ins(
     return SignInsPage(list(rows), sort, order, page, pages, total, not_recorded)
 
 
-def start_test(organization_id: str) -> tuple[str, str]:
-    """Start a test sign-in through the organization's connection: (IdP URL, session id).
+def start_test(organization_id: str) -> tuple[IdpRequest, str]:
+    """Start a test sign-in through the organization's connection: (the way to the IdP,
+    session id).
 
     With pending IdP settings saved, the test runs against them, not the live ones."""
     connection = sso_setup.require_connection(organization_id)

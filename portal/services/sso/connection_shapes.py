@@ -1,7 +1,9 @@
-"""The WorkOS JSON shapes of SSO connections and IdP certificates, for API responses and events."""
+"""The WorkOS JSON shapes of SSO connections, IdP certificates and portal's SP certificates,
+for API responses and events."""
 
-from portal.models import Connection, IdpCertificate
+from portal.models import Connection, IdpCertificate, SpKeyPair
 from portal.services.infra.wire import timestamp
+from portal.services.sso import sp_certificates
 
 
 def connection(conn: Connection, for_event: bool = False) -> dict:
@@ -22,6 +24,9 @@ def connection(conn: Connection, for_event: bool = False) -> dict:
     }
     if for_event:
         shape["external_key"] = conn.id
+    elif conn.protocol == "saml":
+        # portal's addition: the request options WorkOS's connection object has no field for.
+        shape["saml_options"] = sp_certificates.options_of(conn)
     return shape
 
 
@@ -33,4 +38,16 @@ def idp_certificate(certificate: IdpCertificate) -> dict:
         "not_before": timestamp(certificate.not_before),
         "not_after": timestamp(certificate.not_after),
         "created_at": timestamp(certificate.created_at),
+    }
+
+
+def sp_certificate(pair: SpKeyPair) -> dict:
+    """A certificate of portal's own key pair; the private key never leaves the server."""
+    return {
+        "object": f"saml_sp_{pair.use}_certificate",
+        "id": pair.id,
+        "value": pair.certificate,
+        "not_before": timestamp(pair.not_before),
+        "not_after": timestamp(pair.not_after),
+        "created_at": timestamp(pair.created_at),
     }

@@ -13,7 +13,7 @@ from portal.services.delivery import events
 from portal.services.infra import encryption, outbound, tenancy
 from portal.services.infra.pagination import Page, PageRequest, paginate
 from portal.services.organizations import organizations
-from portal.services.sso import connection_shapes, sso_policy
+from portal.services.sso import connection_shapes, sp_certificates, sso_policy
 from portal.services.sso.certificates import read_certificate
 
 SAML_TYPES = (
@@ -114,8 +114,11 @@ def create_connection(organization_id: str, settings: ConnectionSettings) -> Con
     )
     db.session.add(connection)
     _apply(connection, settings)
+    if settings.saml:
+        sp_certificates.import_key_pairs(connection, settings.saml)
     connection.state = "validating" if is_configured(connection) else "draft"
     db.session.commit()
+    sp_certificates.ensure_key_pairs(connection)
     return connection
 
 
@@ -136,6 +139,7 @@ def update_connection(connection_id: str, settings: ConnectionSettings) -> Conne
         connection.state = "validating"
     connection.updated_at = utcnow()
     db.session.commit()
+    sp_certificates.ensure_key_pairs(connection)
     return connection
 
 
@@ -290,6 +294,9 @@ def _apply_saml(connection: Connection, saml: dict) -> None:
         connection.allow_idp_initiated = saml["idp_initiated_enabled"]
     for index, pem in enumerate(saml.get("idp_signing_certs") or []):
         add_certificate(connection, pem, field=f"saml_options.idp_signing_certs.{index}")
+    request_options = {k: saml.get(k) for k in ("request_binding", "require_encrypted_assertions")}
+    if any(v is not None for v in request_options.values()):
+        sp_certificates.apply_options(connection, request_options)
 
 
 def _valid_attribute_map(mapping: dict) -> dict:

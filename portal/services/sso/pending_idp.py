@@ -106,6 +106,9 @@ def _tested_view(
         saml_idp_entity_id=entity_id,
         saml_idp_sso_url=sso_url,
         pending_idp=connection.pending_idp,
+        saml_sign_requests=connection.saml_sign_requests,
+        saml_request_binding=connection.saml_request_binding,
+        saml_require_encrypted_assertions=connection.saml_require_encrypted_assertions,
         certificates=tuple(Certificate(c.id, c.value) for c in certificates),
     )
 

@@ -61,6 +61,15 @@ class SamlConnection(Protocol):
     def pending_idp(self) -> dict | None: ...
 
     @property
+    def saml_sign_requests(self) -> bool: ...
+
+    @property
+    def saml_request_binding(self) -> str: ...
+
+    @property
+    def saml_require_encrypted_assertions(self) -> bool: ...
+
+    @property
     def certificates(self) -> Sequence[SigningCertificate]: ...
 
 
@@ -82,6 +91,9 @@ class ConnectionView(SamlConnection):
     saml_idp_entity_id: str | None
     saml_idp_sso_url: str | None
     pending_idp: dict | None
+    saml_sign_requests: bool
+    saml_request_binding: str
+    saml_require_encrypted_assertions: bool
     certificates: tuple[Certificate, ...]
 
     @property

@@ -2,8 +2,9 @@
 
 xmlsec runs every `ds:Transform` the document names before the signature is known to be
 good (an XSLT transform there is a denial of service: GHSA-8mmq-f9vf-8fg2), so only the
-transforms a SAML signature needs are allowed. DTDs and entities, encrypted or several
-assertions, SHA-1, and signatures that do not cover the element they sit in are refused too.
+transforms a SAML signature needs are allowed. DTDs and entities, several assertions, SHA-1,
+RSA 1.5 key transport and signatures that do not cover the element they sit in are refused
+too. An encrypted assertion passes these checks twice: as it came, and decrypted.
 """
 
 import base64
@@ -21,6 +22,9 @@ ALLOWED_TRANSFORMS = {
     "http://www.w3.org/2001/10/xml-exc-c14n#",
     "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
 }
+XENC = "http://www.w3.org/2001/04/xmlenc#"
+# RSA PKCS#1 v1.5 key transport answers padding oracles (Bleichenbacher); OAEP is required.
+WEAK_ENCRYPTION = {"http://www.w3.org/2001/04/xmlenc#rsa-1_5"}
 SHA1 = {
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
     "http://www.w3.org/2000/09/xmldsig#dsa-sha1",
@@ -59,14 +63,17 @@ def parse(xml: bytes) -> etree._Element:
     return root
 
 
-def check(root: etree._Element) -> None:
-    """Refuse layouts and algorithms we never accept; raises SignInRefused."""
-    if root.findall(f".//{{{SAML}}}EncryptedAssertion"):
-        raise SignInRefused(
-            "encrypted_assertion_unsupported", "The IdP encrypted the assertion; turn that off."
-        )
-    if len(root.findall(f".//{{{SAML}}}Assertion")) != 1:
+def check(root: etree._Element) -> bool:
+    """Refuse layouts and algorithms we never accept (raises SignInRefused); whether the one
+    assertion is encrypted. An encrypted one is checked again once decrypted."""
+    encrypted = root.findall(f".//{{{SAML}}}EncryptedAssertion")
+    if len(root.findall(f".//{{{SAML}}}Assertion")) + len(encrypted) != 1:
         raise SignInRefused("multiple_assertions", "The response must carry exactly one assertion.")
+    if encrypted and encrypted[0].getparent() is not root:
+        raise SignInRefused("signature_wrapping", "The encrypted assertion is out of place.")
+    for method in root.iter(f"{{{XENC}}}EncryptionMethod"):
+        if method.get("Algorithm") in WEAK_ENCRYPTION:
+            raise SignInRefused("weak_encryption", f"EncryptionMethod {method.get('Algorithm')}.")
     for transform in root.iter(f"{{{DS}}}Transform"):
         if transform.get("Algorithm") not in ALLOWED_TRANSFORMS:
             raise SignInRefused("forbidden_transform", f"Transform {transform.get('Algorithm')}.")
@@ -75,6 +82,7 @@ def check(root: etree._Element) -> None:
             if method.get("Algorithm") in SHA1:
                 raise SignInRefused("sha1_rejected", f"{tag} {method.get('Algorithm')}.")
     _check_signature_placement(root)
+    return bool(encrypted)
 
 
 def _check_signature_placement(root: etree._Element) -> None:

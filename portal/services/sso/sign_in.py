@@ -31,10 +31,12 @@ from portal.services.sso import (
     saml_sp,
     sign_in_attempts,
     sign_in_checks,
+    sp_keys,
     unsolicited_responses,
 )
 from portal.services.sso.oidc_rp import OidcConnection
 from portal.services.sso.saml_guard import decode
+from portal.services.sso.saml_sp import IdpRequest
 from portal.services.sso.sign_in_attempts import Attempt
 from portal.services.sso.sign_in_errors import explain
 
@@ -112,17 +114,17 @@ def start(
     redirect_uri: str,
     client_state: str | None,
     code_challenge: str | None = None,
-) -> str:
-    """Record the attempt (with the host app's PKCE challenge, if it sent one) and return the
-    IdP URL to send the browser to."""
+) -> IdpRequest:
+    """Record the attempt (with the host app's PKCE challenge, if it sent one) and return what
+    takes the browser to the IdP."""
     session = ConnectionSession(
         redirect_uri=redirect_uri, client_state=client_state, code_challenge=code_challenge
     )
     return _begin(connection, session)
 
 
-def start_portal_test(connection: Connection, target: str | None = None) -> tuple[str, str]:
-    """A test sign-in started by the IT admin: the IdP URL and the session id; it ends on
+def start_portal_test(connection: Connection, target: str | None = None) -> tuple[IdpRequest, str]:
+    """A test sign-in started by the IT admin: the way to the IdP and the session id; it ends on
     the portal's result page for that session. `target` tests pending settings or one new
     certificate (see pending_idp) instead of the live settings."""
     session_id = new_id("conn_session")
@@ -136,24 +138,28 @@ def is_portal_test(session: ConnectionSession | Attempt) -> bool:
     return (session.redirect_uri or "").startswith(prefix)
 
 
-def _begin(connection: Connection, session: ConnectionSession) -> str:
+def _begin(connection: Connection, session: ConnectionSession) -> IdpRequest:
     if connection.state in ("draft",) or not connections.is_configured(connection):
         raise SignInError("connection_not_ready", explain("connection_not_ready"))
     if connection.state == "inactive":
         raise SignInError("connection_inactive", explain("connection_inactive"))
+    if connection.protocol == "saml" and connection.saml_sign_requests:
+        sp_keys.ensure_active(connection.id, "signing")
     session.connection_id = connection.id
     session.organization_id = connection.organization_id
     db.session.add(session)
     db.session.flush()
     if connection.protocol == "oidc":
-        url = _start_oidc(pending_idp.oidc_connection_for(connection, session), session)
+        idp_request = IdpRequest(
+            _start_oidc(pending_idp.oidc_connection_for(connection, session), session)
+        )
     else:
         saml_connection = pending_idp.saml_connection_for(connection, session)
-        url, request_id, request_xml = saml_sp.authn_request(saml_connection, session.id)
+        idp_request, request_id, request_xml = saml_sp.authn_request(saml_connection, session.id)
         session.request_id = request_id
         session.request_payload = _clip(request_xml)
     db.session.commit()
-    return url
+    return idp_request
 
 
 def _start_oidc(connection: OidcConnection, session: ConnectionSession) -> str:

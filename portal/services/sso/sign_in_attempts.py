@@ -43,6 +43,9 @@ _CONNECTION_COLUMNS = (
     "saml_idp_entity_id",
     "saml_idp_sso_url",
     "pending_idp",
+    "saml_sign_requests",
+    "saml_request_binding",
+    "saml_require_encrypted_assertions",
 )
 
 

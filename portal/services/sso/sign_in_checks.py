@@ -26,10 +26,11 @@ SAML_CHECKS = (
             "no_default_redirect_uri",
         },
     ),
+    ("one_assertion", "One assertion", {"multiple_assertions"}),
     (
-        "one_assertion",
-        "One assertion, not encrypted",
-        {"encrypted_assertion_unsupported", "multiple_assertions"},
+        "encryption",
+        "Encrypted to our certificate when required, and decrypted",
+        {"assertion_not_encrypted", "undecryptable_assertion", "weak_encryption"},
     ),
     (
         "algorithms",
@@ -63,6 +64,7 @@ SAML_CHECKS = (
 # The checks python3-saml and our XML guard run together in one validation call.
 SAML_VALIDATION = (
     "one_assertion",
+    "encryption",
     "algorithms",
     "signature_placement",
     "signature",

@@ -39,8 +39,16 @@ EXPLANATIONS = {
     "default signing settings.",
     "dtd_forbidden": "The response contains a DTD, which is never sent by a genuine IdP.",
     "multiple_assertions": "The response must carry exactly one assertion.",
-    "encrypted_assertion_unsupported": "The IdP encrypted the assertion; turn assertion "
-    "encryption off for this app.",
+    "assertion_not_encrypted": "This connection requires encrypted assertions, but the IdP "
+    "sent a plain one. Upload the SP encryption certificate from the setup page to the IdP "
+    "and turn on assertion encryption there, or stop requiring encryption here.",
+    "undecryptable_assertion": "The IdP encrypted the assertion to a certificate this "
+    "connection does not hold. Upload the current SP encryption certificate from the setup "
+    "page to the IdP (or re-import the SP metadata) and try again.",
+    "weak_encryption": "The IdP encrypted the assertion's key with RSA 1.5, which is not "
+    "safe. Choose RSA-OAEP key transport in the IdP's encryption settings.",
+    "no_signing_key": "This connection signs its requests but has no signing certificate. "
+    "Turn request signing off and on again to make one.",
     "signature_wrapping": "The signature does not cover the assertion it comes with. The "
     "response was altered or is malformed.",
     "wrong_issuer": "The response comes from another IdP than the one configured. Check the "

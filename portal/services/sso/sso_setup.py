@@ -11,10 +11,18 @@ from flask import current_app
 
 from portal.errors import InvalidInput, NotFound, SignInRefused
 from portal.idp_guides import sso_guide_for
-from portal.models import Connection
+from portal.models import Connection, SpKeyPair
 from portal.models.columns import utcnow
 from portal.services.infra.validation import check_all, required
-from portal.services.sso import connections, idp_metadata, oidc_rp, pending_idp, sso_attribute_maps
+from portal.services.sso import (
+    connections,
+    idp_metadata,
+    oidc_rp,
+    pending_idp,
+    sp_certificates,
+    sp_keys,
+    sso_attribute_maps,
+)
 from portal.services.sso.certificates import CertificateDetails, read_certificate
 from portal.services.sso.connections import OIDC_TYPES, SAML_TYPES, ConnectionSettings
 
@@ -181,6 +189,50 @@ def certificate_views(connection: Connection) -> list[CertificateView]:
         expires_soon = details.not_after - utcnow() < EXPIRY_WARNING
         views.append(CertificateView(details, expires_soon, certificate.id, certificate.untested))
     return views
+
+
+def set_request_options(
+    organization_id: str, sign_requests: bool, binding: str, require_encrypted: bool
+) -> Connection:
+    """How the connection's AuthnRequests go out and whether plain assertions are refused;
+    the key pairs this needs are made now."""
+    connection = _saml_connection(organization_id)
+    if binding not in sp_certificates.BINDINGS:
+        raise InvalidInput("Choose how requests are sent: redirect or POST.", field="binding")
+    options = {
+        "sign_requests": sign_requests,
+        "request_binding": binding,
+        "require_encrypted_assertions": require_encrypted,
+    }
+    sp_certificates.set_options(connection, options)
+    return connection
+
+
+def add_sp_certificate(organization_id: str, use: str) -> SpKeyPair:
+    """The first SP certificate of this use, or the next one, published before it is used."""
+    return sp_keys.add(_saml_connection(organization_id).id, _use(use))
+
+
+def promote_sp_certificate(organization_id: str, use: str) -> SpKeyPair:
+    """Switch to the next SP certificate of this use; the old one is dropped."""
+    return sp_keys.promote(_saml_connection(organization_id).id, _use(use))
+
+
+def sp_certificate(organization_id: str, key_pair_id: str) -> SpKeyPair:
+    """One of the organization's SP certificates (another organization's is not found)."""
+    return sp_keys.key_pair_of(require_connection(organization_id).id, key_pair_id)
+
+
+def sp_certificate_views(connection: Connection) -> list[SpKeyPair]:
+    """The connection's SP key pairs: signing then encryption, each active then next."""
+    pairs = sp_keys.key_pairs(connection.id) if connection.protocol == "saml" else []
+    return sorted(pairs, key=lambda p: (p.use != "signing", p.status != "active"))
+
+
+def _use(use: str) -> str:
+    if use not in sp_keys.USES:
+        raise InvalidInput("Choose the signing or the encryption certificate.", field="use")
+    return use
 
 
 def _saml_connection(organization_id: str) -> Connection:
