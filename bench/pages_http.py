@@ -1,0 +1,162 @@
+"""Portal pages and API reads over HTTP, each beside the bare Flask yardstick (bench/
+bare_flask.py) reading the same PostgreSQL, interleaved round by round; and the SQL
+statements each request makes, counted in-process on the same code and database (a
+SQLAlchemy listener on the bench's own app: nothing in portal changes for it).
+
+The directories of 1,000 and 100,000 users are seeded with one multi-row INSERT per 5,000
+rows (rows shaped by the code the SCIM POST uses), then VACUUM ANALYZE: a fixture, not
+provisioning.
+"""
+
+import json
+import random
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import event
+
+from bench.load import Client, Phase, expect, run_parallel
+from bench.scim_ingest import new_directory, seed_users
+from portal.extensions import db
+from portal.services.organizations import organizations
+from portal.services.organizations.organizations import DomainClaim, OrganizationChanges
+
+PER_PAGE = 25
+COOKIE = "portal_session"
+
+
+@dataclass
+class Target:
+    """Requests to portal and to its yardstick (None: no yardstick). A request is a GET path,
+    or (method, path, JSON body)."""
+
+    label: str
+    portal: list
+    bare: list | None
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    label: str
+    portal: Phase
+    bare: Phase | None
+    statements: str = ""
+
+
+def api_headers(api_key: str) -> dict:
+    return {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+
+
+def open_portal_link(port: int, api_key: str, organization_id: str, intent: str) -> str:
+    """A magic link made through the API and opened: the IT admin's session cookie."""
+    client = Client(port, api_headers(api_key))
+    body = json.dumps({"organization": organization_id, "intent": intent}).encode()
+    status, data, _, _ = client.request("POST", "/portal/generate_link", body)
+    expect(status, (201,), "generate_link", data)
+    link = urlsplit(json.loads(data)["link"])
+    status, data, _, response = client.request("GET", f"{link.path}?{link.query}")
+    expect(status, (302, 303), "open link", data)
+    cookies = SimpleCookie(response.getheader("Set-Cookie"))
+    client.close()
+    return cookies[COOKIE].value
+
+
+class Directory:
+    """A seeded directory and the paths of its users page (portal) and table (bare)."""
+
+    def __init__(self, app, size: int):
+        self.size = size
+        self.id, _ = new_directory(app, f"Pages {size}")
+        with app.app_context():
+            from portal.models import Directory as DirectoryRow
+
+            self.organization_id = db.session.get(DirectoryRow, self.id).organization_id
+        seed_users(app, self.id, size)
+        self.pages = -(-size // PER_PAGE)
+
+    def paths(self, kind: str, count: int) -> tuple[list[str], list[str]]:
+        portal, bare = "/admin/directory-sync/users", f"/users/{self.id}"
+        if kind == "first":
+            queries = [""] * count
+        elif kind == "random":
+            queries = [f"page={random.randrange(1, self.pages + 1)}" for _ in range(count)]
+        else:  # one user by part of their username, e.g. "user123@"
+            queries = [f"q={quote(f'user{random.randrange(self.size)}@')}" for _ in range(count)]
+        return [f"{portal}?{q}" for q in queries], [f"{bare}?{q}" for q in queries]
+
+
+def measure(port: int, requests: list, headers: dict, connections: int, label: str) -> Phase:
+    clients = [Client(port, headers) for _ in range(connections)]
+
+    def send(client, item):
+        method, path, body = ("GET", item, None) if isinstance(item, str) else item
+        payload = json.dumps(body).encode() if body is not None else None
+        status, data, elapsed, _ = client.request(method, path, payload)
+        expect(status, (200, 201), f"{label} {path}", data[:200])
+        return elapsed
+
+    try:
+        return run_parallel(label, requests, send, clients)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def merged(phases: list[Phase]) -> Phase:
+    whole = Phase(phases[0].label)
+    for phase in phases:
+        whole.latencies += phase.latencies
+        whole.wall += phase.wall
+    return whole
+
+
+def compare(target: Target, ports: tuple[int, int], connections: int, rounds: int) -> Comparison:
+    """portal and the yardstick in turn, `rounds` times each; rates over all rounds."""
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours.append(measure(ports[0], target.portal, target.headers, connections, target.label))
+        if target.bare is not None:
+            theirs.append(measure(ports[1], target.bare, {}, connections, target.label))
+    return Comparison(target.label, merged(ours), merged(theirs) if theirs else None)
+
+
+class StatementCounter:
+    """SQL statements (and BEGINs) of one in-process request on the bench's app."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.statements = self.begins = 0
+
+    def count(self, path: str, headers: dict, method: str = "GET", body=None) -> str:
+        with self.app.app_context():
+            engine = db.engine
+        self.client.open(path, method=method, headers=headers, data=body)  # warm caches
+        self.statements = self.begins = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        try:
+            response = self.client.open(path, method=method, headers=headers, data=body)
+        finally:
+            event.remove(engine, "before_cursor_execute", self._statement)
+            event.remove(engine, "begin", self._begin)
+        expect(response.status_code, (200, 201), f"in-process {path}", response.data[:200])
+        return f"{self.statements} SQL + {self.begins} BEGIN"
+
+    def _statement(self, *args) -> None:
+        self.statements += 1
+
+    def _begin(self, *args) -> None:
+        self.begins += 1
+
+
+def api_organization(app) -> str:
+    """An organization with two domains, made through the services."""
+    with app.app_context():
+        claims = [DomainClaim("pages-a.test", "verified"), DomainClaim("pages-b.test", "pending")]
+        changes = OrganizationChanges(
+            name="API reads", domains=claims, provided={"name", "domains"}
+        )
+        return organizations.create_organization(changes).id
