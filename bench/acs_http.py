@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import saml_acs
-from bench.deployment import REDIRECT_URI
 from bench.load import Client, expect, run_parallel
 from portal.services.sso import saml_compiled
 
@@ -37,7 +36,11 @@ def run(app, port: int, responses: int) -> dict:
         body = urlencode({"SAMLResponse": pair[1]}).encode()
         status, data, elapsed, response = client.request("POST", acs_path, body)
         location = response.getheader("Location") or ""
-        if status != 302 or not location.startswith(REDIRECT_URI) or "code=" not in location:
+        if (
+            status != 302
+            or not location.startswith(saml_acs.REDIRECT_URI)
+            or "code=" not in location
+        ):
             expect(status, (), "ACS", data[:300])
         return elapsed
 

@@ -172,7 +172,12 @@ def _portal(*arguments: str) -> list[str]:
 def portal_deployment():
     """`portal init`, an API key, `portal serve` and `portal worker`, on fresh stores."""
     with ExitStack() as stack:
-        logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-bench-")))
+        # BENCH_LOGS=<folder> keeps the servers' logs there after the run.
+        logs = os.environ.get("BENCH_LOGS") or stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="portal-bench-")
+        )
+        logs = Path(logs)
+        logs.mkdir(parents=True, exist_ok=True)
         url = stack.enter_context(fresh_database())
         redis_url = stack.enter_context(own_redis_db())
         port = free_port()

@@ -119,6 +119,10 @@ def scim_section(app, deployment, report: Report, peer) -> None:
     users, groups, members = sizes["scim_users"], sizes["scim_groups"], sizes["scim_members"]
     ours = scim_http.PortalTarget(app, deployment.port)
     targets = [ours] + ([peer] if peer else [])
+    for target in targets:  # untimed: every server process imports, connects and caches
+        warm_up = scim_http.Round(target, sizes["scim_clients"])
+        warm_up.run(range(50), 1, 20)
+        warm_up.close()
     results: dict[str, list[dict]] = {t.name: [] for t in targets}
     last = None  # portal's latest directory, measured again after ANALYZE
     for number in range(sizes["rounds"]):
@@ -300,15 +304,16 @@ def _api_row(report: Report, comparison: Comparison) -> None:
     )
 
 
-def webhook_section(deployment, report: Report) -> None:
-    result = webhooks_http.run(deployment.port, deployment.api_key, SIZES["webhooks"])
+def webhook_section(app, deployment, report: Report) -> None:
+    result = webhooks_http.run(app, deployment.port, deployment.api_key, SIZES["webhooks"])
     met = result["deliveries_per_s"] >= 500 and result["arrived"] == result["events"]
     report.add(
         f"webhook fan-out, {result['events']} events through `portal worker`",
         f"{result['deliveries_per_s']:.0f} deliveries/s; {result['arrived']}/{result['events']}"
         f" arrived ({result['duplicates']} twice)",
-        f"creates through the API {result['creates'].rate:.0f} /s; last delivery "
-        f"{result['after_last_create']:.1f} s after the last create",
+        f"all delivered {result['seconds']:.1f} s after the commit"
+        if result["complete"]
+        else f"stopped waiting {result['seconds']:.0f} s after the commit",
         "",
         f"≥ 500/s, all arrived {'met' if met else 'MISSED'}",
     )
@@ -352,7 +357,7 @@ def main() -> None:
         sso_organization = acs_section(app, deployment, report)
         bare_port, bare_process = stack.enter_context(bare_flask(deployment.database_url))
         pages_section(app, deployment, report, sso_organization, bare_port)
-        webhook_section(deployment, report)
+        webhook_section(app, deployment, report)
         rss_rows(report, deployment, bare_process)
         with app.app_context():
             db.engine.dispose()

@@ -70,8 +70,9 @@ class Phase:
         return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
 
     def summary(self) -> str:
+        digits = 0 if self.rate >= 10 else 1
         return (
-            f"{self.rate:7.0f} /s  p50 {self.percentile_ms(0.5):6.1f} ms  "
+            f"{self.rate:7.{digits}f} /s  p50 {self.percentile_ms(0.5):6.1f} ms  "
             f"p99 {self.percentile_ms(0.99):6.1f} ms"
         )
 
