@@ -30,13 +30,14 @@ def _size(name: str, default: int) -> int:
 SIZES = {
     "rounds": _size("ROUNDS", 2),
     "scim_users": _size("SCIM_USERS", 1_000),
-    "scim_groups": _size("SCIM_GROUPS", 4),
+    "scim_groups": _size("SCIM_GROUPS", 2),
     "scim_members": _size("SCIM_MEMBERS", 200),
     "scim_clients": _size("SCIM_CLIENTS", 8),
     "acs": _size("ACS", 400),
     "scale_small": _size("SCALE_SMALL", 1_000),
     "scale": _size("SCALE", 100_000),
     "page_requests": _size("PAGE_REQUESTS", 320),
+    "phase_seconds": _size("PHASE_SECONDS", 6),
     "connections": _size("CONNECTIONS", 32),
     "api_requests": _size("API_REQUESTS", 1_000),
     "api_clients": _size("API_CLIENTS", 8),
@@ -224,7 +225,7 @@ def pages_section(app, deployment, report: Report, sso_organization: str, bare_p
         pages_http.Directory(app, size) for size in (sizes["scale_small"], sizes["scale"])
     ]
     report.add(
-        "  (seeded the page benches' directories: bulk INSERT, then VACUUM ANALYZE, in)",
+        "  (seeded the page benches' directories by COPY, then VACUUM ANALYZE, in)",
         f"{time.perf_counter() - started:.1f} s",
     )
     open_link = pages_http.open_portal_link
@@ -237,14 +238,18 @@ def pages_section(app, deployment, report: Report, sso_organization: str, bare_p
     ports = (deployment.port, bare_port)
     comparisons: list[Comparison] = []
     for target in page_targets(app, deployment, cookies, directories):
-        comparison = pages_http.compare(target, ports, sizes["connections"], sizes["rounds"])
+        comparison = pages_http.compare(
+            target, ports, sizes["connections"], sizes["rounds"], sizes["phase_seconds"]
+        )
         comparison.statements = counter.count(_first_path(target.portal), target.headers)
         comparisons.append(comparison)
         _page_row(report, comparison, sizes["connections"])
     _growth_rows(report, comparisons, directories)
     organization_id = pages_http.api_organization(app)
     for target in api_targets(deployment, organization_id):
-        comparison = pages_http.compare(target, ports, sizes["api_clients"], sizes["rounds"])
+        comparison = pages_http.compare(
+            target, ports, sizes["api_clients"], sizes["rounds"], sizes["phase_seconds"]
+        )
         method, path, body = _request(target.portal[0])
         comparison.statements = counter.count(path, target.headers, method, body)
         _api_row(report, comparison)

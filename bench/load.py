@@ -80,17 +80,24 @@ class Phase:
         return self.label, f"{self.summary()}   (n={len(self.latencies)})"
 
 
-def run_parallel(label: str, items: list, action, clients: list) -> Phase:
+def run_parallel(
+    label: str, items: list, action, clients: list, seconds: float | None = None
+) -> Phase:
     """The clients work through `items` at once, each taking the next item when done with its
-    last; `action(client, item)` returns one latency. (With the items dealt out beforehand,
-    a phase lasts as long as the clients whose connections landed on the busiest server
-    process, which measures the spread of connections rather than the server.)"""
+    last; `action(client, item)` returns one latency. With `seconds`, no item is started
+    after that long (a slow phase is cut short; its rate stays right). (With the items dealt
+    out beforehand, a phase lasts as long as the clients whose connections landed on the
+    busiest server process, which measures the spread of connections rather than the
+    server.)"""
     phase = Phase(label)
     lock = threading.Lock()
     queue = iter(items)
     errors: list[BaseException] = []
+    deadline = time.perf_counter() + seconds if seconds else None
 
     def next_item():
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
         with lock:
             return next(queue, None)
 

@@ -183,40 +183,46 @@ def new_directory(app, name: str) -> tuple[str, str]:
         return directory.id, token
 
 
-def seed_users(app, directory_id: str, count: int) -> None:
-    """`count` users in one multi-row INSERT per 5,000: the columns and raw attributes the
-    SCIM POST would store (no per-user events: this is a fixture, not provisioning)."""
-    from portal.models import Directory
+def user_row(directory, number: int) -> dict:
+    """The columns and raw attributes the SCIM POST would store for Okta's user `number`."""
     from portal.services.directory import directory_users, scim_resources
+
+    user = DirectoryUser(id=new_id("directory_user"))
+    raw = scim_resources.client_resource(user_body(number, "scale.test"), USER_SCHEMA)
+    directory_users._apply_columns(user, raw)
+    return {
+        "id": user.id,
+        "directory_id": directory.id,
+        "organization_id": directory.organization_id,
+        "user_name": user.user_name,
+        "user_name_key": user.user_name_key,
+        "external_id": user.external_id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "active": user.active,
+        "raw_attributes": user.raw_attributes,
+        "version": 1,
+    }
+
+
+def seed_users(app, directory_id: str, count: int) -> None:
+    """`count` users in one multi-row INSERT per 5,000, shaped by `user_row` (no per-user
+    events: this is a fixture, not provisioning)."""
+    from portal.models import Directory
 
     with app.app_context():
         directory = db.session.get(Directory, directory_id)
         for start in range(0, count, 5_000):
-            rows = []
-            for number in range(start, min(count, start + 5_000)):
-                user = DirectoryUser(id=new_id("directory_user"))
-                raw = scim_resources.client_resource(user_body(number, "scale.test"), USER_SCHEMA)
-                directory_users._apply_columns(user, raw)
-                rows.append(
-                    {
-                        "id": user.id,
-                        "directory_id": directory.id,
-                        "organization_id": directory.organization_id,
-                        "user_name": user.user_name,
-                        "user_name_key": user.user_name_key,
-                        "external_id": user.external_id,
-                        "email": user.email,
-                        "display_name": user.display_name,
-                        "active": user.active,
-                        "raw_attributes": user.raw_attributes,
-                        "version": 1,
-                    }
-                )
+            rows = [user_row(directory, n) for n in range(start, min(count, start + 5_000))]
             db.session.execute(insert(DirectoryUser), rows)
             db.session.commit()
-        # Steady state of a live database (autovacuum would get there on its own, later).
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE directory_users"))
+        vacuum_analyze_users()
+
+
+def vacuum_analyze_users() -> None:
+    # Steady state of a live database (autovacuum would get there on its own, later).
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE directory_users"))
 
 
 def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:

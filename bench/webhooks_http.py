@@ -21,7 +21,7 @@ from portal.services.delivery import events
 from portal.services.delivery.webhook_deliveries import SUBSCRIPTIONS_TTL
 
 # The longest the bench waits for the last delivery (the whole bench should stay near 10 min).
-WAIT_SECONDS = float(os.environ.get("BENCH_WEBHOOK_WAIT", 90))
+WAIT_SECONDS = float(os.environ.get("BENCH_WEBHOOK_WAIT", 30))
 
 
 class Receiver(ThreadingHTTPServer):
