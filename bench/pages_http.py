@@ -47,7 +47,12 @@ class Comparison:
     label: str
     portal: Phase
     bare: Phase | None
-    statements: str = ""
+    statements: int = 0
+    begins: int = 0
+
+    @property
+    def sql(self) -> str:
+        return f"{self.statements} SQL + {self.begins} BEGIN"
 
 
 def api_headers(api_key: str) -> dict:
@@ -177,7 +182,8 @@ class StatementCounter:
         self.client = app.test_client()
         self.statements = self.begins = 0
 
-    def count(self, path: str, headers: dict, method: str = "GET", body=None) -> str:
+    def count(self, path: str, headers: dict, method: str = "GET", body=None) -> tuple[int, int]:
+        """(SQL statements, BEGINs) of the request, made once before to warm caches."""
         with self.app.app_context():
             engine = db.engine
         headers = dict(headers)
@@ -194,7 +200,7 @@ class StatementCounter:
             event.remove(engine, "before_cursor_execute", self._statement)
             event.remove(engine, "begin", self._begin)
         expect(response.status_code, (200, 201), f"in-process {path}", response.data[:200])
-        return f"{self.statements} SQL + {self.begins} BEGIN"
+        return self.statements, self.begins
 
     def _statement(self, *args) -> None:
         self.statements += 1
