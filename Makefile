@@ -10,7 +10,7 @@ HTMX := static/vendor/htmx.min.js
 
 run: export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-fast soak lint worker bench vendor clean
+.PHONY: run test test-fast soak lint worker bench bench-inprocess bench-peer vendor clean
 
 # `make run PORT=5001 HOST=0.0.0.0` serves elsewhere; the API key "make run" is made once and kept.
 run: $(VENV)/.installed-run $(HTMX)
@@ -53,9 +53,31 @@ lint: $(VENV)/.installed-test
 worker: $(VENV)/.installed-run
 	$(FLASK) portal worker
 
+# portal over HTTP as deployed (portal serve, portal worker, PostgreSQL, Redis), each figure
+# beside its yardstick; the peer too once `make bench-peer` has installed it. Sizes: BENCH_*.
 bench: $(VENV)/.installed-test $(HTMX)
 	@bash .ci/ensure-services
+	@bash .ci/ensure-tools
+	$(BIN)/python -m bench.http_mode
+
+# The earlier in-process medians (hot paths, SAML is_valid, SCIM ingest at 10,000 users).
+bench-inprocess: $(VENV)/.installed-test $(HTMX)
+	@bash .ci/ensure-services
 	$(BIN)/python -m bench
+
+# The peer of the SCIM bench, BoxyHQ SAML Jackson, installed outside the repo (never committed).
+# npm does not run better-sqlite3's build here, so it is rebuilt from source (~5 min, g++).
+BENCH_PEER_HOME ?= $(HOME)/.cache/portal-bench/jackson
+JACKSON_VERSION ?= 26.2.0
+bench-peer:
+	@command -v node >/dev/null || { echo "make bench-peer: needs Node 20 and npm" >&2; exit 1; }
+	@mkdir -p $(BENCH_PEER_HOME)
+	@test -f $(BENCH_PEER_HOME)/package.json \
+	  || echo '{"name": "portal-bench-peer", "private": true}' > $(BENCH_PEER_HOME)/package.json
+	cd $(BENCH_PEER_HOME) && npm install --no-audit --no-fund --loglevel=error \
+	  @boxyhq/saml-jackson@$(JACKSON_VERSION)
+	cd $(BENCH_PEER_HOME) && { test -f node_modules/better-sqlite3/build/Release/better_sqlite3.node \
+	  || npm rebuild better-sqlite3 --foreground-scripts; }
 
 vendor: $(HTMX)
 

@@ -11,7 +11,6 @@ Sizes come from the environment, for quick runs (`SCIM_BENCH_USERS=1000 SCIM_BEN
 """
 
 import http.client
-import json
 import os
 import random
 import re
@@ -19,7 +18,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -30,6 +28,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import insert, text
 
+from bench.load import Client, expect, run_parallel
 from portal import create_app
 from portal.extensions import db
 from portal.models import DirectoryUser
@@ -90,95 +89,14 @@ def user_body(number: int, domain: str = "bench.test") -> dict:
     }
 
 
-class ScimConnection:
+def scim_client(port: int, directory_id: str, token: str, prefix: str = "/scim/v2") -> Client:
     """One IdP client: a keep-alive HTTP connection to one directory's SCIM base."""
-
-    def __init__(self, port: int, directory_id: str, token: str):
-        self.port = port
-        self.base = f"/scim/v2/{directory_id}"
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/scim+json",
-            "Accept": "application/scim+json",
-        }
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None, float]:
-        """(status, JSON body or None, seconds taken)."""
-        payload = json.dumps(body).encode() if body is not None else None
-        started = time.perf_counter()
-        try:
-            self.connection.request(method, self.base + path, body=payload, headers=self.headers)
-            response = self.connection.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # The server closed an idle keep-alive connection: open a new one, once.
-            self.connection.close()
-            started = time.perf_counter()
-            self.connection.request(method, self.base + path, body=payload, headers=self.headers)
-            response = self.connection.getresponse()
-        data = response.read()
-        elapsed = time.perf_counter() - started
-        return response.status, (json.loads(data) if data else None), elapsed
-
-
-def _expect(status: int, wanted: tuple[int, ...], what: str, body) -> None:
-    if status not in wanted:
-        raise RuntimeError(f"{what}: HTTP {status} {body}")
-
-
-class Phase:
-    """Latencies and wall time of one operation run by several clients at once."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.latencies: list[float] = []
-        self.wall = 0.0
-
-    def row(self) -> tuple[str, str]:
-        ordered = sorted(self.latencies)
-        p50 = statistics.median(ordered) * 1000
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-        rate = len(ordered) / self.wall if self.wall else 0.0
-        return (
-            self.label,
-            f"{rate:8.0f} /s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (n={len(ordered)})",
-        )
-
-
-def run_parallel(label: str, items: list, action, connections: list[ScimConnection]) -> Phase:
-    """The clients work through `items` at once, each taking the next item when done with its
-    last, as an IdP's provisioning workers take tasks from one queue; `action(connection,
-    item)` returns one latency. (With the items dealt out beforehand instead, the phase lasts
-    as long as the clients whose connections landed on the busiest gunicorn process.)"""
-    phase = Phase(label)
-    lock = threading.Lock()
-    queue = iter(items)
-    errors: list[BaseException] = []
-
-    def next_item():
-        with lock:
-            return next(queue, None)
-
-    def client(index: int):
-        mine = []
-        try:
-            while (item := next_item()) is not None:
-                mine.append(action(connections[index], item))
-        except BaseException as error:  # reported after the join
-            errors.append(error)
-        with lock:
-            phase.latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(connections))]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    phase.wall = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return phase
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/scim+json",
+        "Accept": "application/scim+json",
+    }
+    return Client(port, headers, base=f"{prefix}/{directory_id}")
 
 
 @contextmanager
@@ -265,51 +183,57 @@ def new_directory(app, name: str) -> tuple[str, str]:
         return directory.id, token
 
 
-def seed_users(app, directory_id: str, count: int) -> None:
-    """`count` users in one multi-row INSERT per 5,000: the columns and raw attributes the
-    SCIM POST would store (no per-user events: this is a fixture, not provisioning)."""
-    from portal.models import Directory
+def user_row(directory, number: int) -> dict:
+    """The columns and raw attributes the SCIM POST would store for Okta's user `number`."""
     from portal.services.directory import directory_users, scim_resources
+
+    user = DirectoryUser(id=new_id("directory_user"))
+    raw = scim_resources.client_resource(user_body(number, "scale.test"), USER_SCHEMA)
+    directory_users._apply_columns(user, raw)
+    return {
+        "id": user.id,
+        "directory_id": directory.id,
+        "organization_id": directory.organization_id,
+        "user_name": user.user_name,
+        "user_name_key": user.user_name_key,
+        "external_id": user.external_id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "active": user.active,
+        "raw_attributes": user.raw_attributes,
+        "version": 1,
+    }
+
+
+def seed_users(app, directory_id: str, count: int) -> None:
+    """`count` users in one multi-row INSERT per 5,000, shaped by `user_row` (no per-user
+    events: this is a fixture, not provisioning)."""
+    from portal.models import Directory
 
     with app.app_context():
         directory = db.session.get(Directory, directory_id)
         for start in range(0, count, 5_000):
-            rows = []
-            for number in range(start, min(count, start + 5_000)):
-                user = DirectoryUser(id=new_id("directory_user"))
-                raw = scim_resources.client_resource(user_body(number, "scale.test"), USER_SCHEMA)
-                directory_users._apply_columns(user, raw)
-                rows.append(
-                    {
-                        "id": user.id,
-                        "directory_id": directory.id,
-                        "organization_id": directory.organization_id,
-                        "user_name": user.user_name,
-                        "user_name_key": user.user_name_key,
-                        "external_id": user.external_id,
-                        "email": user.email,
-                        "display_name": user.display_name,
-                        "active": user.active,
-                        "raw_attributes": user.raw_attributes,
-                        "version": 1,
-                    }
-                )
+            rows = [user_row(directory, n) for n in range(start, min(count, start + 5_000))]
             db.session.execute(insert(DirectoryUser), rows)
             db.session.commit()
-        # Steady state of a live database (autovacuum would get there on its own, later).
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE directory_users"))
+        vacuum_analyze_users()
+
+
+def vacuum_analyze_users() -> None:
+    # Steady state of a live database (autovacuum would get there on its own, later).
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE directory_users"))
 
 
 def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:
     """The 8-client workload; rows of (label, figure)."""
     sizes = SIZES
-    clients = [ScimConnection(port, directory_id, token) for _ in range(sizes["clients"])]
+    clients = [scim_client(port, directory_id, token) for _ in range(sizes["clients"])]
     ids: dict[int, str] = {}
 
     def create(connection, number):
         status, body, elapsed = connection.call("POST", "/Users", user_body(number))
-        _expect(status, (201,), "create user", body)
+        expect(status, (201,), "create user", body)
         ids[number] = body["id"]
         return elapsed
 
@@ -319,7 +243,7 @@ def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:
         status, body, elapsed = connection.call(
             "GET", f"/Users?filter={wanted}&startIndex=1&count=100"
         )
-        _expect(status, (200,), "filter", body)
+        expect(status, (200,), "filter", body)
         if body["totalResults"] != 1:
             raise RuntimeError(f"filter for user{number} found {body['totalResults']}")
         return elapsed
@@ -329,25 +253,25 @@ def ingest(port: int, directory_id: str, token: str) -> list[tuple[str, str]]:
         status, body, elapsed = connection.call(
             "PATCH", f"/Users/{ids[number]}", {"schemas": [PATCH_OP], "Operations": operations}
         )
-        _expect(status, (200,), "deactivate", body)
+        expect(status, (200,), "deactivate", body)
         return elapsed
 
     def add_members(connection, group_number, how_many):
         status, body, _ = connection.call(
             "POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": f"Group {group_number}"}
         )
-        _expect(status, (201,), "create group", body)
+        expect(status, (201,), "create group", body)
         members = [{"value": ids[n]} for n in random.sample(sorted(ids), how_many)]
         operations = [{"op": "add", "path": "members", "value": members}]
         status, answer, elapsed = connection.call(
             "PATCH", f"/Groups/{body['id']}", {"schemas": [PATCH_OP], "Operations": operations}
         )
-        _expect(status, (200, 204), "add members", answer)
+        expect(status, (200, 204), "add members", answer)
         return elapsed
 
     def page(connection, start_index):
         status, body, elapsed = connection.call("GET", f"/Users?startIndex={start_index}&count=100")
-        _expect(status, (200,), "page", body)
+        expect(status, (200,), "page", body)
         if len(body["Resources"]) != min(100, sizes["users"] - start_index + 1):
             raise RuntimeError(f"page at {start_index} has {len(body['Resources'])} users")
         return elapsed
@@ -424,12 +348,12 @@ class ScaleProbe:
         started = time.perf_counter()
         seed_users(app, directory_id, size)
         self.seeded = time.perf_counter() - started
-        self.connection = ScimConnection(port, directory_id, token)
+        self.connection = scim_client(port, directory_id, token)
         self.timings: dict[str, list[float]] = {"first": [], "deep": [], "filter": [], "email": []}
 
     def _timed(self, kind: str, path: str) -> dict:
         status, body, elapsed = self.connection.call("GET", path)
-        _expect(status, (200,), kind, body)
+        expect(status, (200,), kind, body)
         self.timings[kind].append(elapsed)
         return body
 
