@@ -56,14 +56,12 @@ worker: $(VENV)/.installed-run
 # portal over HTTP as deployed (portal serve, portal worker, PostgreSQL, Redis), each figure
 # beside its yardstick; the peer too once `make bench-peer` has installed it. Sizes: BENCH_*.
 bench: $(VENV)/.installed-test $(HTMX)
-	@bash .ci/ensure-services
-	@bash .ci/ensure-tools
-	$(BIN)/python -m bench.http_mode
+	@url=$$(bash .ci/ensure-services) && bash .ci/ensure-tools \
+	  && TEST_POSTGRES_URL=$$url $(BIN)/python -m bench.http_mode
 
 # The earlier in-process medians (hot paths, SAML is_valid, SCIM ingest at 10,000 users).
 bench-inprocess: $(VENV)/.installed-test $(HTMX)
-	@bash .ci/ensure-services
-	$(BIN)/python -m bench
+	@url=$$(bash .ci/ensure-services) && TEST_POSTGRES_URL=$$url $(BIN)/python -m bench
 
 # The peer of the SCIM bench, BoxyHQ SAML Jackson, installed outside the repo (never committed).
 # npm does not run better-sqlite3's build here, so it is rebuilt from source (~5 min, g++).
