@@ -30,7 +30,8 @@ def signing_certificate(connection: Connection) -> SpKeyPair:
 
 
 def create_signing(connection: Connection) -> SpKeyPair:
-    """A new signing pair; from now on the connection's requests are signed."""
+    """The signing pair (a new one, unless one was kept while signing was off); from now
+    on the connection's requests are signed."""
     _require_saml(connection)
     if sp_keys.active(connection.id, "signing") is not None and connection.saml_sign_requests:
         raise Conflict(
