@@ -1,4 +1,5 @@
-"""`make bench-inprocess`: medians of the hot paths, on SQLite and PostgreSQL, then SCIM ingest
+"""`make bench-inprocess`: medians of the hot paths on SQLite and PostgreSQL, then SCIM ingest
+under load.
 
 Each figure is the median of several timed rounds, printed as a table; docs/performance.md
 keeps the latest numbers and how they were taken.
