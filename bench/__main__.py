@@ -1,27 +1,23 @@
-"""`make bench`: medians of the hot paths, on SQLite and PostgreSQL, then SCIM ingest under load.
+"""`make bench-inprocess`: medians of the hot paths on SQLite and PostgreSQL, then SCIM ingest
+under load.
 
 Each figure is the median of several timed rounds, printed as a table; docs/performance.md
 keeps the latest numbers and how they were taken.
 """
 
-import os
 import statistics
 import tempfile
 import time
-import uuid
 
-import psycopg
 from flask_migrate import upgrade
 
 from bench import saml_acs, scim_ingest
+from bench.deployment import fresh_database
 from portal import create_app
 from portal.extensions import db
 from portal.services.account import credentials
 from portal.services.infra.ids import new_id
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 ROUNDS = 7
 
 
@@ -65,17 +61,8 @@ def main() -> None:
     figures = [("new prefixed id", median_us(lambda: new_id("org"), 20_000))]
     with tempfile.TemporaryDirectory() as folder:
         figures += bench_database("SQLite", f"sqlite:///{folder}/bench.db")
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace(
-            "postgresql://", "postgresql+psycopg://"
-        )
-        figures += bench_database("PostgreSQL", f"{base}/{name}")
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database() as url:
+        figures += bench_database("PostgreSQL", url)
     rows = [(label, f"{value:10.1f} µs") for label, value in figures]
     rows += saml_acs.run()
     rows += scim_ingest.run()

@@ -14,7 +14,6 @@ import http.client
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,10 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import insert, text
 
+from bench.deployment import free_port, fresh_database
 from bench.load import Client, expect, run_parallel
 from portal import create_app
 from portal.extensions import db
@@ -38,9 +37,6 @@ from portal.services.organizations import organizations
 from portal.services.organizations.organizations import OrganizationChanges
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 REDIS_URL = os.environ.get("SCIM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -97,26 +93,6 @@ def scim_client(port: int, directory_id: str, token: str, prefix: str = "/scim/v
         "Accept": "application/scim+json",
     }
     return Client(port, headers, base=f"{prefix}/{directory_id}")
-
-
-@contextmanager
-def fresh_database():
-    """A new PostgreSQL database for this run, dropped afterwards; yields its SQLAlchemy URL."""
-    name = f"portal_scim_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_environment(database_url: str, port: int, queue_name: str) -> dict:
@@ -416,8 +392,8 @@ def _drop_queue(queue_name: str) -> None:
 
 
 def run() -> list[tuple[str, str]]:
-    port, queue_name = _free_port(), f"scim-bench-{uuid.uuid4().hex[:8]}"
-    with fresh_database() as url:
+    port, queue_name = free_port(), f"scim-bench-{uuid.uuid4().hex[:8]}"
+    with fresh_database("portal_scim_bench") as url:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
