@@ -81,7 +81,7 @@ def _wire_services(app: Flask) -> None:
     builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
     from portal.services.account import credentials, settings_cache
     from portal.services.delivery import events, webhook_deliveries
-    from portal.services.directory import group_sync
+    from portal.services.directory import group_sync, scim_access
     from portal.services.infra import database
     from portal.services.onboarding import portal_links
     from portal.services.sso import saml_compiled
@@ -94,6 +94,7 @@ def _wire_services(app: Flask) -> None:
     portal_links.end_setup_links_on_completion()
     settings_cache.forget_on_environment_change()
     credentials.forget_keys_on_change()
+    scim_access.forget_directories_on_change()
     saml_compiled.install()
     apply_saml_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
 

@@ -55,7 +55,8 @@ def scim_base_url(public_url: str, directory: Directory) -> str:
 
 
 def rotate_token(directory: Directory) -> str:
-    """Replace the directory's bearer token; the old one stops working at once."""
+    """Replace the directory's bearer token; the old one stops working at once in this
+    process, within PORTAL_CREDENTIAL_CACHE_SECONDS in the others."""
     token = secret_tokens.new_secret(TOKEN_PREFIX)
     directory.token_hash = secret_tokens.digest(token)
     directory.token_suffix = token[-4:]
