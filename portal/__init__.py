@@ -79,9 +79,9 @@ def _init_extensions(app: Flask) -> None:
 def _wire_services(app: Flask) -> None:
     """The hooks services rely on. Each registers once per process, however many apps it
     builds; the RQ worker builds its app here too, so jobs run with the same hooks."""
-    from portal.services.account import settings_cache
+    from portal.services.account import credentials, settings_cache
     from portal.services.delivery import events, webhook_deliveries
-    from portal.services.directory import group_sync
+    from portal.services.directory import group_sync, scim_access
     from portal.services.infra import database
     from portal.services.onboarding import portal_links
     from portal.services.sso import saml_compiled
@@ -93,6 +93,8 @@ def _wire_services(app: Flask) -> None:
     group_sync.apply_selection_to_events()
     portal_links.end_setup_links_on_completion()
     settings_cache.forget_on_environment_change()
+    credentials.forget_keys_on_change()
+    scim_access.forget_directories_on_change()
     saml_compiled.install()
     apply_saml_clock_skew(app.config["PORTAL_CLOCK_SKEW_SECONDS"])
 

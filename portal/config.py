@@ -110,6 +110,11 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_DELIVERY_FIRST_RETRY_SECONDS": _env_seconds("PORTAL_DELIVERY_FIRST_RETRY_SECONDS"),
         "PORTAL_DELIVERY_CLAIM_SECONDS": _env_seconds("PORTAL_DELIVERY_CLAIM_SECONDS"),
         "PORTAL_DELIVERY_LOST_AFTER_SECONDS": _env_seconds("PORTAL_DELIVERY_LOST_AFTER_SECONDS"),
+        # How long a process trusts an API key or SCIM token it has checked: a revocation
+        # reaches the other processes within this many seconds (0: checked on every request).
+        "PORTAL_CREDENTIAL_CACHE_SECONDS": float(
+            os.environ.get("PORTAL_CREDENTIAL_CACHE_SECONDS", "5")
+        ),
         # Without Redis, a thread in this process runs jobs; tests turn it off and run them.
         "PORTAL_INPROCESS_WORKER": True,
         "PORTAL_PUBLIC_URL": public_url,

@@ -248,6 +248,7 @@ def _wiring() -> dict:
         "session": [
             f"after_commit {delivery}.webhook_deliveries._dispatch_committed_events",
             "after_flush portal.services.account.settings_cache._forget_if_environment_flushed",
+            f"after_flush {infra}.credential_cache._forget_changed",
             f"after_transaction_end {delivery}.events._forget_pending_events",
             f"after_transaction_end {delivery}.webhook_deliveries._forget_transaction_notes",
             f"before_commit {delivery}.events._write_pending_events",

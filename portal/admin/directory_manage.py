@@ -13,6 +13,8 @@ from portal.services.directory import (
 )
 from portal.services.infra.validation import by_field
 
+MAX_KEY = 512  # the longest username stored
+
 
 def _directory():
     directory = directories.for_organization(g.organization.id)
@@ -21,24 +23,30 @@ def _directory():
     return directory
 
 
-def _page_number() -> int:
+def _position() -> directory_overview.Position:
+    """The page asked for: its number, and the username a page link starts after or ends
+    before (a key no longer than a username)."""
     try:
-        return int(request.args.get("page", "1"))
+        page = int(request.args.get("page", "1"))
     except ValueError:
-        return 1
+        page = 1
+    after, before = request.args.get("after"), request.args.get("before")
+    return directory_overview.Position(
+        page, after and after[:MAX_KEY], None if after else before and before[:MAX_KEY]
+    )
 
 
 @bp.get("/directory-sync/users")
 def directory_users():
     directory = _directory()
-    query, page_number = request.args.get("q", ""), _page_number()
+    query, position = request.args.get("q", ""), _position()
     if request.htmx:
-        listing = directory_overview.search_users(directory, query, page_number)
+        listing = directory_overview.search_users(directory, query, position)
         body = render_template("admin/_directory_users.html", listing=listing)
     else:
         counts = directories.counts(directory.id)
         users_total = counts["active"] + counts["inactive"]
-        listing = directory_overview.search_users(directory, query, page_number, users_total)
+        listing = directory_overview.search_users(directory, query, position, users_total)
         body = directory_sync.page(listing=listing, directory=directory, counts=counts)
     response = current_app.make_response(body)
     response.vary.add("HX-Request")

@@ -125,8 +125,9 @@ class DirectoryGroupMembership(db.Model):
 
 
 class DirectoryUserCount(db.Model):
-    """How many users a directory has, kept by database triggers on `directory_users`
-    (migration 0011) in 16 slots summed on read, so a SCIM list counts without a scan."""
+    """How many users a directory has, and how many of them are inactive, kept by database
+    triggers on `directory_users` (migrations 0011, 0022) in 16 slots summed on read, so a SCIM
+    list or a directory page counts without a scan."""
 
     __tablename__ = "directory_user_counts"
 
@@ -135,3 +136,4 @@ class DirectoryUserCount(db.Model):
     )
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     users: Mapped[int] = mapped_column(Integer, nullable=False)
+    inactive: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")

@@ -2,29 +2,19 @@
 of times however many users the directory has (no statement per row)."""
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.services.account import credentials
 from tests.factories import make_directory
 from tests.scim.scim_client import ScimClient, user_body
+from tests.statements import statements_of
 
 
-def statements_of(client, path: str) -> list[str]:
+def read_by(client, path: str) -> list:
     """What a request reads once the process has the app-wide settings (branding) at hand."""
     assert client.get(path).status_code == 200
     db.session.remove()  # a request starts with a session of its own, as under a server
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return seen
+    return statements_of(lambda: client.get(path))
 
 
 @pytest.mark.parametrize(
@@ -44,5 +34,5 @@ def test_the_users_page_reads_a_fixed_number_of_times(app, org, admin_client, pa
     for batch in (range(0, 3), range(3, 30)):  # 3 users, then 30 (more than a page)
         for number in batch:
             assert scim.post("/Users", user_body(f"u{number}@acme.test")).status_code == 201
-        counts.append(len(statements_of(client, path)))
+        counts.append(len(read_by(client, path)))
     assert counts[0] == counts[1] <= most, counts

@@ -22,6 +22,11 @@ def _expression_indexes() -> set[str]:
     }
 
 
+def _not_optional(item, name, type_, reflected, compare_to) -> bool:
+    # Trigram indexes (migration 0021) exist only where PostgreSQL has pg_trgm.
+    return not (type_ == "index" and name.endswith("_trgm"))
+
+
 def test_the_migrations_build_the_schema_the_models_declare(app):
     # A model change without its migration (or the reverse) shows here as a difference:
     # a column, index, constraint or type that one side has and the other has not.
@@ -31,7 +36,9 @@ def test_the_migrations_build_the_schema_the_models_declare(app):
             # leaves it out): those are looked up by name below.
             warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
             warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified")
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": _not_optional}
+            )
             assert compare_metadata(context, db.metadata) == []
         if connection.dialect.name == "sqlite":
             names = connection.execute(text("SELECT name FROM sqlite_master WHERE type='index'"))

@@ -1,11 +1,12 @@
 """The environment's client id, API keys and dashboard users."""
 
+import dataclasses
 import functools
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.errors import InvalidInput, NotFound
@@ -13,11 +14,12 @@ from portal.extensions import db
 from portal.models import ApiKey, DashboardSession, DashboardUser, Environment
 from portal.models.columns import utcnow
 from portal.services.account import dashboard_sessions
-from portal.services.infra import secret_tokens, tenancy
+from portal.services.infra import credential_cache, secret_tokens, tenancy
 from portal.services.infra.ids import ulid
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
+API_KEYS = "api_keys"
 
 
 def environment() -> Environment:
@@ -51,24 +53,51 @@ def active_api_key_named(name: str) -> ApiKey | None:
     return max((key for key in keys if key.is_active), key=lambda key: key.id, default=None)
 
 
-def authenticate_api_key(secret: str) -> ApiKey | None:
-    """The active key whose secret this is, or None."""
+@dataclasses.dataclass(frozen=True)
+class KeyInUse:
+    """An active API key, as the request that presented it sees it."""
+
+    id: str
+    name: str
+    display_prefix: str
+    last_used_at: datetime | None
+
+
+def authenticate_api_key(secret: str) -> KeyInUse | None:
+    """The active key whose secret this is, or None. Checked once per process every few
+    seconds (services/infra/credential_cache.py): a revocation holds at once in the process
+    that made it, within PORTAL_CREDENTIAL_CACHE_SECONDS in the others."""
     if not secret.startswith("sk_"):
         return None
     stored = secret_tokens.digest(secret)
-    key = db.session.scalars(select(ApiKey).where(ApiKey.secret_hash == stored)).first()
-    if key is None or not key.is_active or not secret_tokens.matches(secret, key.secret_hash):
-        return None
-    _note_use(key)
+    key = credential_cache.checked(API_KEYS, stored, lambda: _active_key(secret, stored))
+    if key is not None:
+        key = _note_use(key, stored)
     return key
 
 
-def _note_use(key: ApiKey) -> None:
-    # At most one write a minute per key, not one per request.
+def forget_keys_on_change() -> None:
+    """Wired by create_app: a key revoked in this process stops working here at once."""
+    credential_cache.forget_on_change(ApiKey, API_KEYS)
+
+
+def _active_key(secret: str, stored: str) -> KeyInUse | None:
+    key = db.session.scalars(select(ApiKey).where(ApiKey.secret_hash == stored)).first()
+    if key is None or not key.is_active or not secret_tokens.matches(secret, key.secret_hash):
+        return None
+    return KeyInUse(key.id, key.name, key.display_prefix, key.last_used_at)
+
+
+def _note_use(key: KeyInUse, stored: str) -> KeyInUse:
+    # At most one write a minute per key and process, not one per request.
     now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-        key.last_used_at = now
-        db.session.commit()
+    if key.last_used_at is not None and now - key.last_used_at <= timedelta(minutes=1):
+        return key
+    db.session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+    db.session.commit()
+    key = dataclasses.replace(key, last_used_at=now)
+    credential_cache.update(API_KEYS, stored, key)
+    return key
 
 
 def create_dashboard_user(email: str, password: str) -> DashboardUser:

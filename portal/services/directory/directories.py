@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import Directory, DirectoryGroup, DirectoryUser, DirectoryUserCount
+from portal.models import Directory, DirectoryGroup, DirectoryUserCount
 from portal.services.delivery import events
 from portal.services.directory import directory_attribute_maps, directory_shapes
 from portal.services.infra import secret_tokens, tenancy
@@ -55,7 +55,8 @@ def scim_base_url(public_url: str, directory: Directory) -> str:
 
 
 def rotate_token(directory: Directory) -> str:
-    """Replace the directory's bearer token; the old one stops working at once."""
+    """Replace the directory's bearer token; the old one stops working at once in this
+    process, within PORTAL_CREDENTIAL_CACHE_SECONDS in the others."""
     token = secret_tokens.new_secret(TOKEN_PREFIX)
     directory.token_hash = secret_tokens.digest(token)
     directory.token_suffix = token[-4:]
@@ -117,19 +118,16 @@ def list_directories(
 
 def counts(directory_id: str) -> dict:
     """Active and inactive users and groups of a directory, in one statement that reads no
-    active user: the total from the counters triggers keep, the inactive ones from their own
-    index."""
-    users = select(func.coalesce(func.sum(DirectoryUserCount.users), 0)).where(
-        DirectoryUserCount.directory_id == directory_id
-    )
-    inactive = select(func.count()).where(
-        DirectoryUser.directory_id == directory_id, ~DirectoryUser.active
-    )
+    user: the users from the counters triggers keep."""
+    users = select(
+        func.coalesce(func.sum(DirectoryUserCount.users), 0),
+        func.coalesce(func.sum(DirectoryUserCount.inactive), 0),
+    ).where(DirectoryUserCount.directory_id == directory_id)
     groups = select(func.count()).where(DirectoryGroup.directory_id == directory_id)
-    total, inactive_count, group_count = db.session.execute(
-        select(users.scalar_subquery(), inactive.scalar_subquery(), groups.scalar_subquery())
+    total, inactive, group_count = db.session.execute(
+        users.add_columns(groups.scalar_subquery())
     ).one()
-    return {"active": total - inactive_count, "inactive": inactive_count, "groups": group_count}
+    return {"active": total - inactive, "inactive": inactive, "groups": group_count}
 
 
 def delete_directory(directory_id: str, organization_id: str | None = None) -> None:

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 
 from portal.extensions import db
-from portal.models import Directory
+from portal.models import Directory, Organization
 from portal.models.columns import utcnow
 from portal.services.delivery import events
 from portal.services.directory import directory_shapes
-from portal.services.infra import secret_tokens
+from portal.services.infra import credential_cache, secret_tokens
 from portal.services.organizations import organizations
 
 # Writing the last-activity time on every SCIM call would make each read a write.
@@ -44,6 +44,8 @@ _NOTE_ACTIVITY = (
 )
 _NO_DIRECTORY = secret_tokens.digest("no directory")
 _CALLER = "portal_scim_directory"
+_CACHE_KEY = "portal_scim_token_key"
+SCIM_TOKENS = "scim_tokens"
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,29 @@ class DirectoryView:
 
 
 def authenticate(directory_id: str, token: str) -> DirectoryView | None:
-    """The directory when `token` is its bearer token, else None (constant-time compare)."""
+    """The directory when `token` is its bearer token, else None (constant-time compare).
+    Checked once per process every few seconds (services/infra/credential_cache.py): a new
+    token or a directory changed in this process holds at once, in the others within
+    PORTAL_CREDENTIAL_CACHE_SECONDS."""
+    key = f"{directory_id} {secret_tokens.digest(token)}"
+    directory = credential_cache.checked(SCIM_TOKENS, key, lambda: _check(directory_id, token))
+    db.session.info[_CACHE_KEY] = key
+    return None if directory is None else _remember(directory)
+
+
+def forget_directories_on_change() -> None:
+    """Wired by create_app: a directory changed in this process is read afresh at once (an
+    organization too: deleting one deletes its directory in the database alone)."""
+    credential_cache.forget_on_change(Directory, SCIM_TOKENS)
+    credential_cache.forget_on_change(Organization, SCIM_TOKENS)
+
+
+def _check(directory_id: str, token: str) -> DirectoryView | None:
     row = db.session.connection().execute(_BY_ID, {"directory_id": directory_id}).first()
     stored = row.token_hash if row else _NO_DIRECTORY
     if not secret_tokens.matches(token, stored) or row is None:
         return None
-    return _remember(DirectoryView(*row[: len(_COLUMNS)]))
+    return DirectoryView(*row[: len(_COLUMNS)])
 
 
 def caller(directory_id: str) -> DirectoryView | None:
@@ -91,7 +110,9 @@ def record_activity(directory: DirectoryView) -> DirectoryView:
         db.session.commit()
     else:
         return directory
-    return _remember(replace(directory, state="linked", last_activity_at=now))
+    directory = replace(directory, state="linked", last_activity_at=now)
+    credential_cache.update(SCIM_TOKENS, db.session.info.get(_CACHE_KEY), directory)
+    return _remember(directory)
 
 
 def _link(directory_id: str, now: datetime) -> None:

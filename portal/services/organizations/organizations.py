@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db
@@ -43,8 +44,11 @@ class OrganizationChanges:
 
 
 def get_organization(organization_id: str) -> Organization:
-    """Unscoped: the API key and the dashboard see every organization."""
-    return tenancy.unscoped(Organization, organization_id)
+    """Unscoped: the API key and the dashboard see every organization. Its domains come in
+    the same statement (the API shows them with it)."""
+    return tenancy.unscoped(
+        Organization, organization_id, options=[joinedload(Organization.domains)]
+    )
 
 
 def find_by_external_id(external_id: str) -> Organization | None:
