@@ -7,8 +7,8 @@ superuser (or a trusted-extension owner): without it the indexes are left out an
 keeps working, by a scan (docs/deploy.md says how to add them later). SQLite has no trigram
 index; it scans, as before.
 
-Revision ID: 0021_directory_user_search
-Revises: 0020_inactive_users_index
+Revision ID: 0023_directory_user_search
+Revises: 0022_sp_key_pairs
 Create Date: 2026-12-05 12:20:00
 """
 
@@ -17,8 +17,8 @@ import logging
 from alembic import op
 from sqlalchemy.exc import DBAPIError
 
-revision = "0021_directory_user_search"
-down_revision = "0020_inactive_users_index"
+revision = "0023_directory_user_search"
+down_revision = "0022_sp_key_pairs"
 branch_labels = None
 depends_on = None
 

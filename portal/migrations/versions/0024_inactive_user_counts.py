@@ -5,16 +5,16 @@ directory with 10,000 deactivated users read 10,000 index entries, and on a tabl
 vacuumed as many rows (33 ms a page at 100,000 users). The triggers that keep the totals (0011)
 now keep the inactive count beside them, on insert, delete and a change of `active`.
 
-Revision ID: 0022_inactive_user_counts
-Revises: 0021_directory_user_search
+Revision ID: 0024_inactive_user_counts
+Revises: 0023_directory_user_search
 Create Date: 2026-12-05 12:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022_inactive_user_counts"
-down_revision = "0021_directory_user_search"
+revision = "0024_inactive_user_counts"
+down_revision = "0023_directory_user_search"
 branch_labels = None
 depends_on = None
 
