@@ -21,6 +21,7 @@ from portal.models.connection import (
 from portal.models.credentials import ApiKey, DashboardUser, Environment
 from portal.models.dashboard import DashboardSession, LoginAttempt, MailMessage
 from portal.models.directory import (
+    Deprovisioning,
     Directory,
     DirectoryGroup,
     DirectoryGroupMembership,
@@ -48,6 +49,7 @@ __all__ = [
     "ConnectionSession",
     "DashboardSession",
     "DashboardUser",
+    "Deprovisioning",
     "Directory",
     "DirectoryGroup",
     "DirectoryGroupMembership",
