@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 HTMX := static/vendor/htmx.min.js
 
 run: export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)

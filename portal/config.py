@@ -30,6 +30,13 @@ def _env_count(name: str, default: int) -> int:
     return int(raw)
 
 
+def _env_percent(name: str, default: int) -> int:
+    value = _env_count(name, default)
+    if value > 100:
+        raise RuntimeError(f"{name} must be a percent from 0 to 100 (not {value})")
+    return value
+
+
 def _env_days(name: str, default: int) -> int:
     return _env_whole(name, default, "days")
 
@@ -145,6 +152,9 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR": _env_count(
             "PORTAL_UNSOLICITED_RESPONSES_PER_HOUR", 100
         ),
+        # Deprovisionings per directory and rolling hour applied at once, as a percent of its
+        # active users (at least 5); the rest are held for a person to apply. 0: no brake.
+        "PORTAL_DEPROVISION_BRAKE_PERCENT": _env_percent("PORTAL_DEPROVISION_BRAKE_PERCENT", 20),
         # The bearer token Prometheus sends to /metrics; unset, there is no /metrics.
         "PORTAL_METRICS_TOKEN": os.environ.get("PORTAL_METRICS_TOKEN") or None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -22,6 +22,7 @@ from portal.models.connection import (
 from portal.models.credentials import ApiKey, DashboardUser, Environment
 from portal.models.dashboard import DashboardSession, LoginAttempt, MailMessage
 from portal.models.directory import (
+    Deprovisioning,
     Directory,
     DirectoryGroup,
     DirectoryGroupMembership,
@@ -49,6 +50,7 @@ __all__ = [
     "ConnectionSession",
     "DashboardSession",
     "DashboardUser",
+    "Deprovisioning",
     "Directory",
     "DirectoryGroup",
     "DirectoryGroupMembership",

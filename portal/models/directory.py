@@ -36,6 +36,9 @@ class Directory(db.Model):
     attribute_map: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     # Group ids whose members are exposed through the API; None exposes every user.
     synced_group_ids: Mapped[list | None] = mapped_column(JSON)
+    # Percent of active users deprovisioned per rolling hour before the brake holds the rest
+    # (0: no brake); None follows PORTAL_DEPROVISION_BRAKE_PERCENT.
+    deprovision_brake_percent: Mapped[int | None] = mapped_column(Integer)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -74,6 +77,9 @@ class DirectoryUser(db.Model):
     # Deactivation by the IdP keeps the user, inactive: a soft delete.
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     raw_attributes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # A deprovisioning the brake holds ("deactivate" or "delete"): the IdP's SCIM view has
+    # it, the API's does not (deprovisioning_brake.py).
+    held_deprovisioning: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -137,3 +143,27 @@ class DirectoryUserCount(db.Model):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     users: Mapped[int] = mapped_column(Integer, nullable=False)
     inactive: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+class Deprovisioning(db.Model):
+    """A deprovisioning the IdP asked for: `passed` (applied at once, counted against the
+    brake's rolling hour), `held` by the brake, then `applied`, `discarded` or `cancelled`
+    (the IdP reactivated the user)."""
+
+    __tablename__ = "deprovisionings"
+    __table_args__ = (
+        Index("ix_deprovisionings_directory_state", "directory_id", "state", "created_at"),
+    )
+
+    id: Mapped[str] = id_column("deprovisioning")
+    directory_id: Mapped[str] = mapped_column(
+        ForeignKey("directories.id", ondelete="CASCADE"), nullable=False
+    )
+    organization_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    # No foreign key: a passed or applied DELETE removes the user, the record stays.
+    user_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    user_name: Mapped[str] = mapped_column(String(512), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # deactivate | delete
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

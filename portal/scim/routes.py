@@ -6,7 +6,12 @@ from flask import g, request, url_for
 
 from portal.errors import ScimError
 from portal.scim import bp
-from portal.services.directory import directory_groups, directory_users, scim_resources
+from portal.services.directory import (
+    deprovisioning_brake,
+    directory_groups,
+    directory_users,
+    scim_resources,
+)
 
 MAX_COUNT = 1000
 
@@ -49,7 +54,9 @@ def _collection_url(endpoint: str) -> str:
 
 def _user(user) -> dict:
     location = f"{_collection_url('scim.list_users')}/{user.id}"
-    return scim_resources.represent(user, user.raw_attributes, "User", location)
+    # A user whose deactivation the brake holds reads as the IdP asked (docs/directory-sync.md).
+    raw = deprovisioning_brake.scim_view(user)
+    return scim_resources.represent(user, raw, "User", location)
 
 
 def _group(group, with_members: bool = True) -> dict:

@@ -14,8 +14,8 @@ from portal.services.infra.database import listen_once
 from portal.services.infra.ids import lowest_id_at, new_id, time_of
 from portal.services.infra.pagination import Page, PageRequest, paginate
 
-# Every event type portal emits (or will, as features land); the `events` filter accepts these.
-EVENT_TYPES = frozenset(
+# WorkOS's event types portal emits (or will, as features land).
+WORKOS_EVENT_TYPES = frozenset(
     {
         "organization.created",
         "organization.updated",
@@ -40,6 +40,12 @@ EVENT_TYPES = frozenset(
         "dsync.group.user_removed",
     }
 )
+# Portal's own events, which WorkOS does not have: an endpoint receives them only when it
+# names them, and `GET /events` lists them only when asked for by name, so an SDK client that
+# does not know them never meets one.
+PORTAL_EVENT_TYPES = frozenset({"dsync.deprovisioning_held"})
+# Every event type portal emits; the `events` filter accepts these.
+EVENT_TYPES = WORKOS_EVENT_TYPES | PORTAL_EVENT_TYPES
 
 
 _subscribers: dict[str, list[Callable[[Event], None]]] = {}
@@ -161,6 +167,8 @@ def list_events(event_filter: EventFilter, page: PageRequest) -> Page:
     query = select(Event)
     if event_filter.types:
         query = query.where(Event.event.in_(event_filter.types))
+    else:
+        query = query.where(Event.event.not_in(PORTAL_EVENT_TYPES))
     if event_filter.organization_id:
         query = query.where(Event.organization_id == event_filter.organization_id)
     if event_filter.range_start:

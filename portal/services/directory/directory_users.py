@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.errors import PatchError, PathError, ScimError
+from portal.errors import NotFound, PatchError, PathError, ScimError
 from portal.extensions import db
 from portal.models import (
     Directory,
@@ -17,6 +17,7 @@ from portal.models import (
 from portal.models.columns import utcnow
 from portal.services.delivery import events
 from portal.services.directory import (
+    deprovisioning_brake,
     directory_memberships,
     directory_shapes,
     scim_filter_sql,
@@ -84,14 +85,15 @@ def _shape(directory: Directory, user: DirectoryUser) -> dict:
 
 
 def get_scim_user(directory: Directory, user_id: str) -> DirectoryUser:
-    """A user of this directory; a user of another directory is not found."""
-    return tenancy.owned(
-        DirectoryUser,
-        user_id,
-        directory.id,
-        owner="directory_id",
-        message=f"User {user_id} not found.",
+    """A user of this directory; a user of another directory, or one whose DELETE the brake
+    holds (deleted, as far as the IdP knows), is not found."""
+    message = f"User {user_id} not found."
+    user = tenancy.owned(
+        DirectoryUser, user_id, directory.id, owner="directory_id", message=message
     )
+    if user.held_deprovisioning == deprovisioning_brake.DELETE:
+        raise NotFound(message)
+    return user
 
 
 def create_user(directory: Directory, body) -> DirectoryUser:
@@ -135,7 +137,7 @@ def patch_user(directory: Directory, user_id: str, body) -> DirectoryUser:
     user = get_scim_user(directory, user_id)
     if isinstance(body, dict):
         scim_input.check_patch(body, _declared(directory))
-    raw = _patched(user.raw_attributes, body)
+    raw = _patched(deprovisioning_brake.scim_view(user), body)
     return _save_update(directory, user, scim_resources.client_resource(raw, USER_SCHEMA))
 
 
@@ -166,9 +168,30 @@ def _patched(raw: dict, body) -> dict:
 def _save_update(directory: Directory, user: DirectoryUser, raw: dict) -> DirectoryUser:
     before = _shape(directory, user)
     previous_key = user.user_name_key
+    if _deactivation_held(directory, user, scim_resources.boolean(raw, "active", True)):
+        raw = deprovisioning_brake.effective(raw)
     _apply_columns(user, raw)
     if user.user_name_key != previous_key:  # the stored userName is unique already
         _check_unique(directory, user.user_name, user.id)
+    record_update(directory, user, before)
+    db.session.commit()
+    return user
+
+
+def _deactivation_held(directory: Directory, user: DirectoryUser, requested_active: bool) -> bool:
+    """Whether the brake holds (or still holds) this user's deactivation; reactivating a
+    held user cancels its hold."""
+    if user.held_deprovisioning:
+        if requested_active:
+            deprovisioning_brake.cancel(user)
+        return not requested_active
+    if user.active and not requested_active:
+        return not deprovisioning_brake.admit(directory, user, deprovisioning_brake.DEACTIVATE)
+    return False
+
+
+def record_update(directory: Directory, user: DirectoryUser, before: dict) -> None:
+    """dsync.user.updated, when the user's shape differs from `before`."""
     after = _shape(directory, user)
     if after != before:
         user.updated_at = utcnow()
@@ -177,25 +200,36 @@ def _save_update(directory: Directory, user: DirectoryUser, raw: dict) -> Direct
         data = _shape(directory, user)
         data["previous_attributes"] = directory_shapes.previous_attributes(before, after)
         events.record("dsync.user.updated", data, directory.organization_id)
-    db.session.commit()
-    return user
 
 
 def delete_user(directory: Directory, user_id: str) -> None:
-    """Deprovision a user (SCIM DELETE); emits dsync.group.user_removed for each of its groups,
-    then dsync.user.deleted."""
+    """Deprovision a user (SCIM DELETE) unless the brake holds it; an active user counts
+    against the brake's limit."""
     user = get_scim_user(directory, user_id)
+    if user.held_deprovisioning:
+        deprovisioning_brake.escalate(user)
+    elif not user.active or deprovisioning_brake.admit(
+        directory, user, deprovisioning_brake.DELETE
+    ):
+        remove_user(directory, user)
+    db.session.commit()
+
+
+def remove_user(directory: Directory, user: DirectoryUser) -> None:
+    """Delete the user: dsync.group.user_removed for each of its groups, then
+    dsync.user.deleted."""
     directory_memberships.announce_departure(directory, user)
     events.record("dsync.user.deleted", _shape(directory, user), directory.organization_id)
     db.session.delete(user)
-    db.session.commit()
 
 
 def query_users(
     directory: Directory, filter_text: str | None, start_index: int, count: int
 ) -> tuple[list[DirectoryUser], int]:
     """A page of the directory's users passing a SCIM filter, and how many pass in all."""
-    query = select(DirectoryUser).where(DirectoryUser.directory_id == directory.id)
+    query = select(DirectoryUser).where(
+        DirectoryUser.directory_id == directory.id, _not_held_deleted()
+    )
     tree = _parse(filter_text)
     total = (lambda: count_users(directory.id)) if tree is None else None
     equality = scim_filters.simple_equality(tree) if tree else None
@@ -213,15 +247,21 @@ def query_users(
 
 
 def count_users(directory_id: str) -> int:
-    """How many users the directory has (a sum of the counters triggers keep, not a scan)."""
+    """How many users the directory has for the IdP (a sum of the counters triggers keep,
+    not a scan, less the users whose DELETE is held)."""
     query = select(func.coalesce(func.sum(DirectoryUserCount.users), 0)).where(
         DirectoryUserCount.directory_id == directory_id
     )
-    return db.session.scalar(query)
+    return db.session.scalar(query) - deprovisioning_brake.held_deletes(directory_id)
+
+
+def _not_held_deleted():
+    held = DirectoryUser.held_deprovisioning
+    return held.is_(None) | (held != deprovisioning_brake.DELETE)
 
 
 def _filterable(user: DirectoryUser) -> dict:
-    return {**user.raw_attributes, "id": user.id}
+    return {**deprovisioning_brake.scim_view(user), "id": user.id}
 
 
 def _parse(filter_text: str | None):

@@ -31,6 +31,7 @@ _COLUMNS = (
     "state",
     "attribute_map",
     "synced_group_ids",
+    "deprovision_brake_percent",
     "last_activity_at",
 )
 # Built once: a statement's cache key is worked out once per statement object.
@@ -58,6 +59,7 @@ class DirectoryView:
     state: str
     attribute_map: dict
     synced_group_ids: list | None
+    deprovision_brake_percent: int | None
     last_activity_at: datetime | None
 
 
